@@ -1,0 +1,26 @@
+"""SQLite backend: one file in WAL mode. Each area's SQL lives in its own mixin module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from paperradar.store.sqlite.db import Database
+from paperradar.store.sqlite.papers import PapersMixin
+
+
+class SQLiteStore(PapersMixin):
+    def __init__(self, path: str | Path):
+        self.db = Database(path)
+
+    @property
+    def path(self) -> str:
+        return self.db.path
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "SQLiteStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,41 @@
+"""``create_app(settings)``: build the ASGI app. Nothing is built at import time.
+
+Each area's routes live in ``web/routes/<area>.py`` and expose ``router``; cross-cutting
+layers (sessions, CSRF, security headers) install themselves through ``install(app)`` hooks.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from importlib import import_module
+
+from fastapi import FastAPI
+
+from paperradar import __version__
+from paperradar.config import Settings
+from paperradar.store import open_store
+
+# Order matters only for overlapping paths: specific routers first.
+ROUTE_MODULES = ("health", "hf_api", "arxiv_api", "api", "feeds", "auth", "community",
+                 "admin", "subscribe", "pages")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        app.state.store.close()
+
+    app = FastAPI(title="paperradar", version=__version__, lifespan=lifespan,
+                  docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
+    app.state.settings = settings
+    app.state.store = open_store(settings.resolved_database_url)
+    for name in ROUTE_MODULES:
+        module = import_module(f"paperradar.web.routes.{name}")
+        install = getattr(module, "install", None)
+        if install is not None:
+            install(app)
+        app.include_router(module.router)
+    return app

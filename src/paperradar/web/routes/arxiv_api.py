@@ -1,0 +1,7 @@
+"""Routes: arxiv_api (to be built)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
