@@ -46,6 +46,28 @@ class Settings(BaseSettings):
     # Mail
     smtp_url: str = "smtp://127.0.0.1:25"
     mail_from: str = "paperradar <digest@localhost>"
+    smtp_timeout: float = Field(30.0, gt=0)
+    smtp_rate_limit: float = Field(10.0, ge=0, description="messages per second; 0 = unlimited")
+    smtp_max_retries: int = Field(4, ge=0, description="retries of 4xx answers / dropped connections")
+    smtp_retry_base: float = Field(1.0, ge=0, description="first backoff delay, doubled per retry")
+    bounce_threshold: int = Field(3, ge=1, description="5xx bounces before an address is suppressed")
+    dkim_domain: str = ""  # DKIM signing is on when domain, selector and key file are all set
+    dkim_selector: str = ""
+    dkim_private_key_file: str = ""
+    # Digests
+    digest_confirm_ttl_hours: float = Field(48.0, gt=0)
+    digest_max_late_hours: float = Field(24.0, gt=0, description="skip slots older than this")
+    digest_lease_seconds: float = Field(600.0, gt=0, description="claim lease of a ledger row")
+    digest_search_mode: str = "hybrid"
+    digest_trending_limit: int = Field(10, ge=0)
+    digest_topic_limit: int = Field(5, ge=0)
+    # Worker (cron-like: "minute hour day-of-month month day-of-week", UTC)
+    worker_tick_seconds: float = Field(30.0, gt=0)
+    worker_harvest_cron: str = "10 */6 * * *"
+    worker_harvest_args: str = "harvest hf"
+    worker_index_cron: str = "40 */6 * * *"
+    worker_index_args: str = "index"
+    worker_digest_cron: str = "* * * * *"
 
     @property
     def sqlite_path(self) -> Path:
