@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from paperradar.store.base.catalog import CatalogStore
 from paperradar.store.base.papers import PaperStore, UpsertStats
 
 
-class Store(PaperStore, Protocol):
+class Store(PaperStore, CatalogStore, Protocol):
     """Everything a backend implements. Areas are added as the product grows."""
 
     def close(self) -> None: ...

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from paperradar.store.sqlite.db import Database
+from paperradar.store.sqlite.catalog import CatalogMixin
 from paperradar.store.sqlite.papers import PapersMixin
 
 
-class SQLiteStore(PapersMixin):
+class SQLiteStore(PapersMixin, CatalogMixin):
     def __init__(self, path: str | Path):
         self.db = Database(path)
 
