@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Protocol
 
 from paperradar.store.base.catalog import CatalogStore
+from paperradar.store.base.notify import NotifyStore
 from paperradar.store.base.papers import PaperStore, UpsertStats
 
 
-class Store(PaperStore, CatalogStore, Protocol):
+class Store(PaperStore, CatalogStore, NotifyStore, Protocol):
     """Everything a backend implements. Areas are added as the product grows."""
 
     def close(self) -> None: ...

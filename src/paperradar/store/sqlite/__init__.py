@@ -6,10 +6,11 @@ from pathlib import Path
 
 from paperradar.store.sqlite.db import Database
 from paperradar.store.sqlite.catalog import CatalogMixin
+from paperradar.store.sqlite.notify import NotifyMixin
 from paperradar.store.sqlite.papers import PapersMixin
 
 
-class SQLiteStore(PapersMixin, CatalogMixin):
+class SQLiteStore(PapersMixin, CatalogMixin, NotifyMixin):
     def __init__(self, path: str | Path):
         self.db = Database(path)
 
