@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Protocol
 
 from paperradar.store.base.catalog import CatalogStore
+from paperradar.store.base.community import CommunityStore
 from paperradar.store.base.notify import NotifyStore
 from paperradar.store.base.papers import PaperStore, UpsertStats
 
 
-class Store(PaperStore, CatalogStore, NotifyStore, Protocol):
+class Store(PaperStore, CommunityStore, CatalogStore, NotifyStore, Protocol):
     """Everything a backend implements. Areas are added as the product grows."""
 
     def close(self) -> None: ...

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from paperradar.store.sqlite.community import CommunityMixin
 from paperradar.store.sqlite.db import Database
 from paperradar.store.sqlite.catalog import CatalogMixin
 from paperradar.store.sqlite.notify import NotifyMixin
 from paperradar.store.sqlite.papers import PapersMixin
 
 
-class SQLiteStore(PapersMixin, CatalogMixin, NotifyMixin):
+class SQLiteStore(PapersMixin, CommunityMixin, CatalogMixin, NotifyMixin):
     def __init__(self, path: str | Path):
         self.db = Database(path)
 
