@@ -1,0 +1,1 @@
+"""Ranking: the trending score and the service that ranks featured papers with it."""
