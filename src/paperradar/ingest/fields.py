@@ -1,0 +1,143 @@
+"""Field helpers shared by every parser: whitespace, dates, author names, size limits.
+
+Pure functions. Every parser funnels its papers through ``check_paper`` so the same
+limits hold whatever the source. Documented limits (a record over a limit is skipped
+with a clear error, never truncated silently):
+
+* title: 4,000 characters; abstract: 200,000; any other text field: 20,000;
+* authors: 20,000 per paper, 1,000 characters per name; categories: 100.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+
+from paperradar.ingest.errors import ParseError
+from paperradar.models import Author, Paper
+
+MAX_TITLE = 4_000
+MAX_ABSTRACT = 200_000
+MAX_TEXT = 20_000
+MAX_AUTHORS = 20_000
+MAX_AUTHOR_NAME = 1_000
+MAX_CATEGORIES = 100
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
+                  r"(Z|[+-]\d{2}:?\d{2})?)?$")
+
+
+class RecordError(ParseError):
+    """One record is invalid; the rest of its file still imports."""
+
+
+def clean_text(value: object) -> str:
+    """Collapse runs of whitespace to one space, drop control characters; '' for None."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        value = str(value)
+    if _CONTROL.search(value):
+        value = _CONTROL.sub("", value)
+    return " ".join(value.split())
+
+
+def opt_text(value: object) -> str | None:
+    text = clean_text(value)
+    return text or None
+
+
+def iso_date(value: object) -> str | None:
+    """Normalise a date or datetime to ISO 8601: ``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM:SSZ`` (UTC).
+
+    Accepts ISO strings (with offset or ``Z``, fractional seconds dropped) and RFC 2822
+    dates (``Wed, 31 Dec 2008 21:00:04 GMT``). Unparseable values give None.
+    """
+    if value is None:
+        return None
+    s = str(value).strip()
+    if not s:
+        return None
+    m = _ISO.match(s)
+    if m:
+        y, mo, d, hh, mm, ss, tz = m.groups()
+        try:
+            if hh is None:
+                return datetime(int(y), int(mo), int(d)).strftime("%Y-%m-%d")
+            dt = datetime(int(y), int(mo), int(d), int(hh), int(mm), int(ss or 0))
+        except ValueError:
+            return None
+        if tz and tz != "Z":
+            sign = 1 if tz[0] == "+" else -1
+            digits = tz[1:].replace(":", "")
+            offset = sign * (int(digits[:2]) * 60 + int(digits[2:]))
+            dt = datetime.fromtimestamp(
+                dt.replace(tzinfo=timezone.utc).timestamp() - offset * 60, timezone.utc)
+        return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        dt = parsedate_to_datetime(s)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def day_of(value: object) -> str | None:
+    iso = iso_date(value)
+    return iso[:10] if iso else None
+
+
+def split_authors(text: str) -> list[str]:
+    """Split an author string ``"A, B and C"`` (arXiv style) into names."""
+    text = clean_text(text)
+    if not text:
+        return []
+    text = re.sub(r"\s*\([^()]*\)", "", text)  # drop "(affiliation)" groups
+    parts = re.split(r",\s*|\s+and\s+|;\s*", text)
+    return [p.strip() for p in parts if p.strip() and p.strip().lower() != "et al."]
+
+
+def authors_from_names(names: list[str]) -> list[Author]:
+    return [Author(n) for n in (clean_text(x) for x in names) if n]
+
+
+def category_list(value: object) -> list[str]:
+    """Categories from a list or a space/comma separated string, order kept, no duplicates."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        items = re.split(r"[\s,]+", value)
+    elif isinstance(value, (list, tuple)):
+        items = [str(x) for x in value if x is not None]
+    else:
+        raise RecordError(f"categories must be a list or a string, not {type(value).__name__}")
+    return list(dict.fromkeys(c.strip() for c in items if c and c.strip()))
+
+
+def _too_long(name: str, value: str | None, limit: int) -> None:
+    if value is not None and len(value) > limit:
+        raise RecordError(f"{name} too long ({len(value):,} characters; the limit is {limit:,})")
+
+
+def check_paper(p: Paper) -> Paper:
+    """Enforce the documented limits and required fields; raise ``RecordError``."""
+    if not p.title:
+        raise RecordError(f"{p.id}: no title")
+    _too_long(f"{p.id}: title", p.title, MAX_TITLE)
+    _too_long(f"{p.id}: abstract", p.abstract, MAX_ABSTRACT)
+    for name in ("doi", "journal_ref", "comments", "license", "primary_category"):
+        _too_long(f"{p.id}: {name}", getattr(p, name), MAX_TEXT)
+    if len(p.authors) > MAX_AUTHORS:
+        raise RecordError(f"{p.id}: {len(p.authors):,} authors (the limit is {MAX_AUTHORS:,})")
+    for a in p.authors:
+        _too_long(f"{p.id}: author name", a.name, MAX_AUTHOR_NAME)
+        for aff in a.affiliations:
+            _too_long(f"{p.id}: affiliation", aff, MAX_TEXT)
+    if len(p.categories) > MAX_CATEGORIES:
+        raise RecordError(f"{p.id}: {len(p.categories)} categories (the limit is {MAX_CATEGORIES})")
+    for c in p.categories:
+        _too_long(f"{p.id}: category", c, 100)
+    return p
