@@ -37,6 +37,22 @@ class Settings(BaseSettings):
     http_max_retry_after: float = Field(600.0, ge=0, description="longest Retry-After honoured")
     user_agent: str = "paperradar/0.1 (+https://github.com/paperradar)"
 
+    # Community (accounts, sessions, rate limits "N/period" with period in s, m, h or d)
+    session_max_age_days: float = Field(30.0, gt=0)
+    argon2_time_cost: int = Field(3, ge=1)
+    argon2_memory_cost: int = Field(65536, ge=8, description="KiB")
+    argon2_parallelism: int = Field(4, ge=1)
+    verify_token_hours: float = Field(48.0, gt=0)
+    reset_token_hours: float = Field(1.0, gt=0)
+    rate_limits_enabled: bool = True
+    rate_limit_login: str = "10/5m"  # per account and per IP
+    rate_limit_signup: str = "5/1h"  # per IP
+    rate_limit_reset: str = "5/1h"  # per account and per IP
+    rate_limit_comment: str = "10/1m"  # per user
+    rate_limit_submit: str = "10/1h"  # per user
+    submit_daily_quota: int = Field(5, ge=0, description="submissions per user per UTC day")
+    submit_max_age_days: int = Field(30, ge=1, description="oldest paper (first version) accepted")
+
     # Search
     embed_model: str = "all-MiniLM-L6-v2"  # the bundled offline model, or a path / hub name
     embed_threads: int = Field(1, ge=1)
