@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
     app.state.settings = settings
     app.state.store = open_store(settings.resolved_database_url)
+    import_module("paperradar.web.security").install(app)  # sessions, CSRF, headers
     for name in ROUTE_MODULES:
         module = import_module(f"paperradar.web.routes.{name}")
         install = getattr(module, "install", None)
