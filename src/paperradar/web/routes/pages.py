@@ -1,7 +1,144 @@
-"""Routes: pages (to be built)."""
+"""HTML pages: daily lists (day/week/month), trending, search, paper pages and their
+Markdown/BibTeX/RIS renditions, the OpenSearch description."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import re
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+
+from paperradar.ids import InvalidId, validate_paper_id
+from paperradar.web import site
+from paperradar.web.deps import SettingsDep, StoreDep
+from paperradar.web.render import exports
+from paperradar.web.render.native import paper_dict
+from paperradar.web.render.listing import (TRENDING_WINDOWS, daily_views, latest_period, pager,
+                                           trending_views)
+from paperradar.web.render.periods import PARSERS, BadPeriod, Period, month_of, neighbours, week_of
+from paperradar.web.render.searching import SearchForm, run_search, similar_views
+from paperradar.web.render.text import arxiv_abs_url, arxiv_pdf_url
+from paperradar.web.render.views import view_of
+
+router = APIRouter(include_in_schema=False)
+PER_PAGE = 50
+_PARAGRAPH = re.compile(r"\n\s*\n")
+Page = Annotated[int, Query(ge=1, le=10_000)]
+
+
+def install(app: FastAPI) -> None:
+    site.install(app)
+
+
+def _daily_page(request: Request, store, period: Period, page: int) -> Response:
+    offset = (page - 1) * PER_PAGE
+    views = daily_views(store, period, limit=PER_PAGE, offset=offset)
+    total = store.count_daily(period.start.isoformat(), period.end.isoformat())
+    dates = store.daily_dates()
+    prev, nxt = neighbours(period, dates)
+    ctx = {
+        "nav": "daily", "period": period, "views": views, "prev": prev, "next": nxt,
+        "latest": dates[-1] if dates else None,
+        "day_url": f"/papers/date/{_last_in(dates, period) or period.start}",
+        "week_url": week_of(period.start).url, "month_url": month_of(period.start).url,
+        "pager": pager(period.url, {}, page, PER_PAGE, total, len(views)),
+    }
+    return site.render(request, "daily.html", ctx)
+
+
+def _last_in(dates: list[str], period: Period) -> str | None:
+    inside = [d for d in dates if period.start.isoformat() <= d <= period.end.isoformat()]
+    return inside[-1] if inside else None
+
+
+@router.get("/")
+def home(request: Request, store: StoreDep, page: Page = 1):
+    period = latest_period(store)
+    if period is None:
+        return site.render(request, "error.html", {
+            "status": 200, "heading": "No papers yet",
+            "detail": "This database is empty. Run `paperradar demo` or `paperradar import FILES`."})
+    return _daily_page(request, store, period, page)
+
+
+@router.get("/papers/{kind}/{key}")
+def daily(request: Request, store: StoreDep, kind: str, key: str, page: Page = 1):
+    parse = PARSERS.get(kind)
+    if parse is None:  # an old-style id such as hep-th/9901001 has two segments too
+        return paper_or_export(request, store, f"{kind}/{key}")
+    try:
+        period = parse(key)
+    except BadPeriod as exc:
+        raise HTTPException(400, str(exc)) from exc
+    return _daily_page(request, store, period, page)
+
+
+@router.get("/papers/trending")
+def trending(request: Request, store: StoreDep, window: str = "week"):
+    if window not in TRENDING_WINDOWS:
+        raise HTTPException(400, f"window must be one of {', '.join(TRENDING_WINDOWS)}")
+    views = trending_views(store, window, limit=30)
+    return site.render(request, "trending.html", {
+        "nav": "trending", "views": views, "window": window,
+        "windows": [("day", "Today"), ("week", "This week"), ("month", "This month")],
+        "explanation": "Ranked by upvotes and comments, decayed by age, over the latest "
+                       f"{TRENDING_WINDOWS[window]} day(s) of daily lists."})
+
+
+@router.get("/search")
+def search_page(request: Request, store: StoreDep, form: Annotated[SearchForm, Query()],
+                page: Page = 1):
+    ctx = {"nav": "search", "q": form.q, "form": form, "searched": False, "views": [],
+           "categories": [], "total": 0, "message": None, "error": None, "pager": None,
+           "feed_query": form.feed_query()}
+    if form.q or form.category or form.date_from or form.date_to or form.has_code:
+        result = run_search(request, store, form, page=page, per_page=20)
+        ctx.update(searched=True, views=result.items, total=result.total,
+                   message=result.message, error=result.error,
+                   pager=pager("/search", form.params(), page, 20, result.total, len(result.items)))
+    return site.render(request, "search.html", ctx, status_code=200)
+
+
+@router.get("/opensearch.xml")
+def opensearch(request: Request, settings: SettingsDep):
+    body = site.templates_of(request).env.get_template("opensearch.xml").render(
+        base_url=settings.base_url.rstrip("/"))
+    return Response(body, media_type="application/opensearchdescription+xml")
+
+
+_EXPORTS = {".md": "markdown", ".bib": "bibtex", ".ris": "ris"}
+
+
+@router.get("/papers/{paper_path:path}")
+def paper_page(request: Request, store: StoreDep, paper_path: str):
+    return paper_or_export(request, store, paper_path)
+
+
+def paper_or_export(request: Request, store, paper_path: str) -> Response:
+    suffix = next((s for s in _EXPORTS if paper_path.endswith(s)), None)
+    raw = paper_path[: -len(suffix)] if suffix else paper_path
+    try:
+        pid = validate_paper_id(raw)
+    except InvalidId as exc:
+        raise HTTPException(404, f"no such paper: {exc}") from exc
+    paper = store.get_paper(pid)
+    if paper is None:
+        raise HTTPException(404, f"no paper {pid} in this database")
+    if pid != raw:  # versioned or URL-ish id: send to the canonical address
+        return RedirectResponse(f"/papers/{pid}{suffix or ''}", status_code=308)
+    view = view_of(store, paper)
+    if suffix == ".md":
+        return PlainTextResponse(exports.markdown(view, request.app.state.settings.base_url),
+                                 media_type="text/markdown; charset=utf-8")
+    if suffix == ".bib":
+        return PlainTextResponse(exports.bibtex(paper), media_type="application/x-bibtex; charset=utf-8")
+    if suffix == ".ris":
+        return PlainTextResponse(exports.ris(paper), media_type="application/x-research-info-systems")
+    if site.wants_json(request):
+        return JSONResponse(paper_dict(view, request.app.state.settings.base_url))
+    similar, similar_message = similar_views(request, store, pid)
+    return site.render(request, "paper.html", {
+        "p": paper, "v": view, "abs_url": arxiv_abs_url(paper), "pdf_url": arxiv_pdf_url(paper),
+        "paragraphs": [x.strip() for x in _PARAGRAPH.split(paper.abstract or "") if x.strip()],
+        "bibtex": exports.bibtex(paper), "similar": similar, "similar_message": similar_message})

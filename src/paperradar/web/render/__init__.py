@@ -1,0 +1,1 @@
+"""Shared renderings of papers (JSON shapes, BibTeX/RIS/Markdown, Atom), used by every route."""

@@ -1,0 +1,78 @@
+"""Listing logic shared by pages, feeds and APIs: daily periods, pagination, trending."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from paperradar.web.render.periods import Period, parse_day
+from paperradar.web.render.views import PaperView
+
+MAX_PAGE_SIZE = 100
+TRENDING_WINDOWS = {"day": 1, "week": 7, "month": 30}
+
+
+@dataclass(slots=True)
+class Pager:
+    page: int
+    pages: int | None
+    prev_url: str | None
+    next_url: str | None
+
+
+def pager(base: str, params: dict, page: int, per_page: int, total: int | None,
+          shown: int) -> Pager:
+    """Links to the neighbouring pages (``page`` is 1-based)."""
+    pages = max(1, math.ceil(total / per_page)) if total is not None else None
+    has_next = page < pages if pages is not None else shown == per_page
+
+    def url(n: int) -> str:
+        query = {k: v for k, v in params.items() if v not in (None, "", False)}
+        if n > 1:
+            query["page"] = n
+        return base + ("?" + urlencode(query) if query else "")
+
+    return Pager(page, pages, url(page - 1) if page > 1 else None, url(page + 1) if has_next else None)
+
+
+def latest_period(store, today: date | None = None) -> Period | None:
+    """Today's list when it has papers, else the latest day that has some."""
+    dates = store.daily_dates()
+    if not dates:
+        return None
+    today_s = (today or date.today()).isoformat()
+    return parse_day(today_s if today_s in dates else dates[-1])
+
+
+def daily_views(store, period: Period, *, sort: str = "upvotes", limit: int = 50,
+                offset: int = 0, submitter: str | None = None) -> list[PaperView]:
+    rows = store.list_daily(period.start.isoformat(), period.end.isoformat(), submitter=submitter,
+                            sort=sort, limit=limit, offset=offset)
+    return [PaperView(paper, entry) for entry, paper in rows]
+
+
+def trending_score(upvotes: int, comments: int, age_days: float) -> float:
+    """Fallback trending score (imported upvotes and comments, decayed by age in days);
+    replaced by the community module's ``paperradar.rank.trending`` when present."""
+    return (upvotes + 2 * comments + 1) / (age_days + 2) ** 1.5
+
+
+def trending_views(store, window: str = "week", limit: int = 30) -> list[PaperView]:
+    """Papers of the window ending at the latest daily list, by ``trending_score``."""
+    days = TRENDING_WINDOWS.get(window, 7)
+    dates = store.daily_dates()
+    if not dates:
+        return []
+    end = date.fromisoformat(dates[-1])
+    start = end - timedelta(days=days - 1)
+    rows = store.list_daily(start.isoformat(), end.isoformat(), sort="upvotes", limit=5000)
+    best: dict[str, tuple[float, PaperView]] = {}
+    for entry, paper in rows:
+        age = (end - date.fromisoformat(entry.date)).days
+        score = trending_score(entry.upvotes, entry.num_comments, age)
+        if paper.id not in best or best[paper.id][0] < score:
+            best[paper.id] = (score, PaperView(paper, entry))
+    ranked = sorted(best.values(), key=lambda sv: (-sv[0], sv[1].id))
+    return [v for _, v in ranked[:limit]]

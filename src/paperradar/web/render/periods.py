@@ -1,0 +1,91 @@
+"""Daily-list periods: a day ``YYYY-MM-DD``, an ISO week ``YYYY-Www`` or a month ``YYYY-MM``,
+with their date ranges, labels and neighbours."""
+
+from __future__ import annotations
+
+import bisect
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class BadPeriod(ValueError):
+    """A malformed or impossible date, week or month."""
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    kind: str  # "date" | "week" | "month"
+    key: str  # as in the URL
+    start: date
+    end: date  # inclusive
+
+    @property
+    def label(self) -> str:
+        if self.kind == "date":
+            return self.start.strftime("%A, %-d %B %Y")
+        if self.kind == "week":
+            return f"Week {self.start.isocalendar().week} of {self.start.isocalendar().year} " \
+                   f"({self.start:%-d %b} – {self.end:%-d %b %Y})"
+        return self.start.strftime("%B %Y")
+
+    @property
+    def url(self) -> str:
+        return f"/papers/{self.kind}/{self.key}"
+
+
+def parse_day(text: str) -> Period:
+    if not _DAY.match(text or ""):
+        raise BadPeriod(f"expected a date YYYY-MM-DD, got {text[:40]!r}")
+    try:
+        d = date.fromisoformat(text)
+    except ValueError as exc:
+        raise BadPeriod(f"not a valid date: {text[:40]!r}") from exc
+    return Period("date", d.isoformat(), d, d)
+
+
+def parse_week(text: str) -> Period:
+    m = _WEEK.match(text or "")
+    if not m:
+        raise BadPeriod(f"expected a week YYYY-Www, got {text[:40]!r}")
+    try:
+        start = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+    except ValueError as exc:
+        raise BadPeriod(f"not a valid ISO week: {text[:40]!r}") from exc
+    return Period("week", text, start, start + timedelta(days=6))
+
+
+def parse_month(text: str) -> Period:
+    m = _MONTH.match(text or "")
+    if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1:
+        raise BadPeriod(f"expected a month YYYY-MM, got {text[:40]!r}")
+    start = date(int(m.group(1)), int(m.group(2)), 1)
+    end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
+    return Period("month", text, start, end)
+
+
+PARSERS = {"date": parse_day, "week": parse_week, "month": parse_month}
+
+
+def week_of(d: date) -> Period:
+    iso = d.isocalendar()
+    return parse_week(f"{iso.year:04d}-W{iso.week:02d}")
+
+
+def month_of(d: date) -> Period:
+    return parse_month(f"{d.year:04d}-{d.month:02d}")
+
+
+def neighbours(period: Period, dates: list[str]) -> tuple[Period | None, Period | None]:
+    """Previous and next periods that have papers (``dates``: ascending days with entries)."""
+    lo = bisect.bisect_left(dates, period.start.isoformat())
+    hi = bisect.bisect_right(dates, period.end.isoformat())
+    before = date.fromisoformat(dates[lo - 1]) if lo > 0 else None
+    after = date.fromisoformat(dates[hi]) if hi < len(dates) else None
+    make = {"date": lambda d: parse_day(d.isoformat()), "week": week_of, "month": month_of}[period.kind]
+    return (make(before) if before else None), (make(after) if after else None)

@@ -1,0 +1,78 @@
+"""Search as pages, feeds and APIs use it: the query form, one call into the app's
+``Searcher``, hits turned into ``PaperView``s with sanitised highlight snippets."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import nh3
+from markupsafe import Markup
+from pydantic import BaseModel, Field
+
+from paperradar.web.render.views import PaperView, views_of
+
+log = logging.getLogger(__name__)
+
+
+class SearchForm(BaseModel):
+    q: str = Field("", max_length=1000, description="words, \"phrases\", author:, cat:, since:, has:code")
+    category: str = Field("", max_length=100, description="e.g. cs.CL, or cs for a whole archive")
+    date_from: str = Field("", max_length=10, description="YYYY, YYYY-MM or YYYY-MM-DD")
+    date_to: str = Field("", max_length=10, description="YYYY, YYYY-MM or YYYY-MM-DD")
+    has_code: bool = False
+    sort: str = Field("relevance", max_length=20, description="relevance | date | upvotes")
+    mode: str = Field("hybrid", max_length=20, description="hybrid | lexical | semantic")
+
+    def params(self) -> dict:
+        return {k: v for k, v in self.model_dump().items()
+                if v and not (k == "sort" and v == "relevance") and not (k == "mode" and v == "hybrid")}
+
+    def feed_query(self) -> str:
+        return urlencode({k: (1 if v is True else v) for k, v in self.params().items()})
+
+
+@dataclass(slots=True)
+class SearchResult:
+    items: list[tuple[PaperView, Markup | None]] = field(default_factory=list)
+    total: int = 0
+    message: str | None = None
+    error: str | None = None
+
+
+def safe_snippet(html: str | None) -> Markup | None:
+    """The searcher's highlighted snippet, reduced to text and ``<mark>`` only."""
+    if not html:
+        return None
+    return Markup(nh3.clean(html, tags={"mark"}, attributes={}))
+
+
+def searcher_of(request):
+    from paperradar.web.site import get_searcher
+
+    return get_searcher(request)
+
+
+def run_search(request, store, form: SearchForm, *, page: int = 1, per_page: int = 20) -> SearchResult:
+    try:
+        searcher = searcher_of(request)
+        result = searcher.search(form.q, mode=form.mode, limit=per_page,
+                                 offset=(page - 1) * per_page, sort=form.sort,
+                                 category=form.category or None, date_from=form.date_from or None,
+                                 date_to=form.date_to or None, has_code=True if form.has_code else None)
+    except Exception as exc:  # index missing or broken: say so, never a 500
+        log.exception("search failed")
+        return SearchResult(error=f"Search is unavailable right now: {exc}")
+    views = views_of(store, [h.paper for h in result.hits])
+    items = [(v, safe_snippet(h.snippet_html)) for v, h in zip(views, result.hits)]
+    return SearchResult(items=items, total=result.total, message=result.message)
+
+
+def similar_views(request, store, paper_id: str, limit: int = 6) -> tuple[list[PaperView], str | None]:
+    try:
+        hits = searcher_of(request).similar(paper_id, limit=limit)
+    except Exception as exc:
+        log.exception("similar papers failed for %s", paper_id)
+        return [], f"Similar papers are unavailable right now ({type(exc).__name__})."
+    return views_of(store, [h.paper for h in hits]), None

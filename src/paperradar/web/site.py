@@ -1,0 +1,131 @@
+"""Site plumbing installed once per app: templates, static files, structured access logs,
+error pages (HTML for pages, JSON for ``/api``), and the app's single ``Searcher``."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from paperradar import __version__
+from paperradar.web.render.text import short_authors
+
+HERE = Path(__file__).parent
+access_log = logging.getLogger("paperradar.access")
+error_log = logging.getLogger("paperradar.web")
+
+_HEADINGS = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 422: "Bad request",
+             429: "Too many requests", 500: "Something went wrong", 503: "Unavailable"}
+
+
+def make_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    env = templates.env
+    env.globals["static"] = lambda path: f"/static/{path}?v={__version__}"
+    env.globals["short_authors"] = short_authors
+    return templates
+
+
+def templates_of(request: Request) -> Jinja2Templates:
+    return request.app.state.templates
+
+
+def render(request: Request, name: str, context: dict, status_code: int = 200,
+           headers: dict | None = None) -> Response:
+    return templates_of(request).TemplateResponse(request, name, context, status_code=status_code,
+                                                  headers=headers)
+
+
+def wants_json(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith(("/api/", "/feeds/")) or path in ("/healthz", "/readyz", "/openapi.json"):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def error_response(request: Request, status: int, detail) -> Response:
+    headers = {"Cache-Control": "no-store"}
+    if wants_json(request):
+        return JSONResponse({"error": _HEADINGS.get(status, "Error"), "status": status,
+                             "detail": detail}, status_code=status, headers=headers)
+    text = detail if isinstance(detail, str) else "; ".join(
+        f"{'.'.join(str(x) for x in e.get('loc', [])[1:])}: {e.get('msg')}"
+        for e in detail if isinstance(e, dict)) if isinstance(detail, list) else str(detail)
+    return render(request, "error.html", {"status": status, "heading": _HEADINGS.get(status, "Error"),
+                                          "detail": text}, status_code=status, headers=headers)
+
+
+def get_searcher(request: Request):
+    """The app's one Searcher, created on first use (loading indexes is not free)."""
+    state = request.app.state
+    if getattr(state, "searcher", None) is None:
+        with state.searcher_lock:
+            if getattr(state, "searcher", None) is None:
+                from paperradar.search import Searcher
+
+                state.searcher = Searcher(state.settings, state.store)
+    return state.searcher
+
+
+class AccessLogMiddleware:
+    """One JSON line per request on the ``paperradar.access`` logger."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        start = time.perf_counter()
+        status = {"code": 500}
+
+        async def send_wrapper(message):
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            if access_log.isEnabledFor(logging.INFO):
+                client = scope.get("client") or ("-", 0)
+                access_log.info(json.dumps({
+                    "ts": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+                    "method": scope["method"], "path": scope["path"],
+                    "query": scope.get("query_string", b"").decode("latin-1")[:500],
+                    "status": status["code"],
+                    "ms": round((time.perf_counter() - start) * 1000, 2), "client": client[0],
+                }))
+
+
+def install(app: FastAPI) -> None:
+    app.state.templates = make_templates()
+    app.state.searcher = None
+    app.state.searcher_lock = threading.Lock()
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.add_middleware(AccessLogMiddleware)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException):
+        return error_response(request, exc.status_code, exc.detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError):
+        detail = [{k: e.get(k) for k in ("loc", "msg", "type")} for e in exc.errors()]
+        return error_response(request, 422, detail)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        error_log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(request, 500, "An unexpected error occurred; it has been logged.")
