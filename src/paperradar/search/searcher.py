@@ -1,0 +1,291 @@
+"""The search service: parse the query, run lexical and/or semantic retrieval with the
+filters inside both, fuse, sort, paginate and build highlighted hits.
+
+One ``Searcher`` per process is enough (the web app keeps one); it is cheap to build, opens
+indexes and loads the model lazily, and is safe to share across threads.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from paperradar.config import Settings
+from paperradar.models import Paper
+from paperradar.search.hybrid import DEFAULT_FUSION, FusionParams, fuse
+from paperradar.search.lexical import LexicalIndex, paper_key
+from paperradar.search.query import ParsedQuery, parse_date, parse_query
+from paperradar.search.snippets import highlight
+
+log = logging.getLogger(__name__)
+
+MODES = ("hybrid", "lexical", "semantic")
+SORTS = ("relevance", "date", "upvotes")
+MAX_LIMIT = 100
+MAX_OFFSET = 10_000
+SORT_POOL = 1000  # candidates re-sorted by upvotes
+EXACT_FILTER_CAP = 20_000  # filtered semantic search scores at most this many exactly
+
+
+@dataclass(slots=True)
+class Hit:
+    id: str
+    title: str
+    score: float
+    snippet_html: str
+    paper: Paper
+    title_html: str = ""
+    upvotes: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        p = self.paper
+        return {"id": self.id, "title": self.title, "score": round(self.score, 6),
+                "published": p.published, "authors": [a.name for a in p.authors],
+                "categories": p.categories, "has_code": p.has_code, "upvotes": self.upvotes,
+                "snippet_html": self.snippet_html}
+
+
+@dataclass(slots=True)
+class SearchPage:
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    message: str | None = None
+    parsed: ParsedQuery = field(default_factory=ParsedQuery)
+    mode: str = "hybrid"
+    offset: int = 0
+    limit: int = 20
+
+
+def _merge_filters(q: ParsedQuery, category, date_from, date_to, author, has_code) -> None:
+    if category:
+        q.categories.extend(c for c in str(category).replace(",", " ").split() if c)
+    for value, end in ((date_from, False), (date_to, True)):
+        if value:
+            day = parse_date(str(value)[:10], end=end)
+            if day is None:
+                q.warnings.append(f"{value!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
+            elif end and (q.date_to is None or day < q.date_to):
+                q.date_to = day
+            elif not end and (q.date_from is None or day > q.date_from):
+                q.date_from = day
+    if author and str(author).strip():
+        q.authors.append(" ".join(str(author).split()))
+    if has_code is not None:
+        q.has_code = bool(has_code)
+
+
+def _as_int(value, default: int, lo: int, hi: int) -> int:
+    try:
+        return max(lo, min(hi, int(value)))
+    except (TypeError, ValueError):
+        return default
+
+
+class Searcher:
+    def __init__(self, settings: Settings, store, *, embedder=None,
+                 fusion: FusionParams = DEFAULT_FUSION):
+        self.settings = settings
+        self.store = store
+        self.fusion = fusion
+        self.lexical = LexicalIndex(settings.index_dir)
+        self._embedder = embedder
+        self._embedder_error: str | None = None
+        self._vectors = None
+        self._lock = threading.Lock()
+
+    # -- components (lazy) ----------------------------------------------------------------
+    def embedder(self):
+        """The embedding model, loaded on first use; raises ``EmbedderError`` if unusable."""
+        if self._embedder is None:
+            with self._lock:
+                if self._embedder is None:
+                    from paperradar.search.embed import load_embedder
+
+                    self._embedder = load_embedder(self.settings)
+        return self._embedder
+
+    def vectors(self):
+        if self._vectors is None:
+            with self._lock:
+                if self._vectors is None:
+                    from paperradar.search.vectors import VectorIndex
+
+                    self._vectors = VectorIndex(self.settings.index_dir, self.store)
+        return self._vectors
+
+    def model_name(self) -> str:
+        if self._embedder is not None:
+            return self._embedder.name
+        from paperradar.search.embed import model_label
+
+        return model_label(self.settings)
+
+    # -- maintenance ----------------------------------------------------------------------
+    def sync_lexical(self, progress: Callable[[int], None] | None = None) -> int:
+        return self.lexical.sync(self.store, progress)
+
+    def build(self, progress=None, embed: bool = True, rebuild: bool = False) -> dict:
+        """Bring every index up to date; see ``paperradar.search.build``."""
+        from paperradar.search.build import build_indexes
+
+        return build_indexes(self, progress=progress, embed=embed, rebuild=rebuild)
+
+    # -- queries --------------------------------------------------------------------------
+    def search(self, q: str, *, mode: str = "hybrid", limit: int = 20, offset: int = 0,
+               sort: str = "relevance", category: str | None = None,
+               date_from: str | None = None, date_to: str | None = None,
+               author: str | None = None, has_code: bool | None = None) -> SearchPage:
+        parsed = parse_query(q)
+        _merge_filters(parsed, category, date_from, date_to, author, has_code)
+        limit = _as_int(limit, 20, 1, MAX_LIMIT)
+        offset = _as_int(offset, 0, 0, MAX_OFFSET)
+        notes = list(parsed.warnings)
+        if mode not in MODES:
+            notes.append(f"unknown mode {mode!r}; using hybrid")
+            mode = "hybrid"
+        if sort not in SORTS:
+            notes.append(f"unknown sort {sort!r}; using relevance")
+            sort = "relevance"
+        page = SearchPage(parsed=parsed, mode=mode, offset=offset, limit=limit)
+        if parsed.is_empty:
+            page.message = " ".join(notes + ["Type some words to search for (or a filter "
+                                             "such as cat:cs.LG, author:name, since:2024)."])
+            return page
+        try:
+            ranked, total, mode_note = self._ranked(parsed, mode, sort, limit, offset)
+        except Exception as exc:  # an index problem must not become a 500
+            log.exception("search failed for %r", q)
+            page.message = " ".join(notes + [f"search is unavailable right now ({exc})"])
+            return page
+        if mode_note:
+            notes.append(mode_note)
+        page.hits = self._hits(ranked, parsed)
+        page.total = total
+        if not page.hits:
+            notes.append("No papers match." if offset == 0 else "No more results.")
+        page.message = " ".join(notes) or None
+        return page
+
+    def _ranked(self, q: ParsedQuery, mode: str, sort: str, limit: int,
+                offset: int) -> tuple[list[tuple[str, float]], int, str | None]:
+        want = offset + limit
+        note = None
+        if not q.text:  # filters only: newest first (or by upvotes)
+            mode = "lexical"
+            if sort == "relevance":
+                sort = "date"
+        if mode != "lexical":
+            if mode == "hybrid":
+                depth = max(want, self.fusion.depth)
+            else:
+                depth = want if sort == "relevance" else max(want, SORT_POOL)
+            sem, note = self._semantic(q, depth)
+            if sem is None:
+                mode = "lexical"
+        if mode == "lexical":
+            if sort == "date":
+                res = self.lexical.search(q, limit, offset, order_by_date=True)
+                return list(zip(res.ids, res.scores)), res.total, note
+            depth = want if sort == "relevance" else max(want, SORT_POOL)
+            res = self.lexical.search(q, depth)
+            ranked, total = list(zip(res.ids, res.scores)), res.total
+        elif mode == "semantic":
+            ranked, total = sem, len(sem)
+        else:
+            lex = self.lexical.search(q, max(want, self.fusion.depth))
+            ranked = fuse(list(zip(lex.ids, lex.scores)), sem, self.fusion)
+            total = max(lex.total, len(ranked))
+        if sort != "relevance":
+            ranked = self._resort(ranked, sort)
+        return ranked[offset:offset + limit], total, note
+
+    def _resort(self, ranked: list[tuple[str, float]], sort: str) -> list[tuple[str, float]]:
+        ids = [pid for pid, _ in ranked]
+        if sort == "upvotes":
+            votes = self.store.upvotes_for(ids)
+            return sorted(ranked, key=lambda r: (-votes.get(r[0], 0), -r[1]))
+        papers = self.store.get_papers(ids)
+        return sorted(ranked, key=lambda r: ((papers[r[0]].published or "") if r[0] in papers
+                                             else "", r[1]), reverse=True)
+
+    def _semantic(self, q: ParsedQuery, k: int) -> tuple[list[tuple[str, float]] | None, str | None]:
+        """Vector neighbours of the query text with the filters applied, or (None, why)."""
+        vectors = self.vectors()
+        model = self.model_name()
+        if vectors.count(model) == 0:
+            return None, "semantic index not built yet (run `paperradar index`); showing keyword results"
+        try:
+            qvec = self.embedder().embed([q.text])[0]
+        except Exception as exc:
+            return None, f"semantic search unavailable ({exc}); showing keyword results"
+        return self._vector_search(qvec, q, k, exclude=None), None
+
+    def _vector_search(self, qvec, q: ParsedQuery, k: int,
+                       exclude: str | None) -> list[tuple[str, float]]:
+        vectors = self.vectors()
+        model = self.model_name()
+        extra = 1 if exclude else 0
+        filtered = q.has_filters or bool(q.excluded)
+        if not filtered:
+            pairs = vectors.search(model, qvec, k + extra)
+        else:
+            allowed = self.lexical.filtered_ids(q, EXACT_FILTER_CAP)
+            if allowed is not None:
+                pairs = vectors.search(model, qvec, k + extra,
+                                       only_keys=[paper_key(i) for i in allowed])
+            else:
+                pairs = []
+                for factor in (4, 16, 64):
+                    cands = vectors.search(model, qvec, (k + extra) * factor)
+                    ok = self.lexical.filter_keys(q, [paper_key(pid) for pid, _ in cands])
+                    pairs = [(pid, s) for pid, s in cands if pid in ok]
+                    if len(pairs) >= k + extra or len(cands) < (k + extra) * factor:
+                        break
+        return [(pid, s) for pid, s in pairs if pid != exclude][:k]
+
+    def similar(self, paper_id: str, limit: int = 10) -> list[Hit]:
+        """Nearest papers by embedding (never the paper itself); lexical fallback."""
+        limit = _as_int(limit, 10, 1, MAX_LIMIT)
+        paper = self.store.get_paper(paper_id)
+        if paper is None:
+            return []
+        ranked: list[tuple[str, float]] = []
+        try:
+            model = self.model_name()
+            stored = self.store.get_embeddings(model, [paper_id]).get(paper_id)
+            if stored is not None and self.vectors().count(model) > 0:
+                from paperradar.search.vectors import decode
+
+                ranked = self._vector_search(decode(stored), ParsedQuery(), limit,
+                                             exclude=paper_id)
+        except Exception:
+            log.exception("vector neighbours failed for %s", paper_id)
+        if not ranked:
+            from paperradar.search.query import _WORD
+
+            words = _WORD.findall(f"{paper.title} {paper.abstract}")[:48]
+            res = self.lexical.search(ParsedQuery(words=words), limit + 1)
+            ranked = [(i, s) for i, s in zip(res.ids, res.scores) if i != paper_id][:limit]
+        return self._hits(ranked, ParsedQuery())
+
+    # -- hits -----------------------------------------------------------------------------
+    def _hits(self, ranked: list[tuple[str, float]], q: ParsedQuery) -> list[Hit]:
+        ids = [pid for pid, _ in ranked]
+        papers = self.store.get_papers(ids)
+        votes = self.store.upvotes_for(ids)
+        terms = {t for w in q.words + q.phrases for t in self.lexical.analyze(w)}
+        analyze = self.lexical.analyze
+        out = []
+        for pid, score in ranked:
+            p = papers.get(pid)
+            if p is None:  # indexed but gone from the store
+                continue
+            snippet = highlight(p.abstract, terms, analyze)
+            title_html = highlight(p.title, terms, analyze, max_words=10_000)
+            out.append(Hit(id=pid, title=p.title, score=float(score), snippet_html=snippet,
+                           paper=p, title_html=title_html or html.escape(p.title),
+                           upvotes=votes.get(pid)))
+        return out

@@ -1,0 +1,243 @@
+"""Vector search over stored embeddings: exact (numpy) for small corpora, an on-disk
+usearch HNSW index for large ones, plus an exact "delta" of embeddings newer than the HNSW
+file so new papers are searchable before the next rebuild.
+
+The HNSW file is rebuilt or extended by ``sync`` (written to a temporary file, then renamed
+over the old one; its watermark is saved after the rename). Readers memory-map it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from paperradar.store.base.search import StoredEmbedding
+
+ANN_MIN = 50_000  # below this many vectors, exact search (a few ms) beats maintaining HNSW
+ANN_DTYPE = "i8"  # chosen by bench/search_latency.py: recall@10 vs exact >= 0.95 (see README)
+ANN_CONNECTIVITY = 16
+ANN_EXPANSION_ADD = 128
+ANN_EXPANSION_SEARCH = 128
+REFRESH_SECONDS = 2.0
+
+
+def encode(vec: np.ndarray, dtype: str = "f16") -> bytes:
+    return np.asarray(vec, dtype=np.float16 if dtype == "f16" else np.float32).tobytes()
+
+
+def decode(e: StoredEmbedding) -> np.ndarray:
+    arr = np.frombuffer(e.vec, dtype=np.float16 if e.dtype == "f16" else np.float32)
+    return arr.astype(np.float32)
+
+
+def _slug(model: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", model)[:80] or "model"
+
+
+@dataclass
+class ExactSet:
+    """Vectors in memory, rows aligned with ``ids``/``keys``."""
+
+    ids: list[str]
+    keys: np.ndarray  # int64
+    mat: np.ndarray  # float32 (n, dim)
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[StoredEmbedding], dim: int) -> "ExactSet":
+        if not rows:
+            return cls([], np.zeros(0, np.int64), np.zeros((0, dim), np.float32))
+        mat = np.vstack([decode(r) for r in rows]).astype(np.float32)
+        return cls([r.paper_id for r in rows], np.array([r.key for r in rows], np.int64), mat)
+
+    def top(self, q: np.ndarray, k: int, rows: np.ndarray | None = None) -> list[tuple[str, float, int]]:
+        mat = self.mat if rows is None else self.mat[rows]
+        if mat.shape[0] == 0 or k <= 0:
+            return []
+        scores = mat @ q
+        k = min(k, scores.shape[0])
+        part = np.argpartition(-scores, k - 1)[:k]
+        part = part[np.argsort(-scores[part], kind="stable")]
+        idx = part if rows is None else rows[part]
+        return [(self.ids[i], float(s), int(self.keys[i])) for i, s in zip(idx, scores[part])]
+
+    def rows_for(self, keys: Sequence[int]) -> np.ndarray:
+        want = set(int(k) for k in keys)
+        return np.array([i for i, k in enumerate(self.keys.tolist()) if k in want], np.int64)
+
+
+class _ModelState:
+    def __init__(self):
+        self.checked = 0.0
+        self.eseq = -1
+        self.ann = None  # usearch Index (memory-mapped view) or None
+        self.ann_eseq = 0
+        self.ann_sig: float | None = None
+        self.exact = ExactSet([], np.zeros(0, np.int64), np.zeros((0, 0), np.float32))
+        self.count = 0
+
+
+class VectorIndex:
+    def __init__(self, index_dir: Path, store):
+        self.dir = Path(index_dir) / "vectors"
+        self.store = store
+        self._states: dict[str, _ModelState] = {}
+        self._lock = threading.RLock()
+
+    def ann_path(self, model: str) -> Path:
+        return self.dir / f"{_slug(model)}.usearch"
+
+    def meta_path(self, model: str) -> Path:
+        return self.dir / f"{_slug(model)}.json"
+
+    def read_meta(self, model: str) -> dict:
+        try:
+            return json.loads(self.meta_path(model).read_text())
+        except (OSError, ValueError):
+            return {}
+
+    # -- loading --------------------------------------------------------------------------
+    def _state(self, model: str) -> _ModelState:
+        with self._lock:
+            st = self._states.setdefault(model, _ModelState())
+            now = time.monotonic()
+            if now - st.checked < REFRESH_SECONDS and st.eseq >= 0:
+                return st
+            st.checked = now
+            self._load_ann(model, st)
+            eseq = self.store.max_embedding_seq(model)
+            if eseq != st.eseq:
+                rows = list(self.store.iter_embeddings(model, st.ann_eseq if st.ann else 0))
+                dim = len(decode(rows[0])) if rows else 0
+                st.exact = ExactSet.from_rows(rows, dim)
+                st.eseq = eseq
+                st.count = (len(st.ann) if st.ann is not None else 0) + len(rows)
+            return st
+
+    def _load_ann(self, model: str, st: _ModelState) -> None:
+        path, meta = self.ann_path(model), self.read_meta(model)
+        try:
+            sig = path.stat().st_mtime if meta else None
+        except OSError:
+            sig = None
+        if sig == st.ann_sig:
+            return
+        from usearch.index import Index
+
+        st.ann = Index.restore(str(path), view=True) if sig is not None else None
+        if st.ann is not None:
+            st.ann.expansion_search = ANN_EXPANSION_SEARCH
+        st.ann_eseq = int(meta.get("eseq", 0)) if st.ann is not None else 0
+        st.ann_sig = sig
+        st.eseq = -1  # reload the delta against the new watermark
+
+    def count(self, model: str) -> int:
+        return self._state(model).count
+
+    # -- search ---------------------------------------------------------------------------
+    def search(self, model: str, qvec: np.ndarray, k: int,
+               only_keys: Sequence[int] | None = None) -> list[tuple[str, float]]:
+        """Top ``k`` (paper_id, cosine) by similarity; only among ``only_keys`` if given."""
+        st = self._state(model)
+        q = np.asarray(qvec, np.float32)
+        if only_keys is not None:
+            found = st.exact.top(q, k, st.exact.rows_for(only_keys))
+            if st.ann is not None:
+                found += self._ann_subset(st, q, k, only_keys)
+        else:
+            found = st.exact.top(q, k)
+            if st.ann is not None and len(st.ann):
+                m = st.ann.search(q, min(k, len(st.ann)))
+                pairs = [(int(key), 1.0 - float(d)) for key, d in zip(m.keys, m.distances)]
+                ids = self.store.ids_for_keys([key for key, _ in pairs])
+                found += [(ids[key], s, key) for key, s in pairs if key in ids]
+        best: dict[str, float] = {}
+        fresh = set(st.exact.ids)
+        for pid, s, _ in found:  # the delta (newer embedding) wins over the HNSW copy
+            if pid in best and pid in fresh:
+                continue
+            best[pid] = s
+        return sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+
+    def _ann_subset(self, st: _ModelState, q: np.ndarray, k: int,
+                    keys: Sequence[int]) -> list[tuple[str, float, int]]:
+        keys = [int(x) for x in keys if int(x) in st.ann]
+        if not keys:
+            return []
+        vecs = st.ann.get(np.array(keys, np.uint64), dtype=np.float32)
+        mat = np.vstack(vecs) if isinstance(vecs, (list, tuple)) else np.asarray(vecs)
+        norms = np.linalg.norm(mat, axis=1)
+        scores = (mat @ q) / np.where(norms > 0, norms, 1.0)
+        order = np.argsort(-scores)[:k]
+        ids = self.store.ids_for_keys([keys[i] for i in order])
+        return [(ids[keys[i]], float(scores[i]), keys[i]) for i in order if keys[i] in ids]
+
+    def vector_of(self, model: str, paper_id: str) -> np.ndarray | None:
+        e = self.store.get_embeddings(model, [paper_id]).get(paper_id)
+        return decode(e) if e is not None else None
+
+    # -- building -------------------------------------------------------------------------
+    def sync(self, model: str, *, rebuild: bool = False, ann_min: int = ANN_MIN,
+             progress: Callable[[int], None] | None = None) -> dict:
+        """Extend (or rebuild) the HNSW file when the corpus is large enough."""
+        from usearch.index import Index
+
+        total = self.store.embedding_count(model)
+        path, meta = self.ann_path(model), self.read_meta(model)
+        if total < ann_min and not path.exists():
+            return {"vector_index": "exact", "vectors": total}
+        self.dir.mkdir(parents=True, exist_ok=True)
+        after = 0 if rebuild or not path.exists() else int(meta.get("eseq", 0))
+        index = None
+        if after:
+            index = Index.restore(str(path), view=False)
+        added, last = 0, after
+        batch: list[StoredEmbedding] = []
+        for e in self.store.iter_embeddings(model, after):
+            batch.append(e)
+            last = e.eseq
+            if len(batch) >= 10_000:
+                index = self._add(index, batch)
+                added += len(batch)
+                if progress:
+                    progress(len(batch))
+                batch = []
+        if batch:
+            index = self._add(index, batch)
+            added += len(batch)
+            if progress:
+                progress(len(batch))
+        if index is None or (added == 0 and after):
+            return {"vector_index": "hnsw", "vectors": total, "added": 0}
+        tmp = path.with_suffix(f".tmp-{os.getpid()}")
+        index.save(str(tmp))
+        os.replace(tmp, path)
+        mtmp = self.meta_path(model).with_suffix(".json.tmp")
+        mtmp.write_text(json.dumps({"eseq": last, "count": len(index), "dtype": ANN_DTYPE}))
+        os.replace(mtmp, self.meta_path(model))
+        with self._lock:
+            self._states.pop(model, None)
+        return {"vector_index": "hnsw", "vectors": len(index), "added": added}
+
+    @staticmethod
+    def _add(index, rows: list[StoredEmbedding]):
+        from usearch.index import Index
+
+        mat = np.vstack([decode(r) for r in rows])
+        if index is None:
+            index = Index(ndim=mat.shape[1], metric="cos", dtype=ANN_DTYPE, multi=False,
+                          connectivity=ANN_CONNECTIVITY, expansion_add=ANN_EXPANSION_ADD,
+                          expansion_search=ANN_EXPANSION_SEARCH)
+        keys = np.array([r.key for r in rows], np.uint64)
+        present = np.array([int(k) in index for k in keys], bool)
+        if present.any():
+            index.remove(keys[present])
+        index.add(keys, mat)
+        return index
