@@ -1,9 +1,75 @@
-"""CLI commands of the ingest area (registered by ``paperradar.cli``)."""
+"""CLI commands of the ingest area: ``paperradar import PATH...`` (registered by ``paperradar.cli``).
+
+Exit codes: 0 when everything imported, 1 when some files or records failed (the rest
+still imported), 2 for a user mistake (missing path, bad option).
+"""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+from typing import List
+
 import typer
+
+from paperradar.cli import common
+from paperradar.cli.common import UserError
+
+_SOURCE = re.compile(r"^[a-z][a-z0-9_\-]{0,31}$")
+
+
+def _sync_index(settings, store) -> None:
+    """Bring the full-text index up to date with what was just written."""
+    try:
+        from paperradar.search import Searcher
+    except ImportError as exc:
+        common.console.print(f"[yellow]full-text index not updated[/] (search unavailable: {exc})")
+        return
+    with common.progress(transient=True) as bar:
+        task = bar.add_task("indexing", total=None)
+        n = Searcher(settings, store).sync_lexical(lambda k: bar.advance(task, k))
+    common.console.print(f"full-text index: {n:,} papers indexed", highlight=False)
+
+
+def import_cmd(
+    paths: List[Path] = typer.Argument(..., help="files or directories (searched recursively)"),
+    source: str = typer.Option(None, "--source", help="source name for non-arXiv ids "
+                               "(prefix, default 'jsonl') and provenance"),
+    no_index: bool = typer.Option(False, "--no-index", help="do not update the full-text index"),
+) -> None:
+    """Import files: HF daily papers, arXiv Atom/OAI-PMH/RSS, Kaggle snapshot, JSON Lines."""
+    from paperradar.ingest.files import expand_paths, import_paths
+
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise UserError(f"no such file or directory: {', '.join(missing)}")
+    if source is not None and not _SOURCE.match(source):
+        raise UserError(f"invalid --source {source!r}: use lowercase letters, digits, '-' or '_'")
+    files = expand_paths(paths)
+    if not files:
+        raise UserError("no files to import")
+    settings = common.settings()
+    sizes = {f: f.stat().st_size for f in files}
+    finished: dict[Path, int] = {}
+    with common.store_from_settings(settings) as store:
+        with common.progress() as bar:
+            task = bar.add_task("importing", total=sum(sizes.values()) or 1)
+
+            def on_progress(path: Path, done: int, records: int) -> None:
+                finished[path] = min(done, sizes.get(path, done))
+                bar.update(task, completed=sum(finished.values()),
+                           description=f"{path.name}: {records:,} records")
+
+            report = import_paths(store, files, source=source, progress=on_progress)
+        if not no_index:
+            _sync_index(settings, store)
+    for line in report.errors:
+        common.console.print(f"[red]error:[/] {line}", highlight=False, soft_wrap=True)
+    common.out.print(report.summary(), highlight=False, soft_wrap=True)
+    if report.errors:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
+    app.command("import")(import_cmd)

@@ -166,7 +166,9 @@ def parse_oai(data: bytes) -> OaiPage:
         return OaiPage()
     verb = next((c for c in root if local(c.tag) in _VERBS), None)
     if verb is None:
-        raise ParseError("OAI-PMH response without ListRecords or GetRecord")
+        what = next((local(c.tag) for c in root if local(c.tag) not in ("responseDate", "request")),
+                    "empty")
+        raise ParseError(f"OAI-PMH {what} response: no ListRecords or GetRecord to import")
     page = OaiPage()
     for n, rec in enumerate(children(verb, "record"), 1):
         try:
