@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from urllib.parse import urlencode
 
 from paperradar.web.render.periods import Period, parse_day
-from paperradar.web.render.views import PaperView
+from paperradar.web.render.views import PaperView, with_local_counts
 
 MAX_PAGE_SIZE = 100
-TRENDING_WINDOWS = {"day": 1, "week": 7, "month": 30}
+TRENDING_WINDOWS = {"day": 2, "week": 7, "month": 30}  # as paperradar.rank.trending counts them
 
 
 @dataclass(slots=True)
@@ -50,29 +50,13 @@ def daily_views(store, period: Period, *, sort: str = "upvotes", limit: int = 50
                 offset: int = 0, submitter: str | None = None) -> list[PaperView]:
     rows = store.list_daily(period.start.isoformat(), period.end.isoformat(), submitter=submitter,
                             sort=sort, limit=limit, offset=offset)
-    return [PaperView(paper, entry) for entry, paper in rows]
-
-
-def trending_score(upvotes: int, comments: int, age_days: float) -> float:
-    """Fallback trending score (imported upvotes and comments, decayed by age in days);
-    replaced by the community module's ``paperradar.rank.trending`` when present."""
-    return (upvotes + 2 * comments + 1) / (age_days + 2) ** 1.5
+    return with_local_counts(store, [PaperView(paper, entry) for entry, paper in rows])
 
 
 def trending_views(store, window: str = "week", limit: int = 30) -> list[PaperView]:
-    """Papers of the window ending at the latest daily list, by ``trending_score``."""
-    days = TRENDING_WINDOWS.get(window, 7)
-    dates = store.daily_dates()
-    if not dates:
-        return []
-    end = date.fromisoformat(dates[-1])
-    start = end - timedelta(days=days - 1)
-    rows = store.list_daily(start.isoformat(), end.isoformat(), sort="upvotes", limit=5000)
-    best: dict[str, tuple[float, PaperView]] = {}
-    for entry, paper in rows:
-        age = (end - date.fromisoformat(entry.date)).days
-        score = trending_score(entry.upvotes, entry.num_comments, age)
-        if paper.id not in best or best[paper.id][0] < score:
-            best[paper.id] = (score, PaperView(paper, entry))
-    ranked = sorted(best.values(), key=lambda sv: (-sv[0], sv[1].id))
-    return [v for _, v in ranked[:limit]]
+    """The community module's trending ranking (``paperradar.rank.trending``), measured from
+    the latest daily list when the period itself is empty (an archive, the demo)."""
+    from paperradar.rank.trending import top_trending
+
+    items = top_trending(store, period=window, limit=limit, fallback_to_latest=True)
+    return with_local_counts(store, [PaperView(i.paper, i.entry) for i in items])

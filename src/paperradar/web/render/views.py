@@ -14,6 +14,8 @@ from paperradar.web.render.text import link_of
 class PaperView:
     paper: Paper
     entry: DailyEntry | None = None
+    local_upvotes: int = 0  # cast on this site (community layer)
+    local_comments: int = 0
 
     @property
     def id(self) -> str:
@@ -21,11 +23,12 @@ class PaperView:
 
     @property
     def upvotes(self) -> int:
-        return self.entry.upvotes if self.entry else 0
+        """Imported upvotes plus upvotes cast here."""
+        return (self.entry.upvotes if self.entry else 0) + self.local_upvotes
 
     @property
     def num_comments(self) -> int:
-        return self.entry.num_comments if self.entry else 0
+        return (self.entry.num_comments if self.entry else 0) + self.local_comments
 
     @property
     def submitted_by(self) -> str | None:
@@ -60,12 +63,28 @@ def latest_entry(entries: Iterable[DailyEntry]) -> DailyEntry | None:
     return found
 
 
+def with_local_counts(store, views: list[PaperView]) -> list[PaperView]:
+    """Add this site's upvotes and comments (batched; skipped when the store has no
+    community tables)."""
+    if not views:
+        return views
+    ids = [v.id for v in views]
+    votes = getattr(store, "local_upvote_counts", None)
+    comments = getattr(store, "comment_counts", None)
+    up = votes(ids) if votes else {}
+    com = comments(ids) if comments else {}
+    for v in views:
+        v.local_upvotes = up.get(v.id, 0)
+        v.local_comments = com.get(v.id, 0)
+    return views
+
+
 def view_of(store, paper: Paper) -> PaperView:
-    return PaperView(paper, latest_entry(store.daily_entries_for(paper.id)))
+    return with_local_counts(store, [PaperView(paper, latest_entry(store.daily_entries_for(paper.id)))])[0]
 
 
 def views_of(store, papers: Iterable[Paper]) -> list[PaperView]:
     """Views for several papers with one batched query for their daily entries."""
     papers = list(papers)
     entries = store.latest_daily_entries([p.id for p in papers]) if papers else {}
-    return [PaperView(p, entries.get(p.id)) for p in papers]
+    return with_local_counts(store, [PaperView(p, entries.get(p.id)) for p in papers])
