@@ -190,7 +190,8 @@ def kaggle_record(obj: dict, source: str = KAGGLE_SOURCE) -> Record:
     comments = opt_text(_str(obj, "comments"))
     paper = Paper(
         id=pid, title=clean_text(_str(obj, "title")), abstract=abstract, authors=authors,
-        categories=category_list(obj.get("categories")), comments=comments,
+        categories=(cats := category_list(obj.get("categories"))), comments=comments,
+        primary_category=cats[0] if cats else None,
         journal_ref=opt_text(_str(obj, "journal-ref")), doi=opt_text(_str(obj, "doi")),
         license=opt_text(_str(obj, "license")), versions=versions,
         version=versions[-1].version if versions else None,
