@@ -173,6 +173,9 @@ class CommunityStore(Protocol):
 
     def set_comment_hidden(self, comment_id: int, hidden: bool) -> None: ...
 
+    def local_comment_counts(self, paper_ids: Sequence[str]) -> dict[str, int]:
+        """Visible comments made on this site (not deleted, hidden, or by banned users)."""
+
     def comment_counts(self, paper_ids: Sequence[str]) -> dict[str, int]:
         """Visible local comments plus the imported count."""
 

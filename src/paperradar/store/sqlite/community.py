@@ -79,6 +79,8 @@ class CommunityMixin:
                     (email, name, display_name or name, password_hash, int(is_admin),
                      now if verified else None, now))
                 uid = cur.lastrowid
+                conn.execute("INSERT INTO collections (user_id, name, is_public, is_default, "
+                             "created_at) VALUES (?, 'Reading list', 0, 1, ?)", (uid, now))
         except sqlite3.IntegrityError as exc:
             raise ValueError("email or name already registered") from exc
         return self.get_user(uid)  # type: ignore[return-value]
@@ -302,13 +304,17 @@ class CommunityMixin:
             conn.execute("UPDATE comments SET hidden_at = ? WHERE id = ?",
                          (now_iso() if hidden else None, comment_id))
 
-    def comment_counts(self, paper_ids: Sequence[str]) -> dict[str, int]:
+    def local_comment_counts(self, paper_ids: Sequence[str]) -> dict[str, int]:
         out = {pid: 0 for pid in paper_ids}
         for chunk, marks in _chunks(paper_ids):
             out.update(self.db.conn.execute(
                 "SELECT c.paper_id, count(*) FROM comments c JOIN users u ON u.id = c.user_id "
                 f"WHERE c.paper_id IN ({marks}) AND c.deleted_at IS NULL AND c.hidden_at IS NULL "
                 "AND u.banned_at IS NULL GROUP BY c.paper_id", chunk))
+        return out
+
+    def comment_counts(self, paper_ids: Sequence[str]) -> dict[str, int]:
+        out = self.local_comment_counts(paper_ids)
         for pid, (_, nc) in self._imported(paper_ids).items():
             out[pid] += nc
         return out
@@ -443,10 +449,5 @@ class CommunityMixin:
         latest = {e.paper_id: e for e in map(_daily_from_row, rows)}
         ids = list(latest)
         votes = self.local_upvote_counts(ids)
-        comments = {pid: 0 for pid in ids}
-        for chunk, marks in _chunks(ids):
-            comments.update(self.db.conn.execute(
-                "SELECT c.paper_id, count(*) FROM comments c JOIN users u ON u.id = c.user_id "
-                f"WHERE c.paper_id IN ({marks}) AND c.deleted_at IS NULL AND c.hidden_at IS NULL "
-                "AND u.banned_at IS NULL GROUP BY c.paper_id", chunk))
+        comments = self.local_comment_counts(ids)
         return [TrendingCandidate(pid, e, votes[pid], comments[pid]) for pid, e in latest.items()]

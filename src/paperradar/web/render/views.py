@@ -70,7 +70,7 @@ def with_local_counts(store, views: list[PaperView]) -> list[PaperView]:
         return views
     ids = [v.id for v in views]
     votes = getattr(store, "local_upvote_counts", None)
-    comments = getattr(store, "comment_counts", None)
+    comments = getattr(store, "local_comment_counts", None)
     up = votes(ids) if votes else {}
     com = comments(ids) if comments else {}
     for v in views:

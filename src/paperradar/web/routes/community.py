@@ -1,7 +1,18 @@
-"""Routes: community (to be built)."""
+"""Routes: community (upvotes, comments, submissions, collections): the JSON API under
+``/api`` and the HTML pages and form posts; ``install`` exposes the template helpers."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
+
+from paperradar.web.community import api, collections, pages
+from paperradar.web.community.view import CommunityView
 
 router = APIRouter()
+router.include_router(api.router)
+router.include_router(pages.router)
+router.include_router(collections.router)
+
+
+def install(app: FastAPI) -> None:
+    app.state.community = CommunityView()

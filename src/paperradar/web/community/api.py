@@ -1,0 +1,185 @@
+"""The community JSON API: upvotes, comments, submissions, collections (OpenAPI tag
+``community``). Writes need a signed-in session (with CSRF) or ``Authorization: Bearer``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from paperradar.web.auth_deps import AdminUser, CurrentUser, OptionalUser, VerifiedUser
+from paperradar.web.community import service
+from paperradar.web.deps import StoreDep
+
+router = APIRouter(prefix="/api", tags=["community"])
+PaperId = Path(description="arXiv id (2401.01234, hep-th/9901001) or source:id")
+
+
+class VoteState(BaseModel):
+    paper_id: str
+    upvotes: int = Field(description="local upvotes plus the imported count")
+    local_upvotes: int
+    upvoted: bool
+
+
+class CommentIn(BaseModel):
+    body: str = Field(max_length=20_000, description="Markdown (raw HTML is shown as text)")
+    parent_id: int | None = Field(None, description="reply to this comment")
+
+
+class CommentEdit(BaseModel):
+    body: str = Field(max_length=20_000)
+
+
+class SubmitIn(BaseModel):
+    id: str = Field(max_length=300, description="an arXiv id or an arxiv.org URL")
+
+
+class CollectionIn(BaseModel):
+    name: str = Field(max_length=200)
+    public: bool = False
+
+
+class CollectionPatch(BaseModel):
+    name: str | None = Field(None, max_length=200)
+    public: bool | None = None
+
+
+# -- upvotes ----------------------------------------------------------------------------------
+@router.get("/papers/{paper_id:path}/upvote", response_model=VoteState, summary="Upvote state")
+def get_upvote(store: StoreDep, user: OptionalUser, paper_id: str = PaperId):
+    paper = service.paper_or_404(store, paper_id)
+    return service.vote_state(store, paper.id, user)
+
+
+@router.post("/papers/{paper_id:path}/upvote", response_model=VoteState, summary="Upvote a paper")
+def upvote(store: StoreDep, user: VerifiedUser, paper_id: str = PaperId):
+    """Idempotent: upvoting twice counts once."""
+    return service.set_upvote(store, user, paper_id, True)
+
+
+@router.delete("/papers/{paper_id:path}/upvote", response_model=VoteState,
+               summary="Withdraw an upvote")
+def unvote(store: StoreDep, user: VerifiedUser, paper_id: str = PaperId):
+    return service.set_upvote(store, user, paper_id, False)
+
+
+# -- comments ---------------------------------------------------------------------------------
+@router.get("/papers/{paper_id:path}/comments", summary="A paper's comments, in thread order")
+def list_comments(store: StoreDep, user: OptionalUser, paper_id: str = PaperId) -> dict[str, Any]:
+    paper = service.paper_or_404(store, paper_id)
+    items = service.thread(store.list_comments(paper.id), user)
+    return {"paper_id": paper.id, "count": store.comment_counts([paper.id])[paper.id],
+            "comments": items}
+
+
+@router.post("/papers/{paper_id:path}/comments", status_code=201, summary="Comment on a paper")
+def post_comment(request: Request, body: CommentIn, store: StoreDep, user: VerifiedUser,
+                 paper_id: str = PaperId) -> dict[str, Any]:
+    c = service.add_comment(request, store, user, paper_id, body.body, body.parent_id)
+    return service.comment_dict(c, user)
+
+
+@router.patch("/comments/{comment_id}", summary="Edit your comment")
+def patch_comment(comment_id: int, body: CommentEdit, store: StoreDep,
+                  user: VerifiedUser) -> dict[str, Any]:
+    return service.comment_dict(service.edit_comment(store, user, comment_id, body.body), user)
+
+
+@router.delete("/comments/{comment_id}", status_code=204, summary="Delete a comment "
+               "(yours, or any as an admin)")
+def remove_comment(comment_id: int, store: StoreDep, user: CurrentUser) -> Response:
+    service.delete_comment(store, user, comment_id)
+    return Response(status_code=204)
+
+
+@router.post("/comments/{comment_id}/hide", summary="Hide a comment (admins)")
+def hide_comment(comment_id: int, store: StoreDep, user: AdminUser,
+                 hidden: bool = Query(True)) -> dict[str, Any]:
+    c = service.comment_or_404(store, comment_id)
+    store.set_comment_hidden(c.id, hidden)
+    return service.comment_dict(store.get_comment(c.id), user)
+
+
+# -- submissions ------------------------------------------------------------------------------
+@router.post("/papers/submit", status_code=201, summary="Submit a paper to today's list")
+def submit_paper(request: Request, body: SubmitIn, store: StoreDep,
+                 user: VerifiedUser) -> dict[str, Any]:
+    """409 with the existing entry's URL when the paper is already listed."""
+    entry, paper = service.submit(request, store, user, body.id)
+    return {"paper_id": paper.id, "title": paper.title, "date": entry.date,
+            "submitted_by": entry.submitted_by, "url": f"/papers/{paper.id}"}
+
+
+# -- collections ------------------------------------------------------------------------------
+@router.get("/collections", summary="Your collections (the reading list first)")
+def my_collections(store: StoreDep, user: CurrentUser) -> list[dict[str, Any]]:
+    return [service.collection_dict(c) for c in store.list_collections(user.id)]
+
+
+@router.get("/users/{name}/collections", summary="A user's public collections")
+def public_collections(name: str, store: StoreDep) -> list[dict[str, Any]]:
+    owner = store.get_user_by_name(name)
+    if owner is None or owner.banned:
+        return []
+    return [service.collection_dict(c) for c in store.list_collections(owner.id, public_only=True)]
+
+
+@router.post("/collections", status_code=201, summary="Create a collection")
+def create_collection(body: CollectionIn, store: StoreDep, user: CurrentUser) -> dict[str, Any]:
+    try:
+        c = store.create_collection(user.id, service.clean_collection_name(body.name),
+                                    is_public=body.public)
+    except ValueError as exc:
+        raise service.HTTPException(409, str(exc)) from None
+    return service.collection_dict(c, [])
+
+
+@router.get("/collections/{collection_id}", summary="A collection and its papers")
+def get_collection(collection_id: int, store: StoreDep, user: OptionalUser,
+                   limit: int = Query(100, ge=1, le=1000),
+                   offset: int = Query(0, ge=0)) -> dict[str, Any]:
+    c = service.readable_collection(store, collection_id, user)
+    return service.collection_dict(c, service.collection_papers(store, c, limit, offset))
+
+
+@router.patch("/collections/{collection_id}", summary="Rename or change visibility")
+def patch_collection(collection_id: int, body: CollectionPatch, store: StoreDep,
+                     user: CurrentUser) -> dict[str, Any]:
+    c = service.own_collection(store, collection_id, user)
+    name = service.clean_collection_name(body.name) if body.name is not None else None
+    try:
+        store.update_collection(c.id, name=name, is_public=body.public)
+    except ValueError as exc:
+        raise service.HTTPException(409, str(exc)) from None
+    return service.collection_dict(store.get_collection(c.id))
+
+
+@router.delete("/collections/{collection_id}", status_code=204, summary="Delete a collection")
+def delete_collection(collection_id: int, store: StoreDep, user: CurrentUser) -> Response:
+    c = service.own_collection(store, collection_id, user)
+    if c.is_default:
+        raise service.HTTPException(409, "the reading list cannot be deleted")
+    store.delete_collection(c.id)
+    return Response(status_code=204)
+
+
+@router.put("/collections/{collection_id}/papers/{paper_id:path}",
+            summary="Add a paper to a collection")
+def add_item(collection_id: int, store: StoreDep, user: CurrentUser,
+             paper_id: str = PaperId) -> dict[str, Any]:
+    c = service.own_collection(store, collection_id, user)
+    paper = service.paper_or_404(store, paper_id)
+    added = store.add_to_collection(c.id, paper.id)
+    return {"collection_id": c.id, "paper_id": paper.id, "added": added}
+
+
+@router.delete("/collections/{collection_id}/papers/{paper_id:path}",
+               summary="Remove a paper from a collection")
+def remove_item(collection_id: int, store: StoreDep, user: CurrentUser,
+                paper_id: str = PaperId) -> dict[str, Any]:
+    c = service.own_collection(store, collection_id, user)
+    paper = service.paper_or_404(store, paper_id)
+    removed = store.remove_from_collection(c.id, paper.id)
+    return {"collection_id": c.id, "paper_id": paper.id, "removed": removed}

@@ -1,0 +1,121 @@
+"""Collection pages: your collections, one collection, saving papers, and exports of a
+collection as BibTeX, RIS and Atom (through the site's export functions)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+
+from paperradar.web.auth_deps import OptionalUser
+from paperradar.web.community import service
+from paperradar.web.community.pages import back, login_redirect, need_user, render
+from paperradar.web.deps import StoreDep
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/collections")
+def my_collections(request: Request, store: StoreDep, user: OptionalUser):
+    if user is None:
+        return login_redirect(request)
+    return render(request, "community/collections.html",
+                  {"nav": "collections", "collections": store.list_collections(user.id)})
+
+
+@router.post("/collections")
+def create_collection(request: Request, store: StoreDep, user: OptionalUser,
+                      name: str = Form("", max_length=200), public: bool = Form(False)):
+    user = need_user(request, user)
+    try:
+        c = store.create_collection(user.id, service.clean_collection_name(name), is_public=public)
+    except ValueError as exc:
+        raise HTTPException(409, str(exc)) from None
+    return RedirectResponse(f"/collections/{c.id}", status_code=303)
+
+
+@router.get("/collections/{collection_id:int}")
+def collection_page(request: Request, store: StoreDep, user: OptionalUser, collection_id: int):
+    from paperradar.web.render.views import views_of
+
+    c = service.readable_collection(store, collection_id, user)
+    views = views_of(store, service.collection_papers(store, c))
+    return render(request, "community/collection.html",
+                  {"c": c, "views": views, "mine": bool(user and user.id == c.user_id)})
+
+
+@router.post("/collections/{collection_id:int}/settings")
+def collection_settings(request: Request, store: StoreDep, user: OptionalUser,
+                        collection_id: int, name: str = Form("", max_length=200),
+                        public: bool = Form(False)):
+    user = need_user(request, user)
+    c = service.own_collection(store, collection_id, user)
+    try:
+        store.update_collection(c.id, name=service.clean_collection_name(name), is_public=public)
+    except ValueError as exc:
+        raise HTTPException(409, str(exc)) from None
+    return RedirectResponse(f"/collections/{c.id}", status_code=303)
+
+
+@router.post("/collections/{collection_id:int}/delete")
+def collection_delete(request: Request, store: StoreDep, user: OptionalUser, collection_id: int):
+    user = need_user(request, user)
+    c = service.own_collection(store, collection_id, user)
+    if c.is_default:
+        raise HTTPException(409, "the reading list cannot be deleted")
+    store.delete_collection(c.id)
+    return RedirectResponse("/collections", status_code=303)
+
+
+@router.post("/collections/{collection_id:int}/remove")
+def collection_remove(request: Request, store: StoreDep, user: OptionalUser, collection_id: int,
+                      paper: str = Form("", max_length=300)):
+    user = need_user(request, user)
+    c = service.own_collection(store, collection_id, user)
+    store.remove_from_collection(c.id, service.paper_or_404(store, paper).id)
+    return RedirectResponse(f"/collections/{c.id}", status_code=303)
+
+
+@router.post("/papers/{paper_id:path}/save")
+def save_paper(request: Request, store: StoreDep, user: OptionalUser, paper_id: str,
+               collection: int | None = Form(None), next: str = Form("")):
+    user = need_user(request, user)
+    paper = service.paper_or_404(store, paper_id)
+    c = (service.own_collection(store, collection, user) if collection
+         else store.default_collection(user.id))
+    store.add_to_collection(c.id, paper.id)
+    return back(next, f"/papers/{paper.id}")
+
+
+# -- exports ----------------------------------------------------------------------------------
+def _export(request: Request, store, user, collection_id: int, kind: str) -> Response:
+    from paperradar.web.render import atom, exports
+    from paperradar.web.render.views import views_of
+
+    c = service.readable_collection(store, collection_id, user)
+    papers = service.collection_papers(store, c)
+    headers = {"Cache-Control": "private, no-store" if not c.is_public else "public, max-age=60"}
+    if kind == "bib":
+        return Response(exports.bibtex_list(papers), media_type="application/x-bibtex; charset=utf-8",
+                        headers={**headers, "Content-Disposition": f'inline; filename="collection-{c.id}.bib"'})
+    if kind == "ris":
+        return Response(exports.ris_list(papers), media_type="application/x-research-info-systems",
+                        headers={**headers, "Content-Disposition": f'inline; filename="collection-{c.id}.ris"'})
+    base = request.app.state.settings.base_url.rstrip("/")
+    feed = atom.site_feed(f"{c.name} — {c.owner_name}", f"{base}/collections/{c.id}.atom",
+                          f"{base}/collections/{c.id}", views_of(store, papers), base)
+    return Response(feed, media_type="application/atom+xml; charset=utf-8", headers=headers)
+
+
+@router.get("/collections/{collection_id:int}.bib")
+def export_bib(request: Request, store: StoreDep, user: OptionalUser, collection_id: int):
+    return _export(request, store, user, collection_id, "bib")
+
+
+@router.get("/collections/{collection_id:int}.ris")
+def export_ris(request: Request, store: StoreDep, user: OptionalUser, collection_id: int):
+    return _export(request, store, user, collection_id, "ris")
+
+
+@router.get("/collections/{collection_id:int}.atom")
+def export_atom(request: Request, store: StoreDep, user: OptionalUser, collection_id: int):
+    return _export(request, store, user, collection_id, "atom")

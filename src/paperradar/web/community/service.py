@@ -1,0 +1,229 @@
+"""Community operations shared by the JSON API and the HTML forms, with their rules:
+who may do what (``HTTPException`` 403/404/409/422/429/502 otherwise) and what it returns."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from fastapi import HTTPException, Request
+
+from paperradar.ids import InvalidId, parse_arxiv_id, validate_paper_id
+from paperradar.models import DailyEntry, Paper
+from paperradar.store.base.community import Collection, Comment, DuplicateSubmission, User
+from paperradar.web.community.text import clean_body, render_comment
+from paperradar.web.security import rate_limit
+
+MAX_COLLECTION_NAME = 80
+
+
+def paper_or_404(store, raw_id: str) -> Paper:
+    try:
+        pid = validate_paper_id(raw_id)
+    except InvalidId as exc:
+        raise HTTPException(404, f"no such paper: {exc}") from None
+    paper = store.get_paper(pid)
+    if paper is None:
+        raise HTTPException(404, f"no paper {pid!r} here")
+    return paper
+
+
+# -- upvotes ----------------------------------------------------------------------------------
+def vote_state(store, paper_id: str, user: User | None) -> dict[str, Any]:
+    local = store.local_upvote_counts([paper_id])[paper_id]
+    return {"paper_id": paper_id, "upvotes": store.upvote_counts([paper_id])[paper_id],
+            "local_upvotes": local,
+            "upvoted": bool(user and paper_id in store.voted_by(user.id, [paper_id]))}
+
+
+def set_upvote(store, user: User, raw_id: str, on: bool) -> dict[str, Any]:
+    paper = paper_or_404(store, raw_id)
+    store.set_vote(user.id, paper.id, on)
+    return vote_state(store, paper.id, user)
+
+
+# -- comments ---------------------------------------------------------------------------------
+def comment_dict(c: Comment, viewer: User | None) -> dict[str, Any]:
+    state = ("deleted" if c.deleted_at else "hidden" if (c.hidden_at or c.author_banned)
+             else "visible")
+    shown = state == "visible" or bool(viewer and viewer.is_admin and state == "hidden")
+    mine = bool(viewer and viewer.id == c.user_id)
+    return {"id": c.id, "paper_id": c.paper_id, "parent_id": c.parent_id,
+            "author": c.author_name if state == "visible" or shown else None,
+            "body": c.body if shown else None, "html": render_comment(c.body) if shown else None,
+            "state": state, "created_at": c.created_at, "edited_at": c.edited_at,
+            "can_edit": mine and state == "visible",
+            "can_delete": (mine or bool(viewer and viewer.is_admin)) and state != "deleted",
+            "can_moderate": bool(viewer and viewer.is_admin)}
+
+
+def thread(comments: list[Comment], viewer: User | None) -> list[dict[str, Any]]:
+    """Comments as a flat list in thread order (replies under their parent), with ``depth``.
+    Removed comments without visible replies are left out."""
+    by_parent: dict[int | None, list[Comment]] = {}
+    for c in comments:
+        by_parent.setdefault(c.parent_id, []).append(c)
+    out: list[dict[str, Any]] = []
+
+    def walk(parent: int | None, depth: int) -> bool:
+        any_shown = False
+        for c in by_parent.get(parent, []):
+            d = comment_dict(c, viewer)
+            d["depth"] = min(depth, 8)
+            at = len(out)
+            out.append(d)
+            kids = walk(c.id, depth + 1)
+            if d["body"] is None and not kids:
+                del out[at:]
+                continue
+            any_shown = True
+        return any_shown
+
+    walk(None, 0)
+    return out
+
+
+def add_comment(request: Request, store, user: User, raw_id: str, body: str | None,
+                parent_id: int | None) -> Comment:
+    paper = paper_or_404(store, raw_id)
+    try:
+        text = clean_body(body)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from None
+    rate_limit(request, "comment", f"user:{user.id}")
+    try:
+        return store.add_comment(paper.id, user.id, text, parent_id)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from None
+
+
+def comment_or_404(store, comment_id: int) -> Comment:
+    c = store.get_comment(comment_id)
+    if c is None or c.deleted_at:
+        raise HTTPException(404, "no such comment")
+    return c
+
+
+def edit_comment(store, user: User, comment_id: int, body: str | None) -> Comment:
+    c = comment_or_404(store, comment_id)
+    if c.user_id != user.id:
+        raise HTTPException(403, "you can only edit your own comments")
+    try:
+        store.edit_comment(c.id, clean_body(body))
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return store.get_comment(c.id)
+
+
+def delete_comment(store, user: User, comment_id: int) -> Comment:
+    c = comment_or_404(store, comment_id)
+    if c.user_id != user.id and not user.is_admin:
+        raise HTTPException(403, "you can only delete your own comments")
+    store.delete_comment(c.id)
+    return c
+
+
+# -- submissions ------------------------------------------------------------------------------
+def _fetch_from_arxiv(request: Request, store, pid: str) -> Paper | None:
+    from paperradar.ingest.errors import FetchError
+    from paperradar.ingest.harvest_api import harvest_ids
+    from paperradar.ingest.http import PoliteClient
+
+    settings = request.app.state.settings
+    try:
+        with PoliteClient(settings) as client:
+            harvest_ids(store, client, settings.arxiv_api_url, [pid])
+    except (FetchError, ValueError) as exc:
+        raise HTTPException(502, f"could not fetch {pid} from arXiv: {exc}") from None
+    return store.get_paper(pid)
+
+
+def _published(paper: Paper) -> datetime | None:
+    text = paper.published or (paper.versions[0].date if paper.versions else None)
+    if not text:
+        return None
+    try:
+        d = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return d if d.tzinfo else d.replace(tzinfo=timezone.utc)
+
+
+def submit(request: Request, store, user: User, raw: str | None,
+           now: datetime | None = None) -> tuple[DailyEntry, Paper]:
+    settings = request.app.state.settings
+    now = now or datetime.now(timezone.utc)
+    try:
+        pid, _ = parse_arxiv_id((raw or "")[:300])
+    except InvalidId:
+        raise HTTPException(422, "give an arXiv id (2401.01234) or an arxiv.org URL") from None
+    existing = store.daily_entries_for(pid)
+    if existing:
+        raise _duplicate(pid, existing[0].date)
+    day_start = now.strftime("%Y-%m-%dT00:00:00Z")
+    if store.submissions_since(user.id, day_start) >= settings.submit_daily_quota:
+        raise HTTPException(429, f"you have reached today's quota of "
+                                 f"{settings.submit_daily_quota} submissions")
+    rate_limit(request, "submit", f"user:{user.id}")
+    paper = store.get_paper(pid) or _fetch_from_arxiv(request, store, pid)
+    if paper is None:
+        raise HTTPException(404, f"arXiv has no paper {pid}")
+    published = _published(paper)
+    if published and now - published > timedelta(days=settings.submit_max_age_days):
+        raise HTTPException(422, f"{pid} was first published on {published.date()}; only papers "
+                                 f"from the last {settings.submit_max_age_days} days can be "
+                                 "submitted")
+    try:
+        entry = store.submit_paper(user.id, pid, now.date().isoformat(),
+                                   now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    except DuplicateSubmission as dup:
+        raise _duplicate(pid, dup.date) from None
+    return entry, paper
+
+
+def _duplicate(pid: str, date: str) -> HTTPException:
+    return HTTPException(409, {"message": f"{pid} is already listed (on {date})",
+                               "url": f"/papers/{pid}", "date": date})
+
+
+# -- collections ------------------------------------------------------------------------------
+def clean_collection_name(name: str | None) -> str:
+    text = " ".join((name or "").split())
+    if not text:
+        raise HTTPException(422, "the collection needs a name")
+    if len(text) > MAX_COLLECTION_NAME:
+        raise HTTPException(422, f"names are at most {MAX_COLLECTION_NAME} characters")
+    return text
+
+
+def readable_collection(store, collection_id: int, viewer: User | None) -> Collection:
+    """A collection the viewer may read: public ones, or their own (404 otherwise)."""
+    c = store.get_collection(collection_id)
+    if c is None or not (c.is_public or (viewer and viewer.id == c.user_id)):
+        raise HTTPException(404, "no such collection")
+    owner = store.get_user(c.user_id)
+    if owner is None or (owner.banned and not (viewer and viewer.id == c.user_id)):
+        raise HTTPException(404, "no such collection")
+    return c
+
+
+def own_collection(store, collection_id: int, user: User) -> Collection:
+    c = store.get_collection(collection_id)
+    if c is None or c.user_id != user.id:
+        raise HTTPException(404, "no such collection")
+    return c
+
+
+def collection_dict(c: Collection, papers: list[Paper] | None = None) -> dict[str, Any]:
+    d: dict[str, Any] = {"id": c.id, "name": c.name, "owner": c.owner_name,
+                         "public": c.is_public, "default": c.is_default, "size": c.size,
+                         "created_at": c.created_at, "url": f"/collections/{c.id}"}
+    if papers is not None:
+        d["papers"] = [{"id": p.id, "title": p.title, "url": f"/papers/{p.id}"} for p in papers]
+    return d
+
+
+def collection_papers(store, c: Collection, limit: int = 1000, offset: int = 0) -> list[Paper]:
+    ids = store.collection_paper_ids(c.id, limit, offset)
+    found = store.get_papers(ids)
+    return [found[i] for i in ids if i in found]
