@@ -57,7 +57,8 @@ class ReplayServer:
                      [load(x["file"], x["status"], x["headers"]) for x in r["responses"]])
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
 
     # -- setup ----------------------------------------------------------------------------
     def add(self, path: str, params: dict, responses: list[Canned]) -> None:

@@ -12,22 +12,8 @@ import pytest
 from paperradar.ingest.errors import FetchError
 from paperradar.ingest.http import PoliteClient, RateLimiter, backoff_delay, parse_retry_after
 
+from .helpers import FakeClock
 from .replay import Canned
-
-
-class FakeClock:
-    """A monotonic clock that only moves when ``sleep`` is called."""
-
-    def __init__(self):
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
