@@ -33,7 +33,7 @@ _SNIFF = 1 << 20
 _ROOT = re.compile(r"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
 _DAY = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _SHOWN_ERRORS = 3
-_POSITION = re.compile(r"^((?:item|record|entry|line) \d+): (.*)$", re.S)
+_POSITION = re.compile(r"^((?:item|record|entry|line|element) \d+): (.*)$", re.S)
 
 # progress(path, bytes of this file done, records written so far in this file)
 Progress = Callable[[Path, int, int], None]
@@ -151,7 +151,7 @@ def parse_document(path: Path, kind: str, errors: list[str]) -> list[Record]:
 def _streamed(fp: BinaryIO, source: str | None, errors: list[str]) -> Iterator[Record]:
     for pos, item in snapshot.iter_records(fp, source):
         if isinstance(item, RecordError):
-            errors.append(f"record {pos}: {item}")
+            errors.append(f"{pos}: {item}")
         else:
             yield item
 

@@ -65,7 +65,7 @@ def _text_lines(fp: BinaryIO) -> Iterator[tuple[int, str | RecordError]]:
 
 
 def _array_items(lines: Iterator[tuple[int, str | RecordError]], first: str
-                 ) -> Iterator[tuple[int, Any]]:
+                 ) -> Iterator[tuple[str, Any]]:
     """Stream the elements of a JSON array whose text starts with ``first``."""
     buf, pos, index, done = first, first.index("[") + 1, 0, False
     while True:
@@ -77,35 +77,36 @@ def _array_items(lines: Iterator[tuple[int, str | RecordError]], first: str
             obj, end = _DECODER.raw_decode(buf, pos)
         except json.JSONDecodeError as exc:
             if done:
-                yield index + 1, RecordError(f"array element {index + 1}: malformed or truncated "
-                                             f"JSON ({exc.msg}); the rest of the file is skipped")
+                yield f"element {index + 1}", RecordError(
+                    f"malformed or truncated JSON ({exc.msg}); the rest of the file is skipped")
                 return
             more = next(lines, None)
             if more is None:
                 done = True
             elif isinstance(more[1], RecordError):
-                yield index + 1, more[1]
+                yield f"element {index + 1}", more[1]
                 return
             else:
                 buf, pos = buf[pos:] + more[1], 0
                 if len(buf) > MAX_RECORD_BYTES:
-                    yield index + 1, RecordError(f"array element over {MAX_RECORD_BYTES:,} bytes")
+                    yield f"element {index + 1}", RecordError(
+                        f"array element over {MAX_RECORD_BYTES:,} bytes")
                     return
             continue
         index += 1
-        yield index, obj
+        yield f"element {index}", obj
         buf, pos = buf[end:], 0
 
 
-def iter_json_objects(fp: BinaryIO) -> Iterator[tuple[int, Any]]:
+def iter_json_objects(fp: BinaryIO) -> Iterator[tuple[str, Any]]:
     """(position, object or RecordError) for each element of a JSON array or JSON Lines file.
 
-    The position is the line number (JSON Lines) or the element number (array).
+    The position reads ``"line N"`` (JSON Lines) or ``"element N"`` (array).
     """
     lines = _text_lines(fp)
     for n, line in lines:
         if isinstance(line, RecordError):
-            yield n, line
+            yield f"line {n}", line
             continue
         stripped = line.strip()
         if not stripped:
@@ -114,9 +115,9 @@ def iter_json_objects(fp: BinaryIO) -> Iterator[tuple[int, Any]]:
             yield from _array_items(lines, line)
             return
         try:
-            yield n, json.loads(stripped)
+            yield f"line {n}", json.loads(stripped)
         except json.JSONDecodeError as exc:
-            yield n, RecordError(f"malformed JSON ({exc.msg}, column {exc.colno})")
+            yield f"line {n}", RecordError(f"malformed JSON ({exc.msg}, column {exc.colno})")
 
 
 # -- objects to records ----------------------------------------------------------------------
@@ -235,7 +236,7 @@ def is_kaggle(obj: dict) -> bool:
 
 
 def iter_records(fp: BinaryIO, source: str | None = None
-                 ) -> Iterator[tuple[int, Record | RecordError]]:
+                 ) -> Iterator[tuple[str, Record | RecordError]]:
     """(position, Record or RecordError) for each object of a snapshot / JSON Lines stream."""
     for pos, obj in iter_json_objects(fp):
         if isinstance(obj, RecordError):
@@ -260,6 +261,6 @@ def parse_snapshot_bytes(data: bytes, source: str | None = None) -> list[Record]
     out = []
     for pos, item in iter_records(io.BytesIO(data), source):
         if isinstance(item, RecordError):
-            raise ParseError(f"record {pos}: {item}")
+            raise ParseError(f"{pos}: {item}")
         out.append(item)
     return out
