@@ -93,7 +93,9 @@ class SentenceTransformerEmbedder:
             raise EmbedderError(f"cannot load embedding model {source!r}: {exc}") from exc
         self.model.max_seq_length = max_tokens
         self.name = name
-        self.dim = int(self.model.get_sentence_embedding_dimension())
+        getdim = getattr(self.model, "get_embedding_dimension", None) or \
+            self.model.get_sentence_embedding_dimension
+        self.dim = int(getdim())
         self.batch_size = batch_size
         self.max_tokens = max_tokens
         self._lock = threading.Lock()  # torch modules are not re-entrant across threads
