@@ -101,6 +101,8 @@ def load_items(data: bytes) -> tuple[list[Any], str | None]:
         doc = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ParseError(f"malformed JSON: {exc}") from None
+    except RecursionError:
+        raise ParseError("malformed JSON: nested too deeply") from None
     if isinstance(doc, dict) and isinstance(doc.get("data"), list):
         return doc["data"], day_of(doc.get("date"))
     if isinstance(doc, list):

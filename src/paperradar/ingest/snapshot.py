@@ -12,6 +12,7 @@ half-way because of one record.
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import re
@@ -36,88 +37,116 @@ _MAPPED = {"id", "title", "abstract", "summary", "authors", "categories", "date"
 
 
 # -- reading JSON objects one at a time ------------------------------------------------------
-def _text_lines(fp: BinaryIO) -> Iterator[tuple[int, str | RecordError]]:
+def _buffered(fp: BinaryIO) -> tuple[BinaryIO, str]:
+    """The stream (positioned after any BOM) and its encoding."""
     if not hasattr(fp, "peek"):
         fp = io.BufferedReader(fp)  # type: ignore[arg-type]
     head = fp.peek(4)[:4]  # type: ignore[attr-defined]
-    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a BOM: decode as a text stream
-        n = 0
-        try:
-            for n, line in enumerate(io.TextIOWrapper(fp, encoding="utf-16"), 1):
-                yield n, line
-        except UnicodeError as exc:
-            yield n + 1, RecordError(f"invalid UTF-16 ({exc}); the rest of the file is skipped")
-        return
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return fp, "utf-16"  # the codec reads the BOM itself
     if head.startswith(b"\xef\xbb\xbf"):
         fp.read(3)
+    return fp, "utf-8"
+
+
+def _lines(fp: BinaryIO, encoding: str) -> Iterator[tuple[str, Any]]:
+    """JSON Lines: one object per line; a bad line is an error for that line only."""
+    if encoding != "utf-8":
+        n = 0
+        try:
+            for n, line in enumerate(io.TextIOWrapper(fp, encoding=encoding), 1):
+                yield from _line_object(n, line)
+        except UnicodeError as exc:
+            yield f"line {n + 1}", RecordError(f"invalid {encoding} ({exc}); the rest is skipped")
+        return
     n = 0
     while raw := fp.readline(MAX_RECORD_BYTES):
         n += 1
         if len(raw) >= MAX_RECORD_BYTES and not raw.endswith(b"\n"):
             while (rest := fp.readline(_CHUNK)) and not rest.endswith(b"\n"):
                 pass
-            yield n, RecordError(f"line longer than {MAX_RECORD_BYTES:,} bytes")
+            yield f"line {n}", RecordError(f"line longer than {MAX_RECORD_BYTES:,} bytes")
             continue
         try:
-            yield n, raw.decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            yield n, RecordError(f"invalid UTF-8 at byte {exc.start}")
+            yield f"line {n}", RecordError(f"invalid UTF-8 at byte {exc.start}")
+            continue
+        yield from _line_object(n, text)
 
 
-def _array_items(lines: Iterator[tuple[int, str | RecordError]], first: str
-                 ) -> Iterator[tuple[str, Any]]:
-    """Stream the elements of a JSON array whose text starts with ``first``."""
-    buf, pos, index, done = first, first.index("[") + 1, 0, False
+def _line_object(n: int, line: str) -> Iterator[tuple[str, Any]]:
+    stripped = line.strip()
+    if not stripped:
+        return
+    try:
+        yield f"line {n}", json.loads(stripped)
+    except json.JSONDecodeError as exc:
+        yield f"line {n}", RecordError(f"malformed JSON ({exc.msg}, column {exc.colno})")
+    except RecursionError:
+        yield f"line {n}", RecordError("JSON nested too deeply")
+
+
+def _array_items(fp: BinaryIO, encoding: str) -> Iterator[tuple[str, Any]]:
+    """Stream the elements of one JSON array, reading the file in chunks."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    buf, pos, index, eof = "", 0, 0, False
+
+    def refill() -> bool:
+        nonlocal buf, pos, eof
+        chunk = fp.read(_CHUNK)
+        eof = not chunk
+        buf, pos = buf[pos:] + decoder.decode(chunk, final=eof), 0
+        return not eof
+
+    refill()
+    pos = buf.index("[") + 1
     while True:
-        while pos < len(buf) and buf[pos] in " \t\r\n,":
-            pos += 1
-        if pos < len(buf) and buf[pos] == "]":
+        while True:
+            while pos < len(buf) and buf[pos] in " \t\r\n,":
+                pos += 1
+            if pos < len(buf) or eof:
+                break
+            refill()
+        if pos >= len(buf):
+            yield f"element {index + 1}", RecordError("truncated JSON array (no closing ])")
+            return
+        if buf[pos] == "]":
             return
         try:
             obj, end = _DECODER.raw_decode(buf, pos)
-        except json.JSONDecodeError as exc:
-            if done:
-                yield f"element {index + 1}", RecordError(
-                    f"malformed or truncated JSON ({exc.msg}); the rest of the file is skipped")
-                return
-            more = next(lines, None)
-            if more is None:
-                done = True
-            elif isinstance(more[1], RecordError):
-                yield f"element {index + 1}", more[1]
-                return
-            else:
-                buf, pos = buf[pos:] + more[1], 0
-                if len(buf) > MAX_RECORD_BYTES:
-                    yield f"element {index + 1}", RecordError(
-                        f"array element over {MAX_RECORD_BYTES:,} bytes")
-                    return
+        except (json.JSONDecodeError, RecursionError) as exc:
+            if not eof and len(buf) - pos <= MAX_RECORD_BYTES:
+                refill()
+                continue
+            why = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+            yield f"element {index + 1}", RecordError(
+                f"malformed or truncated JSON ({why}); the rest of the file is skipped")
+            return
+        if end == len(buf) and not eof:  # a number may continue in the next chunk
+            refill()
             continue
         index += 1
+        pos = end
         yield f"element {index}", obj
-        buf, pos = buf[end:], 0
 
 
 def iter_json_objects(fp: BinaryIO) -> Iterator[tuple[str, Any]]:
     """(position, object or RecordError) for each element of a JSON array or JSON Lines file.
 
-    The position reads ``"line N"`` (JSON Lines) or ``"element N"`` (array).
+    The position reads ``"line N"`` (JSON Lines) or ``"element N"`` (array). Decoding
+    errors inside an array stop the file (there is no safe place to resume).
     """
-    lines = _text_lines(fp)
-    for n, line in lines:
-        if isinstance(line, RecordError):
-            yield f"line {n}", line
-            continue
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if stripped.startswith("["):
-            yield from _array_items(lines, line)
-            return
+    fp, encoding = _buffered(fp)
+    probe = fp.peek(4096)[:4096]  # type: ignore[attr-defined]
+    first = probe.decode(encoding, errors="ignore").lstrip("\ufeff \t\r\n")[:1]
+    if first == "[":
         try:
-            yield f"line {n}", json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            yield f"line {n}", RecordError(f"malformed JSON ({exc.msg}, column {exc.colno})")
+            yield from _array_items(fp, encoding)
+        except UnicodeDecodeError as exc:
+            yield "element ?", RecordError(f"invalid {encoding} ({exc.reason}); the rest is skipped")
+        return
+    yield from _lines(fp, encoding)
 
 
 # -- objects to records ----------------------------------------------------------------------
