@@ -1,9 +1,110 @@
-"""CLI commands of the web area (registered by ``paperradar.cli``)."""
+"""CLI commands of the web area: ``paperradar serve`` and ``paperradar demo``."""
 
 from __future__ import annotations
 
+import copy
+import os
+import tempfile
+from pathlib import Path
+
 import typer
+
+from paperradar.cli import common
+from paperradar.cli.common import UserError
+
+
+def log_config() -> dict:
+    """uvicorn's logging plus JSON-line access logs (``paperradar.access``) on stderr."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    cfg = copy.deepcopy(LOGGING_CONFIG)
+    cfg["formatters"]["json_line"] = {"format": "%(message)s"}
+    cfg["handlers"]["json_access"] = {"class": "logging.StreamHandler", "formatter": "json_line",
+                                      "stream": "ext://sys.stderr"}
+    cfg["loggers"]["paperradar.access"] = {"handlers": ["json_access"], "level": "INFO",
+                                           "propagate": False}
+    cfg["loggers"]["paperradar"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return cfg
+
+
+def run_server(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    uvicorn.run("paperradar.web.app:create_app", factory=True, host=host, port=port,
+                workers=workers, access_log=False, log_config=log_config(),
+                proxy_headers=True, server_header=False)
+
+
+def serve(host: str = typer.Option("127.0.0.1", "--host", help="interface to listen on"),
+          port: int = typer.Option(8000, "--port", min=1, max=65535),
+          workers: int = typer.Option(1, "--workers", min=1, max=64,
+                                      help="worker processes")) -> None:
+    """Serve the web app and APIs (settings from PAPERRADAR_* variables)."""
+    settings = common.settings()
+    with common.store_from_settings(settings):  # create/migrate once, fail early and clearly
+        pass
+    common.console.print(f"serving {settings.resolved_database_url} on http://{host}:{port}/",
+                         highlight=False)
+    run_server(host, port, workers)
+
+
+def build_demo(data_dir: Path, embed: bool = True) -> dict:
+    """Import the bundled demo days into ``data_dir`` and build the search indexes."""
+    from paperradar.config import Settings
+    from paperradar.demo import extract_demo
+    from paperradar.ingest.files import import_paths
+    from paperradar.search import Searcher
+
+    settings = Settings(data_dir=data_dir)
+    with common.store_from_settings(settings) as store:
+        files = extract_demo(data_dir / "demo-source")
+        with common.progress() as bar:
+            task = bar.add_task("importing demo days", total=len(files))
+            report = import_paths(store, files, progress=lambda *a: None)
+            bar.update(task, completed=len(files))
+        common.console.print(report.summary(), highlight=False)
+        if report.errors:
+            raise UserError("demo import failed: " + "; ".join(report.errors[:3]))
+        with common.progress() as bar:
+            tasks: dict[str, int] = {}
+
+            def progress(stage: str, n: int, total: int | None) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(f"indexing ({stage})", total=total)
+                bar.advance(tasks[stage], n)
+
+            out = Searcher(settings, store).build(progress=progress, embed=embed)
+    return {"import": report.summary(), "index": out}
+
+
+def demo(port: int = typer.Option(8000, "--port", min=1, max=65535),
+         data_dir: Path = typer.Option(None, "--data-dir",
+                                       help="where to keep the database (default: a new temporary directory)"),
+         no_serve: bool = typer.Option(False, "--no-serve", help="build the demo database and exit"),
+         no_embed: bool = typer.Option(False, "--no-embed", help="skip embeddings (keyword search only)"),
+         ) -> None:
+    """Create a database from the bundled demo data (60 real days of daily papers),
+    index it and serve it on 127.0.0.1."""
+    from paperradar.search.embed import EmbedderError
+
+    data_dir = (data_dir or Path(tempfile.mkdtemp(prefix="paperradar-demo-"))).resolve()
+    common.console.print(f"demo data directory: {data_dir}", highlight=False)
+    try:
+        build_demo(data_dir, embed=not no_embed)
+    except EmbedderError as exc:
+        raise UserError(f"{exc} (use --no-embed for keyword search only)") from exc
+    if no_serve:
+        common.out.print(f"demo database ready in {data_dir}; serve it with "
+                         f"PAPERRADAR_DATA_DIR={data_dir} paperradar serve", highlight=False)
+        return
+    os.environ["PAPERRADAR_DATA_DIR"] = str(data_dir)
+    os.environ.pop("PAPERRADAR_DATABASE_URL", None)
+    common.out.print(f"paperradar demo: open http://127.0.0.1:{port}/  (Ctrl+C to stop)",
+                     highlight=False)
+    run_server("127.0.0.1", port, 1)
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
+    app.command("serve")(serve)
+    app.command("demo")(demo)

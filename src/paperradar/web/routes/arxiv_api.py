@@ -1,7 +1,149 @@
-"""Routes: arxiv_api (to be built)."""
+"""arXiv-API-compatible ``/api/query`` (Atom), so the ``arxiv`` PyPI client can use this
+server as a local mirror (``Client.query_url_format = "http://HOST/api/query?{}"``).
+
+Supported: ``id_list`` (comma-separated, versions allowed), ``search_query`` with the
+prefixes ``ti:``, ``au:``, ``abs:``, ``all:``, ``cat:`` joined by ``AND``/``OR``/``ANDNOT``
+(terms are combined with AND, ``ANDNOT`` terms are excluded; ``OR`` is treated as AND, a
+documented simplification), ``start``, ``max_results``, ``sortBy`` (relevance,
+lastUpdatedDate, submittedDate) and ``sortOrder``. Errors are arXiv's one-entry error feed
+with status 400.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import re
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from paperradar.ids import InvalidId, parse_arxiv_id
+from paperradar.web.deps import StoreDep
+from paperradar.web.render.atom import arxiv_error, arxiv_feed
+from paperradar.web.render.searching import SearchForm, run_search
+from paperradar.web.render.views import views_of
+
+router = APIRouter(tags=["arXiv compatible"])
+ATOM = "application/atom+xml; charset=utf-8"
+MAX_RESULTS = 2000
+SEARCH_PAGE = 100  # the searcher's largest page
+_TERM = re.compile(r'(ANDNOT|AND|OR)|([a-z_]+):("[^"]*"|\([^)]*\)|[^\s()]+)|(\S+)')
+
+
+class QueryError(ValueError):
+    pass
+
+
+def translate(search_query: str) -> tuple[str, str | None]:
+    """arXiv ``search_query`` -> (paperradar query text, category filter)."""
+    parts: list[str] = []
+    category: str | None = None
+    negate = False
+    for op, field, value, bare in _TERM.findall(search_query.replace("+", " ")):
+        if op:
+            negate = op == "ANDNOT"
+            continue
+        value = (value or bare).strip("()")
+        words = value.strip('"').split()
+        if not words:
+            continue
+        if field == "cat" and not negate and category is None:
+            category = value.strip('"')
+        elif field == "cat":
+            parts.append(f'{"-" if negate else ""}cat:{value.strip(chr(34))}')
+        elif field == "au":
+            parts.append(f'{"-" if negate else ""}author:"{" ".join(words).replace("_", " ")}"')
+        elif field in ("ti", "abs", "all", "co", "jr", "rn", "id", "") or bare:
+            quoted = f'"{" ".join(words)}"' if len(words) > 1 and value.startswith('"') else " ".join(words)
+            parts.append(("-" if negate else "") + quoted if negate and len(words) == 1 else quoted)
+        else:
+            raise QueryError(f"unknown field prefix {field}:")
+        negate = False
+    return " ".join(parts), category
+
+
+def _error(request: Request, message: str) -> Response:
+    return Response(arxiv_error(message, str(request.url)), status_code=400, media_type=ATOM)
+
+
+@router.get("/api/query", summary="arXiv API compatible query (Atom)")
+def query(request: Request, store: StoreDep,
+          search_query: Annotated[str, Query(max_length=1000)] = "",
+          id_list: Annotated[str, Query(max_length=20_000)] = "",
+          start: Annotated[str, Query(max_length=12)] = "0",
+          max_results: Annotated[str, Query(max_length=12)] = "10",
+          sortBy: Annotated[str, Query(max_length=30)] = "relevance",  # noqa: N803 (arXiv's names)
+          sortOrder: Annotated[str, Query(max_length=30)] = "descending"):  # noqa: N803
+    try:
+        first, count = int(start), int(max_results)
+    except ValueError:
+        return _error(request, "start and max_results must be integers")
+    if first < 0 or count < 0 or count > MAX_RESULTS:
+        return _error(request, f"start must be >= 0 and max_results between 0 and {MAX_RESULTS}")
+    if sortBy not in ("relevance", "lastUpdatedDate", "submittedDate"):
+        return _error(request, "sortBy must be relevance, lastUpdatedDate or submittedDate")
+    if sortOrder not in ("ascending", "descending"):
+        return _error(request, "sortOrder must be ascending or descending")
+    try:
+        views, total = _run(request, store, search_query.strip(), id_list.strip(), first, count,
+                            sortBy, sortOrder)
+    except (InvalidId, QueryError) as exc:
+        return _error(request, str(exc))
+    title = f"search_query={search_query}&id_list={id_list}&start={first}&max_results={count}"
+    return Response(arxiv_feed(title, str(request.url), views, total, first, len(views)),
+                    media_type=ATOM)
+
+
+def _run(request, store, search_query: str, id_list: str, first: int, count: int, sort_by: str,
+         sort_order: str):
+    if id_list:
+        ids = []
+        for raw in (x.strip() for x in id_list.split(",") if x.strip()):
+            try:
+                ids.append(parse_arxiv_id(raw)[0])
+            except InvalidId:
+                raise InvalidId(f"incorrect id format for {raw[:60]}") from None
+        papers = store.get_papers(ids)
+        found = [papers[i] for i in dict.fromkeys(ids) if i in papers]
+        if search_query:
+            text, category = translate(search_query)
+            found = [p for p in found if _matches(p, text, category)]
+        return views_of(store, found[first:first + count]), len(found)
+    if not search_query:
+        return [], 0
+    text, category = translate(search_query)
+    descending = sort_order == "descending"
+    if not text and category:  # a category listing: exact, both orders
+        sort = "updated" if sort_by == "lastUpdatedDate" else "published"
+        papers = store.list_papers(category=category, sort=sort, descending=descending,
+                                   limit=count, offset=first)
+        return views_of(store, papers), store.count_papers_in(category)
+    return _search(request, store, text, category, first, count, sort_by)
+
+
+def _search(request, store, text, category, first, count, sort_by):
+    form = SearchForm(q=text, category=category or "", mode="lexical",  # matches, like arXiv
+                      sort="relevance" if sort_by == "relevance" else "date")
+    views, total = [], 0
+    offset = first
+    while len(views) < count:
+        size = min(SEARCH_PAGE, count - len(views))
+        page_no, skip = divmod(offset, size)
+        result = run_search(request, store, form, page=page_no + 1, per_page=size)
+        if result.error:
+            raise QueryError(result.error)
+        total = result.total
+        got = [v for v, _ in result.items][skip:]
+        if not got:
+            break
+        views += got
+        offset += len(got)
+    return views[:count], total
+
+
+def _matches(paper, text: str, category: str | None) -> bool:
+    if category and category not in paper.categories and paper.primary_category != category:
+        return False
+    haystack = f"{paper.title} {paper.abstract} {' '.join(a.name for a in paper.authors)}".lower()
+    words = [w for w in re.findall(r"\w+", text.lower()) if w not in ("author",)]
+    return all(w in haystack for w in words)
