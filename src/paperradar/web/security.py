@@ -162,6 +162,17 @@ def _origin(url: str) -> str:
     return f"{u.scheme}://{u.netloc}".lower()
 
 
+def check_same_origin(request: Request) -> None:
+    """For cookie-less forms that matter (login, sign-up, reset): refuse what a browser marks
+    as coming from another site (login CSRF). Clients without these headers pass."""
+    site = request.headers.get("sec-fetch-site", "").lower()
+    origin = request.headers.get("origin", "").lower()
+    own = (_origin(request.app.state.settings.base_url),
+           f"{request.url.scheme}://{request.headers.get('host', '')}".lower())
+    if (site and site not in ("same-origin", "none")) or (not site and origin and origin not in own):
+        raise HTTPException(403, "cross-site request refused (CSRF check failed)")
+
+
 class SecurityMiddleware:
     """Pure ASGI (cheap on the hot path): CSRF gate for cookie requests, security headers."""
 

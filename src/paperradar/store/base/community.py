@@ -187,7 +187,10 @@ class CommunityStore(Protocol):
 
     def submissions_by(self, user_id: int, limit: int = 50, offset: int = 0) -> list[DailyEntry]: ...
 
-    def remove_submission(self, paper_id: str) -> bool: ...
+    def recent_submissions(self, limit: int = 50, offset: int = 0) -> list[DailyEntry]: ...
+
+    def remove_submission(self, paper_id: str) -> bool:
+        """Take a local submission off the daily list (moderation)."""
 
     # -- collections ----------------------------------------------------------------------
     def create_collection(self, user_id: int, name: str, *, is_public: bool = False,

@@ -348,6 +348,13 @@ class CommunityMixin:
         return [DailyEntry(paper_id=p, date=d, submitted_by=n, submitted_at=c, source="local")
                 for d, p, n, c in rows]
 
+    def recent_submissions(self, limit: int = 50, offset: int = 0) -> list[DailyEntry]:
+        rows = self.db.conn.execute(
+            "SELECT s.date, s.paper_id, u.name, s.created_at FROM submissions s JOIN users u "
+            "ON u.id = s.user_id ORDER BY s.created_at DESC LIMIT ? OFFSET ?", (limit, offset))
+        return [DailyEntry(paper_id=p, date=d, submitted_by=n, submitted_at=c, source="local")
+                for d, p, n, c in rows]
+
     def remove_submission(self, paper_id: str) -> bool:
         with self.db.transaction() as conn:
             cur = conn.execute("DELETE FROM submissions WHERE paper_id = ?", (paper_id,))
