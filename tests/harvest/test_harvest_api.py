@@ -91,9 +91,10 @@ def test_ids_batched_into_id_list(hsettings, replay, store):
 def test_single_ids_and_old_style_ids(hsettings, replay, store):
     client, _ = fake_client(hsettings)
     with client:
-        for pid in ("1605.08386", "astro-ph/0601001"):
+        for pid in ("https://arxiv.org/abs/1605.08386", "arXiv:astro-ph/0601001"):
             report = harvest_ids(store, client, hsettings.arxiv_api_url, [pid])
             assert report.stats.added == 1 and not report.missing
+    assert [h.params["id_list"] for h in replay.hits()] == ["1605.08386", "astro-ph/0601001"]
     paper = store.get_paper("astro-ph/0601001")
     assert paper is not None and paper.primary_category.startswith("astro-ph")
     assert store.get_paper("1605.08386").authors[0].name == "Caprice Stanley"

@@ -103,7 +103,7 @@ def harvest_ids(store: Store, client: PoliteClient, api_url: str, ids: Iterable[
                 on_page: Callable[[ApiReport], None] | None = None) -> ApiReport:
     """Store the papers with these ids, ``opts.page_size`` ids per request."""
     opts.validate()
-    wanted = list(dict.fromkeys(i.strip() for i in ids if i and i.strip()))
+    wanted = list(dict.fromkeys(_api_id(i) for i in ids if i and i.strip()))
     if not wanted:
         raise ValueError("no ids given")
     report = ApiReport()
@@ -120,6 +120,17 @@ def harvest_ids(store: Store, client: PoliteClient, api_url: str, ids: Iterable[
         if on_page:
             on_page(report)
     return report
+
+
+def _api_id(raw: str) -> str:
+    """What ``id_list`` expects: a bare id (with its version if one was given), also from an
+    abs/pdf URL or an ``arXiv:`` prefix. Anything else is passed on for the API to judge."""
+    raw = raw.strip()
+    try:
+        pid, version = parse_arxiv_id(raw)
+    except InvalidId:
+        return raw
+    return f"{pid}v{version}" if version else pid
 
 
 def _canonical(raw: str) -> str:
