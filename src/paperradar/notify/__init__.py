@@ -1,0 +1,2 @@
+"""Email: SMTP sending (``mail``), digest composition (``digest``), subscriptions
+(``subscriptions``), scheduling and the delivery ledger (``schedule``), the worker (``worker``)."""
