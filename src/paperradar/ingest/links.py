@@ -11,6 +11,7 @@ _BARE_REPO = re.compile(r"(?<![\w/.])((?:github\.com|gitlab\.com|huggingface\.co
                         re.IGNORECASE)
 _CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "codeberg.org")
 _TRAILING = ".,;:!?'\")]}>"
+_QUICK = re.compile(r"://|\.co", re.IGNORECASE)  # every URL or bare repo contains one of these
 
 
 def _clean(url: str) -> str:
@@ -39,7 +40,7 @@ def find_links(*texts: str | None) -> list[Link]:
     """Every http(s) URL (and bare github.com/x/y) in the texts, classified, in order."""
     seen: dict[str, Link] = {}
     for text in texts:
-        if not text:
+        if not text or not _QUICK.search(text):
             continue
         text = re.sub(r"\s*\n\s*", " ", text) if len(text) < 200_000 else text
         for m in _URL.finditer(text):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterator, Sequence
 
-from paperradar.merge import merge
+from paperradar.merge import merge, paper_dict
 from paperradar.models import DailyEntry, Paper, Record
 from paperradar.store.base import UpsertStats
 from paperradar.store.sqlite.db import Database
@@ -34,7 +34,7 @@ ON CONFLICT (date, paper_id) DO UPDATE SET
 
 
 def paper_json(p: Paper) -> str:
-    return json.dumps(p.to_dict(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return json.dumps(paper_dict(p), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 def paper_from_json(text: str) -> Paper:
