@@ -12,7 +12,7 @@ with status 400.
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -34,9 +34,16 @@ class QueryError(ValueError):
     pass
 
 
-def translate(search_query: str) -> tuple[str, str | None]:
-    """arXiv ``search_query`` -> (paperradar query text, category filter)."""
+class Translated(NamedTuple):
+    text: str  # in the search box's syntax
+    category: str | None
+    not_authors: list[str]  # ANDNOT au:... (applied after the search)
+
+
+def translate(search_query: str) -> Translated:
+    """arXiv ``search_query`` -> the search box's syntax, a category, excluded authors."""
     parts: list[str] = []
+    not_authors: list[str] = []
     category: str | None = None
     negate = False
     for op, field, value, bare in _TERM.findall(search_query.replace("+", " ")):
@@ -51,15 +58,24 @@ def translate(search_query: str) -> tuple[str, str | None]:
             category = value.strip('"')
         elif field == "cat":
             parts.append(f'{"-" if negate else ""}cat:{value.strip(chr(34))}')
+        elif field == "au" and negate:
+            not_authors.append(" ".join(words).replace("_", " ").lower())
         elif field == "au":
-            parts.append(f'{"-" if negate else ""}author:"{" ".join(words).replace("_", " ")}"')
+            parts.append(f'author:"{" ".join(words).replace("_", " ")}"')
         elif field in ("ti", "abs", "all", "co", "jr", "rn", "id", "") or bare:
             quoted = f'"{" ".join(words)}"' if len(words) > 1 and value.startswith('"') else " ".join(words)
             parts.append(("-" if negate else "") + quoted if negate and len(words) == 1 else quoted)
         else:
             raise QueryError(f"unknown field prefix {field}:")
         negate = False
-    return " ".join(parts), category
+    return Translated(" ".join(parts), category, not_authors)
+
+
+def _kept(views, not_authors: list[str]):
+    if not not_authors:
+        return views
+    return [v for v in views
+            if not any(x in a.name.lower() for x in not_authors for a in v.paper.authors)]
 
 
 def _error(request: Request, message: str) -> Response:
@@ -106,22 +122,23 @@ def _run(request, store, search_query: str, id_list: str, first: int, count: int
         papers = store.get_papers(ids)
         found = [papers[i] for i in dict.fromkeys(ids) if i in papers]
         if search_query:
-            text, category = translate(search_query)
-            found = [p for p in found if _matches(p, text, category)]
+            t = translate(search_query)
+            found = [p for p in found if _matches(p, t.text, t.category)]
+            found = [v.paper for v in _kept(views_of(store, found), t.not_authors)]
         return views_of(store, found[first:first + count]), len(found)
     if not search_query:
         return [], 0
-    text, category = translate(search_query)
+    text, category, not_authors = translate(search_query)
     descending = sort_order == "descending"
-    if not text and category:  # a category listing: exact, both orders
+    if not text and category and not not_authors:  # a category listing: exact, both orders
         sort = "updated" if sort_by == "lastUpdatedDate" else "published"
         papers = store.list_papers(category=category, sort=sort, descending=descending,
                                    limit=count, offset=first)
         return views_of(store, papers), store.count_papers_in(category)
-    return _search(request, store, text, category, first, count, sort_by)
+    return _search(request, store, text, category, not_authors, first, count, sort_by)
 
 
-def _search(request, store, text, category, first, count, sort_by):
+def _search(request, store, text, category, not_authors, first, count, sort_by):
     form = SearchForm(q=text, category=category or "", mode="lexical",  # matches, like arXiv
                       sort="relevance" if sort_by == "relevance" else "date")
     views, total = [], 0
@@ -136,7 +153,7 @@ def _search(request, store, text, category, first, count, sort_by):
         got = [v for v, _ in result.items][skip:]
         if not got:
             break
-        views += got
+        views += _kept(got, not_authors)
         offset += len(got)
     return views[:count], total
 
