@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from paperradar.ingest.errors import OaiError
+from paperradar.ingest.errors import OaiError, ParseError
 from paperradar.ingest.harvest_oai import OaiRequest, harvest_oai
 
 from .helpers import PHYSICS, fake_client
+from .replay import Canned
 
 REQ = OaiRequest(set="physics", from_="2015-01-16", until="2015-01-18")
 
@@ -142,3 +143,27 @@ def test_invalid_requests_are_refused_before_any_fetch(hsettings, replay, store,
     with client, pytest.raises(ValueError, match=message):
         harvest_oai(store, client, hsettings.arxiv_oai_url, OaiRequest(**kwargs))
     assert replay.hits() == []
+
+
+def test_truncated_page_is_fetched_again(hsettings, replay, store):
+    replay.add_oai_pages(PHYSICS, "oai/listrecords_physics_2015-01-16.xml", 75, "7005")
+    key = ("/oai2", frozenset({("verb", "ListRecords"), ("resumptionToken", "7005|75")}))
+    good = replay.routes[key][0]
+    cut = Canned(200, good.headers, good.body[: len(good.body) // 2])
+    replay.add("/oai2", {"verb": "ListRecords", "resumptionToken": "7005|75"}, [cut, good])
+    client, _ = fake_client(hsettings)
+    with client:
+        report = harvest_oai(store, client, hsettings.arxiv_oai_url, REQ)
+    assert report.pages == 2 and len(replay.hits()) == 3
+    assert store.get_checkpoint(REQ.done_key) == "2015-01-18"
+
+
+def test_page_that_never_parses_stops_with_checkpoint_kept(hsettings, replay, store):
+    replay.add_oai_pages(PHYSICS, "oai/listrecords_physics_2015-01-16.xml", 75, "7006")
+    replay.add("/oai2", {"verb": "ListRecords", "resumptionToken": "7006|75"},
+               [Canned(200, {}, b"<OAI-PMH><ListRecords><record>")])
+    client, _ = fake_client(hsettings)
+    with client, pytest.raises(ParseError, match="unreadable after 3 attempts"):
+        harvest_oai(store, client, hsettings.arxiv_oai_url, REQ)
+    assert store.get_checkpoint(REQ.key) == "7006|75"  # a rerun resumes at the bad page
+    assert store.get_checkpoint(REQ.done_key) is None

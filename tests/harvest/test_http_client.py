@@ -127,7 +127,34 @@ def test_user_agent_and_real_rate_limit(hsettings, replay):
     replay.add("/ua", {}, [Canned(200, {}, b"ok")])
     with PoliteClient(s) as client:
         for _ in range(5):
-            seen.append(client.get(replay.url + "/ua").request.headers["User-Agent"])
+            seen.append(client.get(replay.url + "/ua").request_headers["User-Agent"])
     hits = replay.hits("/ua")
     assert len(hits) == 5 and set(seen) == {"paperradar-test/1"}
     assert hits[-1].at - hits[0].at >= 4 * 0.2 - 0.01
+
+
+def test_oversized_body_refused(hsettings, replay):
+    replay.add("/big", {}, [Canned(200, {}, b"x" * 5000)])
+    client = PoliteClient(hsettings, max_bytes=4096)
+    with client, pytest.raises(FetchError, match="too large"):
+        client.get(replay.url + "/big")
+    assert len(replay.hits("/big")) == 1  # not retried
+
+
+def test_gzip_body_decoded_and_corrupt_gzip_retried(hsettings, replay):
+    import gzip
+
+    replay.add("/gz", {}, [Canned(200, {"Content-Encoding": "gzip"}, gzip.compress(b"<feed/>"))])
+    replay.add("/badgz", {}, [Canned(200, {"Content-Encoding": "gzip"}, b"not gzip at all")])
+    client, clock = _client(hsettings, http_max_retries=1)
+    with client:
+        assert client.get(replay.url + "/gz").content == b"<feed/>"
+        with pytest.raises(FetchError, match="DecodingError"):
+            client.get(replay.url + "/badgz")
+    assert len(replay.hits("/badgz")) == 2
+
+
+def test_invalid_url_is_one_clear_error(settings):
+    client, clock = _client(settings)
+    with client, pytest.raises(FetchError, match="invalid URL|UnsupportedProtocol"):
+        client.get("notaurl://x")

@@ -21,6 +21,7 @@ from paperradar.ingest.http import PoliteClient
 from paperradar.store import Store, UpsertStats
 
 PREFIXES = ("arXiv", "arXivRaw")
+PARSE_RETRIES = 2
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SET = re.compile(r"^[A-Za-z][A-Za-z0-9\-]*(?::[A-Za-z0-9\-.]+)*$")
 
@@ -129,7 +130,7 @@ def _run(store: Store, client: PoliteClient, base_url: str, request: OaiRequest,
          on_page: Callable[[OaiReport], None] | None) -> None:
     while True:
         params = {"verb": "ListRecords", "resumptionToken": token} if token else request.params(from_)
-        page = parse_oai(_fetch(client, base_url, params))
+        page = _page(client, base_url, params)
         report.pages += 1
         report.skipped_records += page.errors
         if page.complete_list_size is not None:
@@ -144,6 +145,18 @@ def _run(store: Store, client: PoliteClient, base_url: str, request: OaiRequest,
             on_page(report)
         if not token:
             return
+
+
+def _page(client: PoliteClient, base_url: str, params: dict[str, str]):
+    """Fetch and parse one page; a body that does not parse (truncated in transit) is
+    fetched again a couple of times before the ParseError is reported."""
+    for attempt in range(PARSE_RETRIES + 1):
+        body = _fetch(client, base_url, params)
+        try:
+            return parse_oai(body)
+        except ParseError as exc:
+            if attempt == PARSE_RETRIES:
+                raise ParseError(f"OAI-PMH page unreadable after {attempt + 1} attempts: {exc}") from exc
 
 
 def _fetch(client: PoliteClient, base_url: str, params: dict[str, str]) -> bytes:

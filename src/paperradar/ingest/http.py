@@ -4,7 +4,7 @@
 * a User-Agent, timeouts, redirects followed;
 * retries with exponential backoff and jitter on connection errors, timeouts, 429 and 5xx;
 * ``Retry-After`` honoured (delta-seconds or an HTTP date), capped by ``max_retry_after``;
-* a clear ``FetchError`` once the retries are spent.
+* a clear ``FetchError`` once the retries are spent, or for a body over ``max_bytes``.
 
 The clock, the sleep function and the random source are injectable so tests can check the
 waits without really waiting.
@@ -28,6 +28,7 @@ from paperradar.ingest.errors import FetchError
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 BACKOFF_BASE = 1.0  # seconds before the first retry (doubled each time, then jittered)
 BACKOFF_CAP = 120.0
+MAX_BYTES = 256 * 1024 * 1024  # refuse bodies larger than this (arXiv pages are a few MB)
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -92,6 +93,17 @@ class RateLimiter:
         return waited
 
 
+@dataclass(frozen=True)
+class Fetched:
+    """A response read in full (body decoded), whatever its status."""
+
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+    url: str
+    request_headers: httpx.Headers
+
+
 @dataclass
 class ClientStats:
     requests: int = 0
@@ -105,9 +117,10 @@ class PoliteClient:
     def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep, rng: random.Random | None = None,
                  now: Callable[[], datetime] | None = None,
-                 transport: httpx.BaseTransport | None = None):
+                 transport: httpx.BaseTransport | None = None, max_bytes: int = MAX_BYTES):
         self.max_retries = settings.http_max_retries
         self.max_retry_after = settings.http_max_retry_after
+        self.max_bytes = max_bytes
         self.sleep = sleep
         self.rng = rng or random.Random()
         self.now = now or (lambda: datetime.now(timezone.utc))
@@ -126,7 +139,7 @@ class PoliteClient:
     def close(self) -> None:
         self._http.close()
 
-    def get(self, url: str, params: Mapping[str, str | int] | None = None) -> httpx.Response:
+    def get(self, url: str, params: Mapping[str, str | int] | None = None) -> Fetched:
         """GET with politeness and retries. Returns the final response, whatever its status
         (callers read 4xx bodies such as the arXiv API's error feed); raises ``FetchError``
         when every attempt failed on the network or with a retryable status."""
@@ -137,8 +150,10 @@ class PoliteClient:
             self.limiter.wait(host)
             self.stats.requests += 1
             try:
-                response = self._http.get(url, params=params)
-            except httpx.TransportError as exc:  # connection refused/reset, timeouts, ...
+                response = self._send(url, params)
+            except httpx.InvalidURL as exc:
+                raise FetchError(f"invalid URL {url!r}: {exc}") from None
+            except httpx.HTTPError as exc:  # connection refused/reset, timeouts, bad gzip...
                 problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                 retry_after = None
             else:
@@ -151,6 +166,23 @@ class PoliteClient:
         shown = _short_url(url, params)
         raise FetchError(f"GET {shown} failed after {attempts} attempt"
                          f"{'s' if attempts != 1 else ''}: {problem}")
+
+    def _send(self, url: str, params: Mapping[str, str | int] | None) -> Fetched:
+        """One request, its body read up to ``max_bytes`` (a larger body is refused)."""
+        with self._http.stream("GET", url, params=params) as response:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > self.max_bytes:
+                raise FetchError(f"response from {_short_url(url, params)} is too large "
+                                 f"({int(declared):,} bytes, limit {self.max_bytes:,})")
+            chunks, size = [], 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise FetchError(f"response from {_short_url(url, params)} is too large "
+                                     f"(over {self.max_bytes:,} bytes)")
+                chunks.append(chunk)
+        return Fetched(response.status_code, response.headers, b"".join(chunks),
+                       str(response.url), response.request.headers)
 
     def _pause(self, attempt: int, retry_after: float | None) -> None:
         if retry_after is not None:
