@@ -9,9 +9,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$", re.ASCII)
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 
 
 class BadPeriod(ValueError):
@@ -55,9 +55,10 @@ def parse_week(text: str) -> Period:
         raise BadPeriod(f"expected a week YYYY-Www, got {text[:40]!r}")
     try:
         start = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
-    except ValueError as exc:
+        end = start + timedelta(days=6)
+    except (ValueError, OverflowError) as exc:
         raise BadPeriod(f"not a valid ISO week: {text[:40]!r}") from exc
-    return Period("week", text, start, start + timedelta(days=6))
+    return Period("week", text, start, end)
 
 
 def parse_month(text: str) -> Period:
