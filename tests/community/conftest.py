@@ -106,7 +106,8 @@ def add_papers(store, n: int = 3, *, date: str = "2026-11-01", title: str = "Pap
                prefix: str = "2611") -> list[str]:
     ids = [f"{prefix}.{i:05d}" for i in range(1, n + 1)]
     store.upsert_records([
-        Record(Paper(id=pid, title=title.format(i=i), abstract=abstract.format(i=i),
+        Record(Paper(id=pid, title=title.replace("{i}", str(i)),
+                     abstract=abstract.replace("{i}", str(i)),
                      authors=[Author("Ada Lovelace")], categories=["cs.LG"],
                      published=published or date),
                DailyEntry(paper_id=pid, date=date, upvotes=upvotes) if date else None)
