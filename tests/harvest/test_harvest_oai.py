@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from paperradar.ingest.errors import OaiError, ParseError
+from paperradar.ingest.errors import FetchError, OaiError, ParseError
 from paperradar.ingest.harvest_oai import OaiRequest, harvest_oai
 
 from .helpers import PHYSICS, fake_client
@@ -167,3 +167,14 @@ def test_page_that_never_parses_stops_with_checkpoint_kept(hsettings, replay, st
         harvest_oai(store, client, hsettings.arxiv_oai_url, REQ)
     assert store.get_checkpoint(REQ.key) == "7006|75"  # a rerun resumes at the bad page
     assert store.get_checkpoint(REQ.done_key) is None
+
+
+def test_server_repeating_a_token_does_not_loop_forever(hsettings, replay, store):
+    replay.add_oai_pages(PHYSICS, "oai/listrecords_physics_2015-01-16.xml", 75, "7007")
+    looping = replay.routes[("/oai2", frozenset(PHYSICS.items()))][0].body.replace(b"7007|75", b"7007|0")
+    replay.add("/oai2", {"verb": "ListRecords", "resumptionToken": "7007|0"}, [Canned(200, {}, looping)])
+    replay.add("/oai2", PHYSICS, [Canned(200, {}, looping)])
+    client, _ = fake_client(hsettings)
+    with client, pytest.raises(FetchError, match="stopping instead of looping"):
+        harvest_oai(store, client, hsettings.arxiv_oai_url, REQ)
+    assert len(replay.hits()) == 2

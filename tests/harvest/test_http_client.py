@@ -8,6 +8,8 @@ import socket
 from datetime import datetime, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from paperradar.ingest.errors import FetchError
 from paperradar.ingest.http import PoliteClient, RateLimiter, backoff_delay, parse_retry_after
@@ -158,3 +160,23 @@ def test_invalid_url_is_one_clear_error(settings):
     client, clock = _client(settings)
     with client, pytest.raises(FetchError, match="invalid URL|UnsupportedProtocol"):
         client.get("notaurl://x")
+
+
+@given(st.integers(min_value=0, max_value=10**9))
+def test_retry_after_seconds_property(n):
+    assert parse_retry_after(str(n), now=NOW) == float(n)
+
+
+@given(st.integers(min_value=-10**6, max_value=10**7))
+def test_retry_after_http_date_property(delta):
+    from datetime import timedelta
+    from email.utils import format_datetime
+
+    header = format_datetime(NOW + timedelta(seconds=delta), usegmt=True)
+    assert parse_retry_after(header, now=NOW) == max(float(delta), 0.0)
+
+
+@given(st.text(max_size=40))
+def test_retry_after_never_raises(text):
+    value = parse_retry_after(text, now=NOW)
+    assert value is None or value >= 0

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Callable
 
-from paperradar.ingest.arxiv_oai import parse_oai
+from paperradar.ingest.arxiv_oai import OaiPage, parse_oai
 from paperradar.ingest.errors import FetchError, OaiError, ParseError
 from paperradar.ingest.http import PoliteClient
 from paperradar.store import Store, UpsertStats
@@ -135,7 +135,10 @@ def _run(store: Store, client: PoliteClient, base_url: str, request: OaiRequest,
         report.skipped_records += page.errors
         if page.complete_list_size is not None:
             report.complete_list_size = page.complete_list_size
-        token = page.resumption_token or None
+        previous, token = token, page.resumption_token or None
+        if token is not None and token == previous:
+            raise FetchError(f"OAI-PMH server returned the resumptionToken {token!r} it was "
+                             "given: stopping instead of looping")
         if token:
             report.stats += store.upsert_records(page.records, checkpoint=(request.key, token))
         else:
@@ -147,7 +150,7 @@ def _run(store: Store, client: PoliteClient, base_url: str, request: OaiRequest,
             return
 
 
-def _page(client: PoliteClient, base_url: str, params: dict[str, str]):
+def _page(client: PoliteClient, base_url: str, params: dict[str, str]) -> OaiPage:
     """Fetch and parse one page; a body that does not parse (truncated in transit) is
     fetched again a couple of times before the ParseError is reported."""
     for attempt in range(PARSE_RETRIES + 1):
