@@ -80,7 +80,7 @@ class Settings(BaseSettings):
     # Worker (cron-like: "minute hour day-of-month month day-of-week", UTC)
     worker_tick_seconds: float = Field(30.0, gt=0)
     worker_harvest_cron: str = "10 */6 * * *"
-    worker_harvest_args: str = "harvest hf"
+    worker_harvest_args: str = "harvest new --category cs.AI --category cs.CL --category cs.CV --category cs.LG"
     worker_index_cron: str = "40 */6 * * *"
     worker_index_args: str = "index"
     worker_digest_cron: str = "* * * * *"

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Protocol, Sequence
 
-from paperradar.models import Paper
 
 # Ledger states after which a (subscriber, period) is never claimed again.
 FINAL_DELIVERY_STATES = ("sent", "empty", "bounced", "suppressed", "abandoned")
@@ -120,14 +119,3 @@ class NotifyStore(Protocol):
     def log_mail(self, entry: MailLogEntry) -> None: ...
 
     def mail_log(self, recipient: str | None = None, limit: int = 100) -> list[MailLogEntry]: ...
-
-    # -- paper reads for digest topics -----------------------------------------------------
-    def papers_in_categories(self, categories: Sequence[str], date_from: str, date_to: str,
-                             limit: int) -> list[Paper]:
-        """Papers of these categories published or featured in the date range (inclusive),
-        most upvoted first, then newest."""
-
-    def papers_by_authors(self, names: Sequence[str], date_from: str, date_to: str,
-                          limit: int) -> list[Paper]:
-        """Papers published or featured in the range with an author whose name matches
-        one of ``names`` (case-insensitive, whole name)."""

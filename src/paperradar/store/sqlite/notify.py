@@ -4,14 +4,11 @@ bounces/suppression and the mail log. Timestamps are ISO strings that sort as te
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
 from typing import Any, Callable, Iterator, Sequence
 
-from paperradar.models import Paper
 from paperradar.store.base.notify import (FINAL_DELIVERY_STATES, Delivery, MailLogEntry,
                                           Subscriber)
 from paperradar.store.sqlite.db import Database
-from paperradar.store.sqlite.papers import paper_from_json
 
 _SUB_COLUMNS = ("id", "email", "user_id", "status", "frequency", "hour", "weekday", "timezone",
                 "trending", "recommendations", "categories", "queries", "authors", "source",
@@ -37,10 +34,6 @@ def _sub_from(row: Sequence[Any]) -> Subscriber:
     d["trending"] = bool(d["trending"])
     d["recommendations"] = bool(d["recommendations"])
     return Subscriber(**d)
-
-
-def _next_day(day: str) -> str:
-    return (date.fromisoformat(day[:10]) + timedelta(days=1)).isoformat()
 
 
 class NotifyMixin:
@@ -227,36 +220,3 @@ class NotifyMixin:
             f"SELECT at, recipient, kind, status, message_id, code, detail, attempts FROM mail_log "
             f"{where} ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
         return [MailLogEntry(*r) for r in rows]
-
-    # -- paper reads for topics -----------------------------------------------------------
-    def _topic_papers(self, condition: str, cond_args: Sequence[Any], date_from: str,
-                      date_to: str, limit: int) -> list[Paper]:
-        sql = f"""
-        WITH cand(id) AS (
-            SELECT id FROM papers WHERE published >= ? AND published < ?
-            UNION SELECT paper_id FROM daily_entries WHERE date BETWEEN ? AND ?)
-        SELECT p.data,
-               (SELECT coalesce(max(d.upvotes), 0) FROM daily_entries d WHERE d.paper_id = p.id) AS up
-        FROM cand JOIN papers p ON p.id = cand.id
-        WHERE {condition}
-        ORDER BY up DESC, p.published DESC, p.id LIMIT ?"""
-        args = (date_from, _next_day(date_to), date_from, date_to, *cond_args, limit)
-        return [paper_from_json(r[0]) for r in self.db.conn.execute(sql, args).fetchall()]
-
-    def papers_in_categories(self, categories: Sequence[str], date_from: str, date_to: str,
-                             limit: int) -> list[Paper]:
-        cats = list(dict.fromkeys(categories))
-        if not cats or limit <= 0:
-            return []
-        cond = ("EXISTS (SELECT 1 FROM paper_categories c WHERE c.paper_id = p.id "
-                f"AND c.category IN ({', '.join('?' * len(cats))}))")
-        return self._topic_papers(cond, cats, date_from, date_to, limit)
-
-    def papers_by_authors(self, names: Sequence[str], date_from: str, date_to: str,
-                          limit: int) -> list[Paper]:
-        lowered = list(dict.fromkeys(n.strip().lower() for n in names if n.strip()))
-        if not lowered or limit <= 0:
-            return []
-        cond = ("EXISTS (SELECT 1 FROM json_each(p.data, '$.authors') a WHERE "
-                f"lower(json_extract(a.value, '$.name')) IN ({', '.join('?' * len(lowered))}))")
-        return self._topic_papers(cond, lowered, date_from, date_to, limit)

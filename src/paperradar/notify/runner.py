@@ -1,0 +1,90 @@
+"""A digest run: find who is due at ``at``, then for each claim the ledger row, compose, send
+and record the outcome (see ``schedule`` for the guarantees).
+
+Fault injection for crash tests: ``PAPERRADAR_FAULT=<point>:<n>`` SIGKILLs this process at the
+n-th passage of ``point`` (``claimed``, ``composed``, ``sent`` = after the server's 250,
+``finished`` = after the ledger commit). Unset in normal operation.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from datetime import datetime, timedelta
+
+from paperradar.config import Settings
+from paperradar.notify.digest import TopicCache, build_digest, collect_sections
+from paperradar.notify.mail import Mailer
+from paperradar.notify.schedule import MAX_ATTEMPTS, RunStats, due, owner_alive, run_owner
+from paperradar.notify.subscriptions import iso, utcnow
+
+log = logging.getLogger("paperradar.digest")
+
+_OUTCOME = {"sent": "sent", "bounced": "bounced", "suppressed": "suppressed", "deferred": "failed",
+            "failed": "failed"}
+
+
+class _Faults:
+    def __init__(self) -> None:
+        spec = os.environ.get("PAPERRADAR_FAULT", "")
+        point, _, n = spec.partition(":")
+        self.point, self.n, self.seen = point, int(n or 1) if spec else 0, 0
+
+    def hit(self, point: str) -> None:
+        if self.point == point:
+            self.seen += 1
+            if self.seen == self.n:
+                os.kill(os.getpid(), signal.SIGKILL)
+
+
+def make_searcher(settings: Settings, store):
+    from paperradar.search import Searcher
+
+    return Searcher(settings, store)
+
+
+def send_due(settings: Settings, store, at: datetime, *, dry_run: bool = False, searcher=None,
+             owner: str | None = None, limit: int | None = None) -> RunStats:
+    """Send every digest due at ``at``; returns counts. ``dry_run`` composes without sending or
+    touching the ledger."""
+    pairs = due(store, at, settings)[:limit]
+    stats = RunStats(due=len(pairs))
+    if not pairs:
+        return stats
+    topics = TopicCache(settings, store, searcher or make_searcher(settings, store))
+    if dry_run:
+        for sub, period in pairs:
+            sections = collect_sections(sub, period, topics)
+            stats.previews.append((sub.email, period.key, sum(len(s.items) for s in sections)))
+        return stats
+    owner = owner or run_owner()
+    lease = timedelta(seconds=settings.digest_lease_seconds)
+    faults = _Faults()
+    with Mailer(settings, store) as mailer:
+        for sub, period in pairs:
+            now = utcnow()
+            attempt = store.claim_delivery(sub.id, period.key, owner, iso(now), iso(now + lease),
+                                           MAX_ATTEMPTS, owner_alive)
+            if attempt is None:
+                stats.skipped += 1
+                continue
+            faults.hit("claimed")
+            msg = build_digest(settings, store, topics.searcher, sub, period, utcnow(), topics)
+            faults.hit("composed")
+            if msg is None:
+                store.finish_delivery(sub.id, period.key, owner, "empty", iso(utcnow()))
+                stats.empty += 1
+                continue
+            result = mailer.send(msg, kind="digest")
+            faults.hit("sent" if result.ok else "not-sent")
+            status = _OUTCOME[result.status]
+            if status == "failed" and attempt >= MAX_ATTEMPTS:
+                status = "abandoned"
+            store.finish_delivery(sub.id, period.key, owner, status, iso(utcnow()),
+                                  message_id=msg["Message-ID"], detail=result.detail or None)
+            faults.hit("finished")
+            counter = status if status in ("sent", "bounced", "suppressed") else "deferred"
+            setattr(stats, counter, getattr(stats, counter) + 1)
+    log.info("digest run at %s: %s", iso(at), stats.as_dict())
+    return stats

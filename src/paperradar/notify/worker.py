@@ -1,0 +1,133 @@
+"""``paperradar worker``: a long-running scheduler. Each job has a cron-like spec (``minute hour
+day-of-month month day-of-week``, UTC, with ``*``, ``a-b``, ``a,b`` and ``*/n``); at every minute
+the matching jobs run: harvest and index as ``paperradar`` subprocesses (isolated, so one crash
+does not stop the worker), digests in-process (the run is idempotent, so running it every minute
+only sends what is due)."""
+
+from __future__ import annotations
+
+import logging
+import shlex
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+from paperradar.config import Settings
+
+log = logging.getLogger("paperradar.worker")
+
+_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 6))  # day-of-week: 0 = Sunday (7 too)
+
+
+class CronError(ValueError):
+    pass
+
+
+def _field(spec: str, lo: int, hi: int) -> set[int]:
+    out: set[int] = set()
+    for part in spec.split(","):
+        rng, _, step_s = part.partition("/")
+        step = int(step_s) if step_s.isdigit() and int(step_s) > 0 else None
+        if step_s and step is None:
+            raise CronError(f"bad step in {spec!r}")
+        if rng == "*":
+            a, b = lo, hi
+        elif "-" in rng:
+            a_s, _, b_s = rng.partition("-")
+            if not (a_s.isdigit() and b_s.isdigit()):
+                raise CronError(f"bad range in {spec!r}")
+            a, b = int(a_s), int(b_s)
+        elif rng.isdigit():
+            a = b = int(rng)
+            if step:
+                b = hi
+        else:
+            raise CronError(f"bad field {spec!r}")
+        if hi == 6 and b == 7:  # Sunday as 7
+            out.add(0)
+            b = 6
+        if a < lo or b > hi or a > b:
+            raise CronError(f"{spec!r} is outside {lo}-{hi}")
+        out.update(range(a, b + 1, step or 1))
+    return out
+
+
+@dataclass(frozen=True)
+class Cron:
+    minutes: frozenset[int]
+    hours: frozenset[int]
+    days: frozenset[int]
+    months: frozenset[int]
+    weekdays: frozenset[int]
+
+    @classmethod
+    def parse(cls, spec: str) -> "Cron":
+        parts = spec.split()
+        if len(parts) != 5:
+            raise CronError(f"cron spec needs 5 fields (minute hour day month weekday): {spec!r}")
+        return cls(*(frozenset(_field(p, lo, hi)) for p, (lo, hi) in zip(parts, _RANGES)))
+
+    def matches(self, t: datetime) -> bool:
+        t = t.astimezone(timezone.utc)
+        return (t.minute in self.minutes and t.hour in self.hours and t.day in self.days
+                and t.month in self.months and (t.isoweekday() % 7) in self.weekdays)
+
+
+@dataclass
+class Job:
+    name: str
+    cron: Cron
+    run: Callable[[datetime], object]
+
+
+def _subprocess_job(args: str) -> Callable[[datetime], object]:
+    def run(at: datetime) -> int:
+        cmd = [sys.executable, "-m", "paperradar", *shlex.split(args)]
+        rc = subprocess.run(cmd, check=False).returncode
+        (log.info if rc == 0 else log.warning)("job %s exited %d", args, rc)
+        return rc
+    return run
+
+
+def build_jobs(settings: Settings, store, only: set[str] | None = None) -> list[Job]:
+    from paperradar.notify.runner import send_due
+
+    jobs = [Job("harvest", Cron.parse(settings.worker_harvest_cron),
+                _subprocess_job(settings.worker_harvest_args)),
+            Job("index", Cron.parse(settings.worker_index_cron),
+                _subprocess_job(settings.worker_index_args)),
+            Job("digest", Cron.parse(settings.worker_digest_cron),
+                lambda at: send_due(settings, store, at))]
+    return [j for j in jobs if not only or j.name in only]
+
+
+def tick(jobs: list[Job], at: datetime) -> dict[str, object]:
+    """Run the jobs whose spec matches ``at``'s minute; a failing job is logged, not fatal."""
+    results: dict[str, object] = {}
+    for job in jobs:
+        if not job.cron.matches(at):
+            continue
+        try:
+            results[job.name] = job.run(at)
+        except Exception as exc:
+            log.exception("job %s failed", job.name)
+            results[job.name] = exc
+    return results
+
+
+def run_forever(jobs: list[Job], tick_seconds: float, *, max_ticks: int | None = None,
+                clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                sleep: Callable[[float], None] = time.sleep) -> None:
+    """Tick once per minute (checking every ``tick_seconds``); each minute runs at most once."""
+    last_minute = None
+    ticks = 0
+    while max_ticks is None or ticks < max_ticks:
+        now = clock().replace(second=0, microsecond=0)
+        if now != last_minute:
+            tick(jobs, now)
+            last_minute = now
+            ticks += 1
+        sleep(max(0.1, min(tick_seconds, (now + timedelta(minutes=1) - clock()).total_seconds())))
