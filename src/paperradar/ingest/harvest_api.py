@@ -17,7 +17,6 @@ from paperradar.ids import InvalidId, parse_arxiv_id
 from paperradar.ingest.arxiv_api import ApiPage, parse_feed
 from paperradar.ingest.errors import ArxivApiError, FetchError, ParseError
 from paperradar.ingest.http import PoliteClient
-from paperradar.models import Record
 from paperradar.store import Store, UpsertStats
 
 SORTS = ("relevance", "lastUpdatedDate", "submittedDate")
@@ -33,7 +32,6 @@ class ApiReport:
     total_results: int | None = None
     empty_retries: int = 0
     missing: list[str] = field(default_factory=list)  # requested ids the API did not return
-    records: list[Record] = field(default_factory=list)  # kept only when asked (harvest new)
     skipped_records: list[str] = field(default_factory=list)  # bad entries, one line each
 
     def summary(self) -> str:
@@ -99,7 +97,7 @@ def harvest_query(store: Store, client: PoliteClient, api_url: str, query: str, 
 
 
 def harvest_ids(store: Store, client: PoliteClient, api_url: str, ids: Iterable[str], *,
-                opts: ApiOptions = ApiOptions(), keep_records: bool = False,
+                opts: ApiOptions = ApiOptions(),
                 on_page: Callable[[ApiReport], None] | None = None) -> ApiReport:
     """Store the papers with these ids, ``opts.page_size`` ids per request."""
     opts.validate()
@@ -113,8 +111,6 @@ def harvest_ids(store: Store, client: PoliteClient, api_url: str, ids: Iterable[
                            expect=len(batch))
         report.stats += store.upsert_records(page.records)
         report.pages += 1
-        if keep_records:
-            report.records.extend(page.records)
         found = {r.paper.id for r in page.records}
         report.missing += [x for x in batch if _canonical(x) not in found]
         if on_page:
