@@ -48,7 +48,7 @@ def cli_env(settings: Settings, **extra: str) -> dict[str, str]:
         "PAPERRADAR_HTTP_MIN_INTERVAL": "0",
         "PAPERRADAR_HTTP_MAX_RETRIES": "2",
         "PAPERRADAR_HTTP_TIMEOUT": "5",
-        "COLUMNS": "200",
+        "COLUMNS": "80",
     })
     env.update(extra)
     return env

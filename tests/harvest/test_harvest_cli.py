@@ -75,3 +75,9 @@ def test_unreachable_server_is_one_line_after_retries(hsettings, tmp_path):
                   PAPERRADAR_HTTP_MAX_RETRIES="1")
     _fails(run_cli(["harvest", "api", "--id", "1605.08386"], env, tmp_path),
            "failed after 2 attempts", "ConnectError")
+
+
+def test_missing_ids_listed_on_stderr(hsettings, replay, tmp_path):
+    r = run_cli(["harvest", "api", "--id", "0000.0000"], cli_env(hsettings), tmp_path)
+    assert _ok(r) == "arXiv API: 1 pages, 0 papers: 0 new, 0 updated, 0 unchanged; 1 ids not found"
+    assert r.stderr.strip() == "not found: 0000.0000"

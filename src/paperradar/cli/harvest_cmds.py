@@ -60,7 +60,7 @@ def oai(
 
         report = harvest_oai(store, client, settings.arxiv_oai_url, request, again=again,
                              on_page=on_page)
-    common.out.print(report.summary(), highlight=False)
+    common.out.print(report.summary(), highlight=False, soft_wrap=True)
 
 
 @harvest_app.command("api")
@@ -95,10 +95,11 @@ def api(
         else:
             report = harvest_query(store, client, settings.arxiv_api_url, query or "",
                                    max_results=max_results, opts=opts, on_page=on_page)
-    common.out.print(report.summary(), highlight=False)
+    common.out.print(report.summary(), highlight=False, soft_wrap=True)
     if report.missing:
-        common.console.print(f"not found: {', '.join(report.missing[:20])}"
-                             + (" ..." if len(report.missing) > 20 else ""), highlight=False)
+        more = " ..." if len(report.missing) > 20 else ""
+        common.console.print(f"not found: {', '.join(report.missing[:20])}{more}",
+                             highlight=False, soft_wrap=True)
 
 
 @harvest_app.command("new")
@@ -125,7 +126,7 @@ def new(
             report = harvest_new(store, client, settings.arxiv_rss_url, settings.arxiv_api_url,
                                  category, use_api=not no_api, opts=opts)
             bar.advance(task)
-            common.out.print(f"{category}: {report.summary()}", highlight=False)
+            common.out.print(f"{category}: {report.summary()}", highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
