@@ -126,8 +126,8 @@ def test_at_most_one_request_per_interval(hsettings, replay, store):
     hits = replay.hits()
     assert len(hits) == 6
     gaps = [b.at - a.at for a, b in zip(hits, hits[1:])]
-    assert min(gaps) >= 0.2 - 0.01, gaps
-    assert hits[-1].at - hits[0].at >= 5 * 0.2 - 0.01
+    assert min(gaps) >= 0.2 - 0.05, gaps  # arrival times: loopback transit may vary a little
+    assert hits[-1].at - hits[0].at >= 5 * 0.2 - 0.03
     assert time.monotonic() - t0 < 10
 
 
