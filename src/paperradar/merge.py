@@ -12,7 +12,7 @@ same database as one clean run. Rules:
 
 from __future__ import annotations
 
-from paperradar.models import Author, Link, Paper, Version
+from paperradar.models import Link, Paper, Version
 
 _REPLACED_BY_NEWER = ("title", "abstract", "authors", "comments", "categories", "primary_category")
 _COALESCED = (
@@ -47,17 +47,16 @@ def _union_links(a: list[Link], b: list[Link]) -> list[Link]:
 
 
 def copy_paper(p: Paper) -> Paper:
-    """An independent copy (lists and nested records copied), much faster than
-    ``Paper.from_dict(p.to_dict())``, which deep-copies through ``dataclasses.asdict``."""
+    """A copy whose lists are new (so merging never modifies its arguments), much faster than
+    ``Paper.from_dict(p.to_dict())``. Author, Link and Version objects are shared: the merge
+    rules never modify them in place (unions build new ones)."""
     return Paper(
         id=p.id, title=p.title, abstract=p.abstract, version=p.version,
-        authors=[Author(a.name, list(a.affiliations)) for a in p.authors],
-        primary_category=p.primary_category, categories=list(p.categories),
-        published=p.published, updated=p.updated, doi=p.doi, journal_ref=p.journal_ref,
-        comments=p.comments, license=p.license,
-        links=[Link(x.url, x.kind) for x in p.links],
-        versions=[Version(v.version, v.date, v.size) for v in p.versions],
-        sources=list(p.sources), extra=dict(p.extra),
+        authors=list(p.authors), primary_category=p.primary_category,
+        categories=list(p.categories), published=p.published, updated=p.updated, doi=p.doi,
+        journal_ref=p.journal_ref, comments=p.comments, license=p.license,
+        links=list(p.links), versions=list(p.versions), sources=list(p.sources),
+        extra=dict(p.extra),
     )
 
 

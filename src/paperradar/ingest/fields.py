@@ -39,9 +39,10 @@ def clean_text(value: object) -> str:
         return ""
     if not isinstance(value, str):
         value = str(value)
-    if _CONTROL.search(value):
-        value = _CONTROL.sub("", value)
-    return " ".join(value.split())
+    text = " ".join(value.split())
+    if not text.isprintable() and _CONTROL.search(text):  # isprintable: a fast C scan
+        text = " ".join(_CONTROL.sub("", text).split())
+    return text
 
 
 def opt_text(value: object) -> str | None:
@@ -109,35 +110,40 @@ def category_list(value: object) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
-        items = re.split(r"[\s,]+", value)
+        items = value.replace(",", " ").split()
     elif isinstance(value, (list, tuple)):
-        items = [str(x) for x in value if x is not None]
+        items = [x.strip() if isinstance(x, str) else str(x).strip()
+                 for x in value if x is not None]
     else:
         raise RecordError(f"categories must be a list or a string, not {type(value).__name__}")
-    return list(dict.fromkeys(c.strip() for c in items if c and c.strip()))
+    return list(dict.fromkeys(c for c in items if c))
 
 
-def _too_long(name: str, value: str | None, limit: int) -> None:
+def _too_long(pid: str, name: str, value: str | None, limit: int) -> None:
     if value is not None and len(value) > limit:
-        raise RecordError(f"{name} too long ({len(value):,} characters; the limit is {limit:,})")
+        raise RecordError(f"{pid}: {name} too long ({len(value):,} characters; "
+                          f"the limit is {limit:,})")
 
 
 def check_paper(p: Paper) -> Paper:
     """Enforce the documented limits and required fields; raise ``RecordError``."""
     if not p.title:
         raise RecordError(f"{p.id}: no title")
-    _too_long(f"{p.id}: title", p.title, MAX_TITLE)
-    _too_long(f"{p.id}: abstract", p.abstract, MAX_ABSTRACT)
+    _too_long(p.id, "title", p.title, MAX_TITLE)
+    _too_long(p.id, "abstract", p.abstract, MAX_ABSTRACT)
     for name in ("doi", "journal_ref", "comments", "license", "primary_category"):
-        _too_long(f"{p.id}: {name}", getattr(p, name), MAX_TEXT)
+        _too_long(p.id, name, getattr(p, name), MAX_TEXT)
     if len(p.authors) > MAX_AUTHORS:
         raise RecordError(f"{p.id}: {len(p.authors):,} authors (the limit is {MAX_AUTHORS:,})")
+    if p.authors and max(len(a.name) for a in p.authors) > MAX_AUTHOR_NAME:
+        for a in p.authors:
+            _too_long(p.id, "author name", a.name, MAX_AUTHOR_NAME)
     for a in p.authors:
-        _too_long(f"{p.id}: author name", a.name, MAX_AUTHOR_NAME)
-        for aff in a.affiliations:
-            _too_long(f"{p.id}: affiliation", aff, MAX_TEXT)
+        if a.affiliations:
+            for aff in a.affiliations:
+                _too_long(p.id, "affiliation", aff, MAX_TEXT)
     if len(p.categories) > MAX_CATEGORIES:
         raise RecordError(f"{p.id}: {len(p.categories)} categories (the limit is {MAX_CATEGORIES})")
     for c in p.categories:
-        _too_long(f"{p.id}: category", c, 100)
+        _too_long(p.id, "category", c, 100)
     return p

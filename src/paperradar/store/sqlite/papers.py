@@ -33,8 +33,11 @@ ON CONFLICT (date, paper_id) DO UPDATE SET
 """
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
 def paper_json(p: Paper) -> str:
-    return json.dumps(paper_dict(p), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return _ENCODER.encode(paper_dict(p))
 
 
 def paper_from_json(text: str) -> Paper:
