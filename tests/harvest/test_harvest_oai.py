@@ -9,7 +9,7 @@ from paperradar.ingest.errors import FetchError, OaiError, ParseError
 from paperradar.ingest.harvest_oai import OaiRequest, harvest_oai
 
 from .helpers import PHYSICS, fake_client
-from .replay import Canned
+from .replay import Canned, load
 
 REQ = OaiRequest(set="physics", from_="2015-01-16", until="2015-01-18")
 
@@ -178,3 +178,26 @@ def test_server_repeating_a_token_does_not_loop_forever(hsettings, replay, store
     with client, pytest.raises(FetchError, match="stopping instead of looping"):
         harvest_oai(store, client, hsettings.arxiv_oai_url, REQ)
     assert len(replay.hits()) == 2
+
+
+def test_arxivraw_after_arxiv_adds_version_history(hsettings, replay, store):
+    """The same set and dates in both formats: separate checkpoints; arXivRaw brings dated
+    versions of 1101.4388, merged into the paper the arXiv format stored."""
+    raw = {"verb": "ListRecords", "metadataPrefix": "arXivRaw", "set": "cs",
+           "from": "2015-01-16", "until": "2015-01-18"}
+    replay.add("/oai2", raw, [load("oai/constructed_arxivraw_cs_2015-01-16.xml")])
+    client, _ = fake_client(hsettings)
+    arxiv_req = OaiRequest(set="cs", from_="2015-01-16", until="2015-01-18")
+    raw_req = OaiRequest(set="cs", from_="2015-01-16", until="2015-01-18", prefix="arXivRaw")
+    assert arxiv_req.done_key != raw_req.done_key
+    with client:
+        first = harvest_oai(store, client, hsettings.arxiv_oai_url, arxiv_req)
+        before = store.get_paper("1101.4388")
+        second = harvest_oai(store, client, hsettings.arxiv_oai_url, raw_req)
+    assert first.stats.added == 46
+    assert second.stats.updated == 1 and len(second.skipped_records) == 1  # the invalid id
+    assert "bad records skipped" in second.summary()
+    after = store.get_paper("1101.4388")
+    assert after.version == 2 and [v.version for v in after.versions] == [1, 2]
+    assert all(v.date for v in after.versions) and after.title == before.title
+    assert store.get_checkpoint(raw_req.done_key) == "2015-01-18"
