@@ -72,6 +72,7 @@ class Settings(BaseSettings):
     dkim_private_key_file: str = ""
     # Digests
     digest_confirm_ttl_hours: float = Field(48.0, gt=0)
+    rate_limit_subscribe: str = "5/1h"  # subscribe requests per IP and per address
     digest_max_late_hours: float = Field(24.0, gt=0, description="skip slots older than this")
     digest_lease_seconds: float = Field(600.0, gt=0, description="claim lease of a ledger row")
     digest_search_mode: str = "hybrid"
