@@ -177,12 +177,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         ids, tokens = prepare(Path(tmp), args.users, args.papers)
         with Server(Path(tmp), args.workers) as server:
-            run_load(server.url, tokens[:5], ids, 5, seed=99)  # warm up both workers
+            state: dict = {}  # (user, paper) -> upvoted, carried across runs
+            run_load(server.url, tokens[:5], ids, 5, seed=99, state=state)  # warm up
             base = [run_load(server.url, tokens, ids, args.ops, path="/healthz")
                     for _ in range(args.runs)]
             votes = []
             for run in range(args.runs):
-                result = run_load(server.url, tokens, ids, args.ops, seed=run)
+                result = run_load(server.url, tokens, ids, args.ops, seed=run, state=state)
                 wrong = check_counts(server.url, ids, result["truth"])
                 votes.append(result)
                 print(f"run {run + 1}: {result['requests']} toggles in {result['seconds']:.2f}s, "
