@@ -67,7 +67,7 @@ def test_resume_from_checkpoint_fetches_only_remaining_pages(hsettings, replay, 
         n = len(replay.hits())
         report = harvest_oai(store, client, hsettings.arxiv_oai_url, REQ)
     resumed = replay.hits()[n:]
-    assert report.resumed and report.pages == 11
+    assert report.resumed and report.pages == 11 and report.position == 150
     assert [h.params["resumptionToken"] for h in resumed] == [f"7003|{c}" for c in range(40, 150, 10)]
     from paperradar.store import open_store
     clean = open_store(f"sqlite:///{tmp_path / 'clean.db'}")

@@ -54,8 +54,8 @@ def oai(
         task = bar.add_task("OAI-PMH pages", total=None)
 
         def on_page(report) -> None:
-            total = report.complete_list_size
-            bar.update(task, completed=report.stats.seen, total=total,
+            done = report.position if report.position is not None else report.stats.seen
+            bar.update(task, completed=done, total=report.complete_list_size,
                        description=f"OAI-PMH page {report.pages}")
 
         report = harvest_oai(store, client, settings.arxiv_oai_url, request, again=again,
@@ -119,14 +119,19 @@ def new(
         opts.validate()
     except ValueError as exc:
         raise UserError(str(exc)) from exc
-    with _session() as (settings, store, client), common.progress() as bar:
-        task = bar.add_task("listing feeds", total=len(categories))
-        for category in categories:
-            bar.update(task, description=f"listing {category}")
-            report = harvest_new(store, client, settings.arxiv_rss_url, settings.arxiv_api_url,
-                                 category, use_api=not no_api, opts=opts)
-            bar.advance(task)
-            common.out.print(f"{category}: {report.summary()}", highlight=False, soft_wrap=True)
+    lines = []
+    try:
+        with _session() as (settings, store, client), common.progress() as bar:
+            task = bar.add_task("listing feeds", total=len(categories))
+            for category in categories:
+                bar.update(task, description=f"listing {category}")
+                report = harvest_new(store, client, settings.arxiv_rss_url,
+                                     settings.arxiv_api_url, category, use_api=not no_api, opts=opts)
+                bar.advance(task)
+                lines.append(f"{category}: {report.summary()}")
+    finally:  # categories done before a failure are reported too
+        for line in lines:
+            common.out.print(line, highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -78,6 +78,7 @@ class OaiReport:
     restarted: bool = False  # a stored token had expired: harvested again from the start
     skipped: bool = False  # already complete, nothing fetched
     complete_list_size: int | None = None
+    position: int | None = None  # records of the list behind us (from the server's cursor)
     effective_from: str | None = None
     skipped_records: list[str] = field(default_factory=list)  # bad records, one line each
 
@@ -135,6 +136,8 @@ def _run(store: Store, client: PoliteClient, base_url: str, request: OaiRequest,
         report.skipped_records += page.errors
         if page.complete_list_size is not None:
             report.complete_list_size = page.complete_list_size
+        if page.cursor is not None:  # position in the whole list, also across a resume
+            report.position = page.cursor + len(page.records) + len(page.errors)
         previous, token = token, page.resumption_token or None
         if token is not None and token == previous:
             raise FetchError(f"OAI-PMH server returned the resumptionToken {token!r} it was "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import logging
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -28,6 +29,7 @@ MAX_LIMIT = 100
 MAX_OFFSET = 10_000
 SORT_POOL = 1000  # candidates re-sorted by upvotes
 EXACT_FILTER_CAP = 20_000  # filtered semantic search scores at most this many exactly
+QUERY_CACHE = 512  # query embeddings kept
 
 
 @dataclass(slots=True)
@@ -95,6 +97,7 @@ class Searcher:
         self._embedder_error: str | None = None
         self._vectors = None
         self._lock = threading.Lock()
+        self._qcache: OrderedDict[str, object] = OrderedDict()
 
     # -- components (lazy) ----------------------------------------------------------------
     def embedder(self):
@@ -218,10 +221,24 @@ class Searcher:
         if vectors.count(model) == 0:
             return None, "semantic index not built yet (run `paperradar index`); showing keyword results"
         try:
-            qvec = self.embedder().embed([q.text])[0]
+            qvec = self._query_vector(q.text)
         except Exception as exc:
             return None, f"semantic search unavailable ({exc}); showing keyword results"
         return self._vector_search(qvec, q, k, exclude=None), None
+
+    def _query_vector(self, text: str):
+        """Embedding of a query text, cached (pagination and popular queries repeat)."""
+        with self._lock:
+            hit = self._qcache.get(text)
+            if hit is not None:
+                self._qcache.move_to_end(text)
+                return hit
+        vec = self.embedder().embed([text])[0]
+        with self._lock:
+            self._qcache[text] = vec
+            while len(self._qcache) > QUERY_CACHE:
+                self._qcache.popitem(last=False)
+        return vec
 
     def _vector_search(self, qvec, q: ParsedQuery, k: int,
                        exclude: str | None) -> list[tuple[str, float]]:

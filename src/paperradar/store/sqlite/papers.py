@@ -6,7 +6,7 @@ import json
 from typing import Any, Iterator, Sequence
 
 from paperradar.merge import merge, paper_dict
-from paperradar.models import DailyEntry, Paper, Record
+from paperradar.models import Author, DailyEntry, Link, Paper, Record, Version
 from paperradar.store.base import UpsertStats
 from paperradar.store.sqlite.db import Database
 
@@ -41,7 +41,18 @@ def paper_json(p: Paper) -> str:
 
 
 def paper_from_json(text: str) -> Paper:
-    return Paper.from_dict(json.loads(text))
+    """``Paper.from_dict(json.loads(text))``, built directly (it is on every read path)."""
+    d = json.loads(text)
+    g = d.get
+    return Paper(
+        d["id"], d["title"], g("abstract", ""), g("version"),
+        [Author(a["name"], a.get("affiliations") or []) for a in g("authors") or ()],
+        g("primary_category"), g("categories") or [], g("published"), g("updated"), g("doi"),
+        g("journal_ref"), g("comments"), g("license"),
+        [Link(x["url"], x["kind"]) for x in g("links") or ()],
+        [Version(v["version"], v.get("date"), v.get("size")) for v in g("versions") or ()],
+        g("sources") or [], g("extra") or {},
+    )
 
 
 def _daily_row(e: DailyEntry) -> tuple:
