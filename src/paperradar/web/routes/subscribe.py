@@ -187,7 +187,8 @@ async def api_subscribe(request: Request, user: OptionalUser, settings: Settings
     the same answer whatever the address)."""
     body = await _json_body(request)
     try:
-        prefs = subs.apply_prefs(subs.Subscriber(email="x@x.x"), _prefs_from(body)) and _prefs_from(body)
+        prefs = _prefs_from(body)
+        subs.apply_prefs(subs.Subscriber(email="check@example.org"), prefs)  # validate first
         if user is not None and user.verified and not body.get("email"):
             sub = subs.subscribe_account(store, user.id, user.email, prefs)
             return JSONResponse({"subscription": subs.prefs_dict(sub)}, status_code=201)
