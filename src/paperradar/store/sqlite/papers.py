@@ -45,13 +45,15 @@ def paper_from_json(text: str) -> Paper:
     d = json.loads(text)
     g = d.get
     return Paper(
-        d["id"], d["title"], g("abstract", ""), g("version"),
-        [Author(a["name"], a.get("affiliations") or []) for a in g("authors") or ()],
-        g("primary_category"), g("categories") or [], g("published"), g("updated"), g("doi"),
-        g("journal_ref"), g("comments"), g("license"),
-        [Link(x["url"], x["kind"]) for x in g("links") or ()],
-        [Version(v["version"], v.get("date"), v.get("size")) for v in g("versions") or ()],
-        g("sources") or [], g("extra") or {},
+        id=d["id"], title=d["title"], abstract=g("abstract", ""), version=g("version"),
+        authors=[Author(a["name"], a.get("affiliations") or []) for a in g("authors") or ()],
+        primary_category=g("primary_category"), categories=g("categories") or [],
+        published=g("published"), updated=g("updated"), doi=g("doi"),
+        journal_ref=g("journal_ref"), comments=g("comments"), license=g("license"),
+        links=[Link(x["url"], x["kind"]) for x in g("links") or ()],
+        versions=[Version(v["version"], v.get("date"), v.get("size"))
+                  for v in g("versions") or ()],
+        sources=g("sources") or [], extra=g("extra") or {},
     )
 
 
