@@ -154,7 +154,8 @@ class PoliteClient:
             except httpx.InvalidURL as exc:
                 raise FetchError(f"invalid URL {url!r}: {exc}") from None
             except httpx.HTTPError as exc:  # connection refused/reset, timeouts, bad gzip...
-                problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                detail = " ".join(str(exc).split())  # one line, whatever the library says
+                problem = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
                 retry_after = None
             else:
                 if response.status_code not in RETRY_STATUSES:
