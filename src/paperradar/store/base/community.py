@@ -222,6 +222,9 @@ class CommunityStore(Protocol):
 
     def rate_limit_clear(self, key: str) -> None: ...
 
+    def purge_expired(self, now_iso_: str, now_ts: float, keep_seconds: float = 86400) -> None:
+        """Housekeeping: expired sessions and email tokens, old rate-limit events."""
+
     # -- trending -------------------------------------------------------------------------
     def trending_candidates(self, date_from: str, date_to: str) -> list[TrendingCandidate]:
         """Papers featured between the two dates (latest entry per paper) and their counts."""

@@ -1,216 +1,27 @@
-"""SQLite implementation of the community store (see ``store.base.community``).
+"""SQLite implementation of the community store (see ``store.base.community``): votes,
+comments, submissions, collections and trending inputs here, accounts in
+``community_accounts``.
 
 Counts are derived with ``count(*)`` over indexed rows, never kept as counters, so 50
 writers toggling the same papers from several processes always read back the truth.
-Banning a user hides their comments and votes at read time and takes their submissions
-off the daily lists (restored from ``submissions`` when the ban is lifted).
+Content of banned users is left out of every public count and list at read time.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
-from typing import Any, Sequence
+from typing import Sequence
 
 from paperradar.models import DailyEntry
-from paperradar.store.base.community import (ApiToken, Collection, Comment, DuplicateSubmission,
-                                             TrendingCandidate, User)
-from paperradar.store.sqlite.db import Database
+from paperradar.store.base.community import (Collection, Comment, DuplicateSubmission,
+                                             TrendingCandidate)
+from paperradar.store.sqlite.community_accounts import AccountsMixin
+from paperradar.store.sqlite.community_rows import (COLLECTION_SELECT, COMMENT_SELECT, chunks,
+                                                    collection_row, comment_row, now_iso)
 from paperradar.store.sqlite.papers import _DAILY_COLUMNS, _daily_from_row
 
-_CHUNK = 500
-_USER_COLS = ("id, email, name, display_name, password_hash, is_admin, email_verified_at, "
-              "banned_at, created_at")
-_COMMENT_SELECT = ("SELECT c.id, c.paper_id, c.user_id, u.name, c.parent_id, c.body, c.created_at, "
-                   "c.edited_at, c.deleted_at, c.hidden_at, u.banned_at IS NOT NULL "
-                   "FROM comments c JOIN users u ON u.id = c.user_id ")
-_COLLECTION_SELECT = ("SELECT c.id, c.user_id, u.name, c.name, c.is_public, c.is_default, "
-                      "c.created_at, (SELECT count(*) FROM collection_items i "
-                      "WHERE i.collection_id = c.id) FROM collections c "
-                      "JOIN users u ON u.id = c.user_id ")
 
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _user(row: Sequence[Any] | None) -> User | None:
-    if row is None:
-        return None
-    r = list(row)
-    r[5] = bool(r[5])
-    return User(*r)
-
-
-def _comment(row: Sequence[Any]) -> Comment:
-    r = list(row)
-    r[10] = bool(r[10])
-    return Comment(*r)
-
-
-def _collection(row: Sequence[Any] | None) -> Collection | None:
-    if row is None:
-        return None
-    r = list(row)
-    r[4], r[5] = bool(r[4]), bool(r[5])
-    return Collection(*r)
-
-
-def _chunks(ids: Sequence[str]):
-    ids = list(dict.fromkeys(ids))
-    for i in range(0, len(ids), _CHUNK):
-        chunk = ids[i:i + _CHUNK]
-        yield chunk, ",".join("?" * len(chunk))
-
-
-class CommunityMixin:
-    db: Database
-
-    # -- users ----------------------------------------------------------------------------
-    def create_user(self, email: str, name: str, password_hash: str | None, *,
-                    display_name: str | None = None, is_admin: bool = False,
-                    verified: bool = False) -> User:
-        now = now_iso()
-        try:
-            with self.db.transaction() as conn:
-                cur = conn.execute(
-                    "INSERT INTO users (email, name, display_name, password_hash, is_admin, "
-                    "email_verified_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (email, name, display_name or name, password_hash, int(is_admin),
-                     now if verified else None, now))
-                uid = cur.lastrowid
-                conn.execute("INSERT INTO collections (user_id, name, is_public, is_default, "
-                             "created_at) VALUES (?, 'Reading list', 0, 1, ?)", (uid, now))
-        except sqlite3.IntegrityError as exc:
-            raise ValueError("email or name already registered") from exc
-        return self.get_user(uid)  # type: ignore[return-value]
-
-    def get_user(self, user_id: int) -> User | None:
-        return _user(self.db.conn.execute(
-            f"SELECT {_USER_COLS} FROM users WHERE id = ?", (user_id,)).fetchone())
-
-    def get_user_by_email(self, email: str) -> User | None:
-        return _user(self.db.conn.execute(
-            f"SELECT {_USER_COLS} FROM users WHERE email = ?", (email,)).fetchone())
-
-    def get_user_by_name(self, name: str) -> User | None:
-        return _user(self.db.conn.execute(
-            f"SELECT {_USER_COLS} FROM users WHERE name = ?", (name,)).fetchone())
-
-    def list_users(self, *, query: str = "", limit: int = 50, offset: int = 0) -> list[User]:
-        like = f"%{query}%"
-        rows = self.db.conn.execute(
-            f"SELECT {_USER_COLS} FROM users WHERE email LIKE ? OR name LIKE ? "
-            "ORDER BY id DESC LIMIT ? OFFSET ?", (like, like, limit, offset))
-        return [_user(r) for r in rows]  # type: ignore[misc]
-
-    def update_user(self, user_id: int, *, password_hash: str | None = None,
-                    display_name: str | None = None, is_admin: bool | None = None,
-                    verified: bool | None = None, banned: bool | None = None) -> None:
-        sets: list[str] = []
-        params: list[Any] = []
-        now = now_iso()
-        for col, value in (("password_hash", password_hash), ("display_name", display_name)):
-            if value is not None:
-                sets.append(f"{col} = ?")
-                params.append(value)
-        if is_admin is not None:
-            sets.append("is_admin = ?")
-            params.append(int(is_admin))
-        if verified is not None:
-            sets.append("email_verified_at = ?")
-            params.append(now if verified else None)
-        if banned is not None:
-            sets.append("banned_at = ?")
-            params.append(now if banned else None)
-        if not sets:
-            return
-        with self.db.transaction() as conn:
-            conn.execute(f"UPDATE users SET {', '.join(sets)} WHERE id = ?", (*params, user_id))
-            if banned:
-                conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
-                conn.execute("DELETE FROM api_tokens WHERE user_id = ?", (user_id,))
-                conn.execute("DELETE FROM daily_entries WHERE source = 'local' AND paper_id IN "
-                             "(SELECT paper_id FROM submissions WHERE user_id = ?)", (user_id,))
-            elif banned is False:
-                conn.execute(
-                    "INSERT OR IGNORE INTO daily_entries (date, paper_id, submitted_by, "
-                    "submitted_at, source) SELECT s.date, s.paper_id, u.name, s.created_at, "
-                    "'local' FROM submissions s JOIN users u ON u.id = s.user_id "
-                    "WHERE s.user_id = ?", (user_id,))
-
-    # -- sessions and tokens ----------------------------------------------------------------
-    def create_session(self, id_hash: str, user_id: int, csrf_token: str,
-                       expires_at: str) -> None:
-        with self.db.transaction() as conn:
-            conn.execute("INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, "
-                         "expires_at) VALUES (?, ?, ?, ?, ?)",
-                         (id_hash, user_id, csrf_token, now_iso(), expires_at))
-
-    def get_session(self, id_hash: str, now: str) -> tuple[User, str] | None:
-        row = self.db.conn.execute(
-            f"SELECT s.csrf_token, {', '.join('u.' + c.strip() for c in _USER_COLS.split(','))} "
-            "FROM sessions s JOIN users u ON u.id = s.user_id "
-            "WHERE s.id_hash = ? AND s.expires_at > ?", (id_hash, now)).fetchone()
-        return (_user(row[1:]), row[0]) if row else None  # type: ignore[return-value]
-
-    def delete_session(self, id_hash: str) -> None:
-        with self.db.transaction() as conn:
-            conn.execute("DELETE FROM sessions WHERE id_hash = ?", (id_hash,))
-
-    def delete_user_sessions(self, user_id: int) -> None:
-        with self.db.transaction() as conn:
-            conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
-
-    def create_api_token(self, user_id: int, name: str, token_hash: str, prefix: str) -> ApiToken:
-        now = now_iso()
-        with self.db.transaction() as conn:
-            cur = conn.execute("INSERT INTO api_tokens (user_id, name, token_hash, prefix, "
-                               "created_at) VALUES (?, ?, ?, ?, ?)",
-                               (user_id, name, token_hash, prefix, now))
-        return ApiToken(cur.lastrowid, user_id, name, prefix, now, None)  # type: ignore[arg-type]
-
-    def user_for_api_token(self, token_hash: str, now: str) -> User | None:
-        row = self.db.conn.execute(
-            "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = ?",
-            (token_hash,)).fetchone()
-        if row is None:
-            return None
-        if (row[2] or "")[:13] != now[:13]:  # record use at most once an hour per token
-            with self.db.transaction() as conn:
-                conn.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", (now, row[0]))
-        return self.get_user(row[1])
-
-    def list_api_tokens(self, user_id: int) -> list[ApiToken]:
-        rows = self.db.conn.execute(
-            "SELECT id, user_id, name, prefix, created_at, last_used_at FROM api_tokens "
-            "WHERE user_id = ? ORDER BY id", (user_id,))
-        return [ApiToken(*r) for r in rows]
-
-    def delete_api_token(self, user_id: int, token_id: int) -> bool:
-        with self.db.transaction() as conn:
-            cur = conn.execute("DELETE FROM api_tokens WHERE id = ? AND user_id = ?",
-                               (token_id, user_id))
-        return cur.rowcount > 0
-
-    def create_email_token(self, token_hash: str, user_id: int, purpose: str,
-                           expires_at: str) -> None:
-        with self.db.transaction() as conn:
-            conn.execute("INSERT INTO email_tokens (token_hash, user_id, purpose, created_at, "
-                         "expires_at) VALUES (?, ?, ?, ?, ?)",
-                         (token_hash, user_id, purpose, now_iso(), expires_at))
-
-    def consume_email_token(self, token_hash: str, purpose: str, now: str) -> int | None:
-        with self.db.transaction() as conn:
-            row = conn.execute(
-                "UPDATE email_tokens SET used_at = ? WHERE token_hash = ? AND purpose = ? "
-                "AND used_at IS NULL AND expires_at > ? RETURNING user_id",
-                (now, token_hash, purpose, now)).fetchone()
-            if row and purpose == "reset":  # one reset link valid at a time
-                conn.execute("UPDATE email_tokens SET used_at = ? WHERE user_id = ? AND "
-                             "purpose = 'reset' AND used_at IS NULL", (now, row[0]))
-        return row[0] if row else None
-
+class CommunityMixin(AccountsMixin):
     # -- votes ----------------------------------------------------------------------------
     def set_vote(self, user_id: int, paper_id: str, on: bool) -> bool:
         with self.db.transaction() as conn:
@@ -224,7 +35,7 @@ class CommunityMixin:
 
     def local_upvote_counts(self, paper_ids: Sequence[str]) -> dict[str, int]:
         out = {pid: 0 for pid in paper_ids}
-        for chunk, marks in _chunks(paper_ids):
+        for chunk, marks in chunks(paper_ids):
             out.update(self.db.conn.execute(
                 "SELECT v.paper_id, count(*) FROM votes v JOIN users u ON u.id = v.user_id "
                 f"WHERE v.paper_id IN ({marks}) AND u.banned_at IS NULL GROUP BY v.paper_id",
@@ -233,7 +44,7 @@ class CommunityMixin:
 
     def _imported(self, paper_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
         out: dict[str, tuple[int, int]] = {}
-        for chunk, marks in _chunks(paper_ids):
+        for chunk, marks in chunks(paper_ids):
             for pid, up, nc in self.db.conn.execute(
                     "SELECT paper_id, max(upvotes), max(num_comments) FROM daily_entries "
                     f"WHERE paper_id IN ({marks}) GROUP BY paper_id", chunk):
@@ -247,7 +58,7 @@ class CommunityMixin:
 
     def voted_by(self, user_id: int, paper_ids: Sequence[str]) -> set[str]:
         out: set[str] = set()
-        for chunk, marks in _chunks(paper_ids):
+        for chunk, marks in chunks(paper_ids):
             out.update(r[0] for r in self.db.conn.execute(
                 f"SELECT paper_id FROM votes WHERE user_id = ? AND paper_id IN ({marks})",
                 (user_id, *chunk)))
@@ -273,21 +84,21 @@ class CommunityMixin:
         return self.get_comment(cur.lastrowid)  # type: ignore[return-value,arg-type]
 
     def get_comment(self, comment_id: int) -> Comment | None:
-        row = self.db.conn.execute(_COMMENT_SELECT + "WHERE c.id = ?", (comment_id,)).fetchone()
-        return _comment(row) if row else None
+        row = self.db.conn.execute(COMMENT_SELECT + "WHERE c.id = ?", (comment_id,)).fetchone()
+        return comment_row(row) if row else None
 
     def list_comments(self, paper_id: str) -> list[Comment]:
-        return [_comment(r) for r in self.db.conn.execute(
-            _COMMENT_SELECT + "WHERE c.paper_id = ? ORDER BY c.id", (paper_id,))]
+        return [comment_row(r) for r in self.db.conn.execute(
+            COMMENT_SELECT + "WHERE c.paper_id = ? ORDER BY c.id", (paper_id,))]
 
     def comments_by(self, user_id: int, limit: int = 50, offset: int = 0) -> list[Comment]:
-        return [_comment(r) for r in self.db.conn.execute(
-            _COMMENT_SELECT + "WHERE c.user_id = ? AND c.deleted_at IS NULL ORDER BY c.id DESC "
+        return [comment_row(r) for r in self.db.conn.execute(
+            COMMENT_SELECT + "WHERE c.user_id = ? AND c.deleted_at IS NULL ORDER BY c.id DESC "
             "LIMIT ? OFFSET ?", (user_id, limit, offset))]
 
     def recent_comments(self, limit: int = 50, offset: int = 0) -> list[Comment]:
-        return [_comment(r) for r in self.db.conn.execute(
-            _COMMENT_SELECT + "ORDER BY c.id DESC LIMIT ? OFFSET ?", (limit, offset))]
+        return [comment_row(r) for r in self.db.conn.execute(
+            COMMENT_SELECT + "ORDER BY c.id DESC LIMIT ? OFFSET ?", (limit, offset))]
 
     def edit_comment(self, comment_id: int, body: str) -> None:
         with self.db.transaction() as conn:
@@ -306,7 +117,7 @@ class CommunityMixin:
 
     def local_comment_counts(self, paper_ids: Sequence[str]) -> dict[str, int]:
         out = {pid: 0 for pid in paper_ids}
-        for chunk, marks in _chunks(paper_ids):
+        for chunk, marks in chunks(paper_ids):
             out.update(self.db.conn.execute(
                 "SELECT c.paper_id, count(*) FROM comments c JOIN users u ON u.id = c.user_id "
                 f"WHERE c.paper_id IN ({marks}) AND c.deleted_at IS NULL AND c.hidden_at IS NULL "
@@ -375,28 +186,28 @@ class CommunityMixin:
         return self.get_collection(cur.lastrowid)  # type: ignore[return-value,arg-type]
 
     def default_collection(self, user_id: int) -> Collection:
-        row = self.db.conn.execute(_COLLECTION_SELECT + "WHERE c.user_id = ? AND c.is_default = 1",
+        row = self.db.conn.execute(COLLECTION_SELECT + "WHERE c.user_id = ? AND c.is_default = 1",
                                    (user_id,)).fetchone()
         if row:
-            return _collection(row)  # type: ignore[return-value]
+            return collection_row(row)  # type: ignore[return-value]
         try:
             return self.create_collection(user_id, "Reading list", is_default=True)
         except ValueError:  # created concurrently, or a same-named collection exists
-            row = self.db.conn.execute(_COLLECTION_SELECT + "WHERE c.user_id = ? AND "
+            row = self.db.conn.execute(COLLECTION_SELECT + "WHERE c.user_id = ? AND "
                                        "(c.is_default = 1 OR c.name = 'Reading list') "
                                        "ORDER BY c.is_default DESC", (user_id,)).fetchone()
-            return _collection(row)  # type: ignore[return-value]
+            return collection_row(row)  # type: ignore[return-value]
 
     def get_collection(self, collection_id: int) -> Collection | None:
-        return _collection(self.db.conn.execute(_COLLECTION_SELECT + "WHERE c.id = ?",
+        return collection_row(self.db.conn.execute(COLLECTION_SELECT + "WHERE c.id = ?",
                                                 (collection_id,)).fetchone())
 
     def list_collections(self, user_id: int, *, public_only: bool = False) -> list[Collection]:
-        sql = _COLLECTION_SELECT + "WHERE c.user_id = ?"
+        sql = COLLECTION_SELECT + "WHERE c.user_id = ?"
         if public_only:
             sql += " AND c.is_public = 1"
         rows = self.db.conn.execute(sql + " ORDER BY c.is_default DESC, c.name", (user_id,))
-        return [_collection(r) for r in rows]  # type: ignore[misc]
+        return [collection_row(r) for r in rows]  # type: ignore[misc]
 
     def update_collection(self, collection_id: int, *, name: str | None = None,
                           is_public: bool | None = None) -> None:
@@ -431,21 +242,6 @@ class CommunityMixin:
         return [r[0] for r in self.db.conn.execute(
             "SELECT paper_id FROM collection_items WHERE collection_id = ? "
             "ORDER BY added_at DESC, paper_id LIMIT ? OFFSET ?", (collection_id, limit, offset))]
-
-    # -- rate limits ----------------------------------------------------------------------
-    def rate_limit_hit(self, key: str, limit: int, window: float, now: float) -> float:
-        with self.db.transaction() as conn:
-            conn.execute("DELETE FROM rate_events WHERE key = ? AND at <= ?", (key, now - window))
-            n, oldest = conn.execute("SELECT count(*), min(at) FROM rate_events WHERE key = ?",
-                                     (key,)).fetchone()
-            if n >= limit:
-                return max(0.001, oldest + window - now)
-            conn.execute("INSERT INTO rate_events (key, at) VALUES (?, ?)", (key, now))
-        return 0.0
-
-    def rate_limit_clear(self, key: str) -> None:
-        with self.db.transaction() as conn:
-            conn.execute("DELETE FROM rate_events WHERE key = ?", (key,))
 
     # -- trending -------------------------------------------------------------------------
     def trending_candidates(self, date_from: str, date_to: str) -> list[TrendingCandidate]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from datetime import timedelta
 
 from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
@@ -154,6 +155,7 @@ def login(request: Request, store: StoreDep, email: str = Form("", max_length=32
         store.update_user(user.id, password_hash=pw.hash(password))
     response = RedirectResponse(safe_next(next, "/"), status_code=303)
     start_session(request, response, user.id)
+    store.purge_expired(now_iso(), time.time())  # housekeeping, cheap with the indexes
     return response
 
 

@@ -21,6 +21,7 @@ CREATE TABLE sessions (
     expires_at TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX sessions_user ON sessions (user_id);
+CREATE INDEX sessions_expiry ON sessions (expires_at);
 
 CREATE TABLE api_tokens (
     id           INTEGER PRIMARY KEY,
@@ -42,6 +43,7 @@ CREATE TABLE email_tokens (
     used_at    TEXT
 ) WITHOUT ROWID;
 CREATE INDEX email_tokens_user ON email_tokens (user_id, purpose);
+CREATE INDEX email_tokens_expiry ON email_tokens (expires_at);
 
 CREATE TABLE votes (
     user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -95,3 +97,4 @@ CREATE TABLE rate_events (
     at  REAL NOT NULL                      -- unix seconds
 );
 CREATE INDEX rate_events_key ON rate_events (key, at);
+CREATE INDEX rate_events_at ON rate_events (at);

@@ -1,0 +1,186 @@
+"""SQLite implementation of the account half of the community store: users, sessions,
+API tokens, single-use email tokens, rate-limit events (see ``store.base.community``).
+
+Banning a user (``update_user(banned=True)``) ends their sessions and tokens and takes their
+submissions off the daily lists; unbanning restores the entries from ``submissions``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from paperradar.store.base.community import ApiToken, User
+from paperradar.store.sqlite.community_rows import USER_COLS, now_iso, user_row
+from paperradar.store.sqlite.db import Database
+
+
+class AccountsMixin:
+    db: Database
+
+    # -- users ----------------------------------------------------------------------------
+    def create_user(self, email: str, name: str, password_hash: str | None, *,
+                    display_name: str | None = None, is_admin: bool = False,
+                    verified: bool = False) -> User:
+        now = now_iso()
+        try:
+            with self.db.transaction() as conn:
+                cur = conn.execute(
+                    "INSERT INTO users (email, name, display_name, password_hash, is_admin, "
+                    "email_verified_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (email, name, display_name or name, password_hash, int(is_admin),
+                     now if verified else None, now))
+                uid = cur.lastrowid
+                conn.execute("INSERT INTO collections (user_id, name, is_public, is_default, "
+                             "created_at) VALUES (?, 'Reading list', 0, 1, ?)", (uid, now))
+        except sqlite3.IntegrityError as exc:
+            raise ValueError("email or name already registered") from exc
+        return self.get_user(uid)  # type: ignore[return-value]
+
+    def get_user(self, user_id: int) -> User | None:
+        return user_row(self.db.conn.execute(
+            f"SELECT {USER_COLS} FROM users WHERE id = ?", (user_id,)).fetchone())
+
+    def get_user_by_email(self, email: str) -> User | None:
+        return user_row(self.db.conn.execute(
+            f"SELECT {USER_COLS} FROM users WHERE email = ?", (email,)).fetchone())
+
+    def get_user_by_name(self, name: str) -> User | None:
+        return user_row(self.db.conn.execute(
+            f"SELECT {USER_COLS} FROM users WHERE name = ?", (name,)).fetchone())
+
+    def list_users(self, *, query: str = "", limit: int = 50, offset: int = 0) -> list[User]:
+        like = f"%{query}%"
+        rows = self.db.conn.execute(
+            f"SELECT {USER_COLS} FROM users WHERE email LIKE ? OR name LIKE ? "
+            "ORDER BY id DESC LIMIT ? OFFSET ?", (like, like, limit, offset))
+        return [user_row(r) for r in rows]  # type: ignore[misc]
+
+    def update_user(self, user_id: int, *, password_hash: str | None = None,
+                    display_name: str | None = None, is_admin: bool | None = None,
+                    verified: bool | None = None, banned: bool | None = None) -> None:
+        sets: list[str] = []
+        params: list[Any] = []
+        now = now_iso()
+        for col, value in (("password_hash", password_hash), ("display_name", display_name)):
+            if value is not None:
+                sets.append(f"{col} = ?")
+                params.append(value)
+        if is_admin is not None:
+            sets.append("is_admin = ?")
+            params.append(int(is_admin))
+        if verified is not None:
+            sets.append("email_verified_at = ?")
+            params.append(now if verified else None)
+        if banned is not None:
+            sets.append("banned_at = ?")
+            params.append(now if banned else None)
+        if not sets:
+            return
+        with self.db.transaction() as conn:
+            conn.execute(f"UPDATE users SET {', '.join(sets)} WHERE id = ?", (*params, user_id))
+            if banned:
+                conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
+                conn.execute("DELETE FROM api_tokens WHERE user_id = ?", (user_id,))
+                conn.execute("DELETE FROM daily_entries WHERE source = 'local' AND paper_id IN "
+                             "(SELECT paper_id FROM submissions WHERE user_id = ?)", (user_id,))
+            elif banned is False:
+                conn.execute(
+                    "INSERT OR IGNORE INTO daily_entries (date, paper_id, submitted_by, "
+                    "submitted_at, source) SELECT s.date, s.paper_id, u.name, s.created_at, "
+                    "'local' FROM submissions s JOIN users u ON u.id = s.user_id "
+                    "WHERE s.user_id = ?", (user_id,))
+
+    # -- sessions and tokens ----------------------------------------------------------------
+    def create_session(self, id_hash: str, user_id: int, csrf_token: str,
+                       expires_at: str) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, "
+                         "expires_at) VALUES (?, ?, ?, ?, ?)",
+                         (id_hash, user_id, csrf_token, now_iso(), expires_at))
+
+    def get_session(self, id_hash: str, now: str) -> tuple[User, str] | None:
+        row = self.db.conn.execute(
+            f"SELECT s.csrf_token, {', '.join('u.' + c.strip() for c in USER_COLS.split(','))} "
+            "FROM sessions s JOIN users u ON u.id = s.user_id "
+            "WHERE s.id_hash = ? AND s.expires_at > ?", (id_hash, now)).fetchone()
+        return (user_row(row[1:]), row[0]) if row else None  # type: ignore[return-value]
+
+    def delete_session(self, id_hash: str) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM sessions WHERE id_hash = ?", (id_hash,))
+
+    def delete_user_sessions(self, user_id: int) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
+
+    def create_api_token(self, user_id: int, name: str, token_hash: str, prefix: str) -> ApiToken:
+        now = now_iso()
+        with self.db.transaction() as conn:
+            cur = conn.execute("INSERT INTO api_tokens (user_id, name, token_hash, prefix, "
+                               "created_at) VALUES (?, ?, ?, ?, ?)",
+                               (user_id, name, token_hash, prefix, now))
+        return ApiToken(cur.lastrowid, user_id, name, prefix, now, None)  # type: ignore[arg-type]
+
+    def user_for_api_token(self, token_hash: str, now: str) -> User | None:
+        row = self.db.conn.execute(
+            "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = ?",
+            (token_hash,)).fetchone()
+        if row is None:
+            return None
+        if (row[2] or "")[:13] != now[:13]:  # record use at most once an hour per token
+            with self.db.transaction() as conn:
+                conn.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", (now, row[0]))
+        return self.get_user(row[1])
+
+    def list_api_tokens(self, user_id: int) -> list[ApiToken]:
+        rows = self.db.conn.execute(
+            "SELECT id, user_id, name, prefix, created_at, last_used_at FROM api_tokens "
+            "WHERE user_id = ? ORDER BY id", (user_id,))
+        return [ApiToken(*r) for r in rows]
+
+    def delete_api_token(self, user_id: int, token_id: int) -> bool:
+        with self.db.transaction() as conn:
+            cur = conn.execute("DELETE FROM api_tokens WHERE id = ? AND user_id = ?",
+                               (token_id, user_id))
+        return cur.rowcount > 0
+
+    def create_email_token(self, token_hash: str, user_id: int, purpose: str,
+                           expires_at: str) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("INSERT INTO email_tokens (token_hash, user_id, purpose, created_at, "
+                         "expires_at) VALUES (?, ?, ?, ?, ?)",
+                         (token_hash, user_id, purpose, now_iso(), expires_at))
+
+    def consume_email_token(self, token_hash: str, purpose: str, now: str) -> int | None:
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "UPDATE email_tokens SET used_at = ? WHERE token_hash = ? AND purpose = ? "
+                "AND used_at IS NULL AND expires_at > ? RETURNING user_id",
+                (now, token_hash, purpose, now)).fetchone()
+            if row and purpose == "reset":  # one reset link valid at a time
+                conn.execute("UPDATE email_tokens SET used_at = ? WHERE user_id = ? AND "
+                             "purpose = 'reset' AND used_at IS NULL", (now, row[0]))
+        return row[0] if row else None
+
+    # -- rate limits ----------------------------------------------------------------------
+    def rate_limit_hit(self, key: str, limit: int, window: float, now: float) -> float:
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM rate_events WHERE key = ? AND at <= ?", (key, now - window))
+            n, oldest = conn.execute("SELECT count(*), min(at) FROM rate_events WHERE key = ?",
+                                     (key,)).fetchone()
+            if n >= limit:
+                return max(0.001, oldest + window - now)
+            conn.execute("INSERT INTO rate_events (key, at) VALUES (?, ?)", (key, now))
+        return 0.0
+
+    def rate_limit_clear(self, key: str) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM rate_events WHERE key = ?", (key,))
+
+    def purge_expired(self, now_iso_: str, now_ts: float, keep_seconds: float = 86400) -> None:
+        """Drop expired sessions and email tokens and rate events older than a day."""
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM sessions WHERE expires_at <= ?", (now_iso_,))
+            conn.execute("DELETE FROM email_tokens WHERE expires_at <= ?", (now_iso_,))
+            conn.execute("DELETE FROM rate_events WHERE at <= ?", (now_ts - keep_seconds,))
