@@ -48,6 +48,8 @@ def _field(spec: str, lo: int, hi: int) -> set[int]:
             raise CronError(f"bad field {spec!r}")
         if hi == 6 and b == 7:  # Sunday as 7
             out.add(0)
+            if a == 7:
+                continue
             b = 6
         if a < lo or b > hi or a > b:
             raise CronError(f"{spec!r} is outside {lo}-{hi}")

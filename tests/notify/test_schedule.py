@@ -1,0 +1,144 @@
+"""Who is due when: local hours across DST (zoneinfo), weekdays, weekly days, lateness,
+confirmation time, and the ledger's once-per-period rule within one process."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from conftest import active
+
+from paperradar.notify.runner import send_due
+from paperradar.notify.schedule import due, latest_period, local_slot, owner_alive, run_owner
+from paperradar.notify.worker import Cron, CronError
+from paperradar.store.base.notify import Subscriber
+from zoneinfo import ZoneInfo
+
+UTC = timezone.utc
+
+
+def _utc(*a) -> datetime:
+    return datetime(*a, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("zone, day, hour, expected", [
+    # New York: EST (UTC-5) before 2026-03-08, EDT (UTC-4) after
+    ("America/New_York", (2026, 3, 6), 8, _utc(2026, 3, 6, 13)),
+    ("America/New_York", (2026, 3, 9), 8, _utc(2026, 3, 9, 12)),
+    # spring forward in Berlin (2026-03-29 02:00 -> 03:00): 02:00 does not exist, lands at 03:00 CEST
+    ("Europe/Berlin", (2026, 3, 29), 2, _utc(2026, 3, 29, 1)),
+    # fall back in Berlin (2026-10-25 03:00 -> 02:00): 02:00 happens twice, the first one counts
+    ("Europe/Berlin", (2026, 10, 25), 2, _utc(2026, 10, 25, 0)),
+    ("Europe/Berlin", (2026, 10, 26), 2, _utc(2026, 10, 26, 1)),
+    # southern hemisphere: Sydney leaves daylight time on 2026-04-05
+    ("Australia/Sydney", (2026, 4, 3), 7, _utc(2026, 4, 2, 20)),
+    ("Australia/Sydney", (2026, 4, 6), 7, _utc(2026, 4, 5, 21)),
+])
+def test_local_slot_follows_dst(zone, day, hour, expected):
+    from datetime import date
+
+    assert local_slot(date(*day), hour, ZoneInfo(zone)) == expected
+
+
+def test_daily_is_weekdays_and_weekly_one_day():
+    daily = Subscriber(email="d@x.org", hour=8, timezone="Europe/Paris")
+    sat = _utc(2026, 3, 7, 12)
+    p = latest_period(daily, sat)  # Saturday: still Friday's digest
+    assert p.key == "daily:2026-03-06" and p.slot == _utc(2026, 3, 6, 7)
+    mon = latest_period(daily, _utc(2026, 3, 9, 7, 30))
+    assert mon.key == "daily:2026-03-09" and (mon.date_from, mon.date_to) == ("2026-03-06", "2026-03-09")
+    weekly = Subscriber(email="w@x.org", frequency="weekly", weekday=2, hour=18, timezone="UTC")
+    w = latest_period(weekly, _utc(2026, 3, 9, 12))  # Monday: last Wednesday's slot
+    assert w.key == "weekly:2026-W10" and w.slot == _utc(2026, 3, 4, 18)
+    assert latest_period(weekly, _utc(2026, 3, 11, 18)).key == "weekly:2026-W11"
+
+
+def test_one_digest_per_local_day_across_fall_back(store, digest_settings):
+    """Around the repeated hour, every minute is checked: exactly one period becomes due."""
+    store.add_subscriber(active("b@x.org", hour=2, timezone="Europe/Berlin",
+                                frequency="weekly", weekday=6))
+    seen = set()
+    t = _utc(2026, 10, 24, 22)
+    while t < _utc(2026, 10, 25, 4):
+        seen.update(p.key for _, p in due(store, t, digest_settings))
+        t += timedelta(minutes=15)
+    assert seen == {"weekly:2026-W43"}
+
+
+def test_due_respects_hour_lateness_confirmation(store, digest_settings):
+    s, _ = store.add_subscriber(active("n@x.org", hour=9, timezone="Asia/Kolkata"))  # 03:30 UTC
+    assert due(store, _utc(2026, 3, 10, 3, 29), digest_settings)[0][1].key == "daily:2026-03-09"
+    assert due(store, _utc(2026, 3, 10, 3, 30), digest_settings)[0][1].key == "daily:2026-03-10"
+    late = digest_settings.model_copy(update={"digest_max_late_hours": 2})
+    assert due(store, _utc(2026, 3, 10, 6), late) == []
+    s.confirmed_at = "2026-03-10T05:00:00.000000Z"  # subscribed after today's slot
+    store.update_subscriber(s)
+    assert due(store, _utc(2026, 3, 10, 6), digest_settings) == []
+    assert due(store, _utc(2026, 3, 11, 4), digest_settings)[0][1].key == "daily:2026-03-11"
+
+
+def test_pending_and_unsubscribed_get_nothing(papers_store, digest_settings, smtp):
+    papers_store.add_subscriber(Subscriber(email="pending@x.org", created_at="2025-01-01"))
+    gone, _ = papers_store.add_subscriber(active("gone@x.org"))
+    gone.status = "unsubscribed"
+    papers_store.update_subscriber(gone)
+    papers_store.add_subscriber(active("yes@x.org"))
+    stats = send_due(digest_settings, papers_store, _utc(2025, 6, 30, 9))
+    assert stats.sent == 1 and set(smtp.counts()) == {"yes@x.org"}
+
+
+def test_ledger_sends_once_per_period(papers_store, digest_settings, smtp):
+    papers_store.add_subscriber(active("a@x.org"))
+    papers_store.add_subscriber(active("quiet@x.org", trending=False, queries=["zzzqqq"]))
+    at = _utc(2025, 6, 30, 9)
+    first = send_due(digest_settings, papers_store, at)
+    assert (first.sent, first.empty) == (1, 1)
+    again = send_due(digest_settings, papers_store, at + timedelta(hours=3))
+    assert again.due == 0 and smtp.counts() == {"a@x.org": 1}
+    rows = papers_store.list_deliveries()
+    assert {d.period for d in rows} == {"daily:2025-06-30"}
+    assert sorted(d.status for d in rows) == ["empty", "sent"]
+    dry = send_due(digest_settings, papers_store, _utc(2025, 7, 1, 9), dry_run=True)
+    assert dry.due == 2 and smtp.counts() == {"a@x.org": 1}
+    assert all(d.period != "daily:2025-07-01" for d in papers_store.list_deliveries())
+
+
+def test_bounces_recorded_in_ledger(papers_store, digest_settings, smtp):
+    papers_store.add_subscriber(active("bad@x.org"))
+    smtp.script("bad@x.org", "550 5.1.1 unknown user")
+    stats = send_due(digest_settings, papers_store, _utc(2025, 6, 30, 9))
+    assert stats.bounced == 1
+    (row,) = papers_store.list_deliveries()
+    assert row.status == "bounced" and "unknown user" in row.detail
+
+
+def test_deferred_is_retried_next_run(papers_store, digest_settings, smtp):
+    s = digest_settings.model_copy(update={"smtp_max_retries": 1})
+    papers_store.add_subscriber(active("busy@x.org"))
+    smtp.script("busy@x.org", "451 busy", "451 busy")
+    assert send_due(s, papers_store, _utc(2025, 6, 30, 9)).deferred == 1
+    assert papers_store.list_deliveries()[0].status == "failed"
+    assert send_due(s, papers_store, _utc(2025, 6, 30, 10)).sent == 1
+    assert smtp.counts() == {"busy@x.org": 1}
+
+
+def test_claims_respect_live_owners(store):
+    s, _ = store.add_subscriber(active("c@x.org"))
+    now, lease = "2026-01-01T00:00:00.000000Z", "2026-01-01T00:10:00.000000Z"
+    me = run_owner()
+    assert store.claim_delivery(s.id, "p", me, now, lease, 6, owner_alive) == 1
+    assert store.claim_delivery(s.id, "p", "otherhost:1:1", now, lease, 6, owner_alive) is None
+    dead = f"{me.split(':')[0]}:999999999:1"
+    assert owner_alive(dead) is False and owner_alive(me) is True
+    store.claim_delivery(s.id, "q", dead, now, lease, 6, owner_alive)
+    assert store.claim_delivery(s.id, "q", me, now, lease, 6, owner_alive) == 2  # dead: taken over
+
+
+def test_cron_specs():
+    c = Cron.parse("*/15 6-8,20 * * 1-5")
+    assert c.matches(_utc(2026, 3, 9, 6, 45)) and not c.matches(_utc(2026, 3, 9, 6, 50))
+    assert not c.matches(_utc(2026, 3, 8, 6, 45))  # Sunday
+    assert Cron.parse("0 0 * * 7").matches(_utc(2026, 3, 8))
+    for bad in ("* * *", "61 * * * *", "a * * * *", "*/0 * * * *"):
+        with pytest.raises(CronError):
+            Cron.parse(bad)
