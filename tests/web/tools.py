@@ -1,0 +1,41 @@
+"""Test tools from the npm registry (vnu-jar, axe-core), installed once into a cache
+directory (``PAPERRADAR_TEST_NPM_DIR``, default ``~/.cache/paperradar-test-npm``)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+PACKAGES = ("vnu-jar@26.9.27", "axe-core@4.14.1")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def npm_dir() -> Path:
+    return Path(os.environ.get("PAPERRADAR_TEST_NPM_DIR",
+                               Path.home() / ".cache" / "paperradar-test-npm"))
+
+
+def npm_tools() -> dict[str, Path]:
+    """Paths of ``vnu.jar`` and ``axe.min.js``, installing them with npm if needed."""
+    root = npm_dir()
+    tools = {"vnu": root / "node_modules/vnu-jar/build/dist/vnu.jar",
+             "axe": root / "node_modules/axe-core/axe.min.js"}
+    if not all(p.exists() for p in tools.values()):
+        if shutil.which("npm") is None:
+            pytest.skip("npm is needed to fetch vnu-jar and axe-core")
+        root.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(root),
+                        *PACKAGES], check=True, capture_output=True, timeout=600)
+    return tools
+
+
+def require_chromium() -> str:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("headless Chromium missing: run scripts/system-deps.sh")
+    return CHROMIUM
