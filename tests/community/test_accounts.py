@@ -10,7 +10,7 @@ from paperradar.config import Settings
 from paperradar.web.app import create_app
 from paperradar.web.security import Passwords, hash_secret
 
-from conftest import ORIGIN, PASSWORD, body_of, link_in, login, make_user
+from community_fixtures import ORIGIN, PASSWORD, body_of, link_in, login, make_user
 
 
 def test_signup_verify_login_logout(client, cstore, smtp):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import ORIGIN, add_papers, logged_in
+from community_fixtures import ORIGIN, add_papers, logged_in
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import ORIGIN, add_papers, logged_in, login, make_user
+from community_fixtures import ORIGIN, add_papers, logged_in, login, make_user
 from paperradar.web.auth_deps import session_csrf
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import ORIGIN, add_papers, logged_in
+from community_fixtures import ORIGIN, add_papers, logged_in
 from paperradar.web.app import create_app
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "community" / "arxiv_api_1605.08386.xml"
@@ -107,7 +107,7 @@ def test_fetch_from_arxiv_api(csettings, cstore, arxiv_server):
 
 
 def test_arxiv_unreachable_is_a_clean_502(csettings, cstore):
-    from conftest import free_port
+    from community_fixtures import free_port
 
     s = csettings.model_copy(update={"arxiv_api_url": f"http://127.0.0.1:{free_port()}/api",
                                      "http_max_retries": 0})

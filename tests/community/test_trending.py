@@ -12,7 +12,7 @@ from paperradar.rank.trending import (COMMENT_WEIGHT, featured_at, period_window
                                       top_trending, trending_score)
 from paperradar.store.base.community import TrendingCandidate
 
-from conftest import add_papers, make_user
+from community_fixtures import add_papers, make_user
 
 NOW = datetime(2026, 11, 10, 12, 0, tzinfo=timezone.utc)
 

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import feedparser
 import pytest
 
-from conftest import ORIGIN, add_papers, logged_in
+from community_fixtures import ORIGIN, add_papers, logged_in
 
 CORPUS = [
     "<script>alert(1)</script>",
