@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -242,3 +243,11 @@ def test_generic_jsonl_shapes_and_source_prefix():
     assert one.sources == ["mine"] and one.published == "2024-02-03"
     assert (two.id, two.version) == ("2401.01234", 3)
     assert two.authors[0].affiliations == ["Lab"] and two.links[0].kind == "code"
+
+
+def test_hf_json_lines_and_deleted_count():
+    items = json.loads(read("hf/2025-06-30.json"))[:3]
+    data = "\n".join(json.dumps(x) for x in items).encode()
+    assert [r.paper.id for r in hf_daily.parse_daily(data, "2025-06-30")] == [
+        x["paper"]["id"] for x in items]
+    assert arxiv_oai.parse_oai(read("oai/arxivraw_constructed.xml")).deleted == 1

@@ -32,6 +32,7 @@ class OaiPage:
     complete_list_size: int | None = None
     cursor: int | None = None
     errors: list[str] = field(default_factory=list)  # records skipped, one line each
+    deleted: int = 0  # records with header status="deleted" (skipped)
 
 
 def _opt_int(value: str | None) -> int | None:
@@ -176,7 +177,9 @@ def parse_oai(data: bytes) -> OaiPage:
         except RecordError as exc:
             page.errors.append(f"record {n}: {exc}")
             continue
-        if record is not None:
+        if record is None:
+            page.deleted += 1
+        else:
             page.records.append(record)
     token = child(verb, "resumptionToken")
     if token is not None:

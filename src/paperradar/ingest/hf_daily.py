@@ -96,9 +96,16 @@ def parse_item(item: Any, day: str | None) -> Record:
 
 
 def load_items(data: bytes) -> tuple[list[Any], str | None]:
-    """The items of a daily-papers document and the day its wrapper names (if any)."""
+    """The items of a daily-papers document and the day its wrapper names (if any).
+
+    Accepts the API's JSON list, a ``{"date", "data": [...]}`` wrapper, or JSON Lines.
+    """
     try:
         doc = json.loads(data)
+    except json.JSONDecodeError as exc:
+        if not exc.msg.startswith("Extra data"):
+            raise ParseError(f"malformed JSON: {exc}") from None
+        doc = _json_lines(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ParseError(f"malformed JSON: {exc}") from None
     except RecursionError:
@@ -108,6 +115,17 @@ def load_items(data: bytes) -> tuple[list[Any], str | None]:
     if isinstance(doc, list):
         return doc, None
     raise ParseError("not a daily-papers document (expected a JSON list of items)")
+
+
+def _json_lines(data: bytes) -> list[Any]:
+    items = []
+    for n, line in enumerate(data.splitlines(), 1):
+        if line.strip():
+            try:
+                items.append(json.loads(line))
+            except (ValueError, RecursionError) as exc:
+                raise ParseError(f"malformed JSON Lines at line {n}: {exc}") from None
+    return items
 
 
 def parse_daily(data: bytes, day: str | None = None,
