@@ -8,6 +8,7 @@ one per attempt, each a reply line ("451 4.3.0 try later", "550 5.1.1 no such us
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -26,6 +27,7 @@ class SinkHandler:
         self.lock = threading.Lock()
         self.keep = True  # False: count only (benchmarks)
         self.count = 0
+        self.delay = 0.0  # seconds before answering 250 (widens crash windows in tests)
 
     def _next_action(self, rcpt: str) -> str | None:
         with self.lock:
@@ -52,6 +54,8 @@ class SinkHandler:
             if self.keep:
                 self.messages.append((envelope.mail_from, list(envelope.rcpt_tos),
                                       bytes(envelope.original_content or envelope.content)))
+        if self.delay:
+            await asyncio.sleep(self.delay)
         return "250 Message accepted"
 
 
