@@ -146,3 +146,13 @@ def test_cli_exit_codes_and_summary(env_settings, tmp_path):
         assert store.count_papers() == 25
     finally:
         store.close()
+
+
+def test_many_bad_lines_counted_not_all_kept(store, tmp_path):
+    path = tmp_path / "bad.jsonl"
+    good = (F / "jsonl/arxiv_2026-03_sample.jsonl").read_text().splitlines()[0]
+    path.write_text(good + "\n" + "{broken\n" * 5000)
+    report = import_paths(store, [path])
+    assert report.stats.added == 1
+    assert report.errors == [f"{path}: 5,000 skipped: malformed JSON (Expecting property name "
+                             "enclosed in double quotes, column 2) (line 2, line 3, line 4, ...)"]

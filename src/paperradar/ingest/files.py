@@ -33,6 +33,7 @@ _SNIFF = 1 << 20
 _ROOT = re.compile(r"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
 _DAY = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _SHOWN_ERRORS = 3
+MAX_KEPT_ERRORS = 1000  # per streamed file: memory stays flat on a file of bad lines
 _POSITION = re.compile(r"^((?:item|record|entry|line|element) \d+): (.*)$", re.S)
 
 # progress(path, bytes of this file done, records written so far in this file)
@@ -42,7 +43,8 @@ Progress = Callable[[Path, int, int], None]
 @dataclass
 class FileResult:
     records: int = 0
-    skipped: list[str] | None = None
+    problems: list[str] | None = None  # the first few, "position: message"
+    skipped: int = 0
 
 
 @contextmanager
@@ -148,10 +150,14 @@ def parse_document(path: Path, kind: str, errors: list[str]) -> list[Record]:
     raise ValueError(f"not a document kind: {kind}")
 
 
-def _streamed(fp: BinaryIO, source: str | None, errors: list[str]) -> Iterator[Record]:
+def _streamed(fp: BinaryIO, source: str | None, errors: list[str],
+              skipped: list[int]) -> Iterator[Record]:
+    """Valid records; problems counted in ``skipped[0]``, the first ``MAX_KEPT_ERRORS`` kept."""
     for pos, item in snapshot.iter_records(fp, source):
         if isinstance(item, RecordError):
-            errors.append(f"{pos}: {item}")
+            skipped[0] += 1
+            if len(errors) < MAX_KEPT_ERRORS:
+                errors.append(f"{pos}: {item}")
         else:
             yield item
 
@@ -169,6 +175,7 @@ def import_file(store: Store, path: Path, report: IngestReport, *, source: str |
     """Import one file into ``store``; raise ``IngestError``/``OSError`` for a failed file."""
     kind = detect(path)
     errors: list[str] = []
+    skipped = [0]
     done = 0
     kwargs = {"batch_size": batch_size} if batch_size else {}
     if kind in STREAMED:
@@ -178,10 +185,11 @@ def import_file(store: Store, path: Path, report: IngestReport, *, source: str |
                 done += n
                 if progress:
                     progress(path, _position(fp), done)
-            report.stats += write_records(store, _streamed(fp, source, errors),
+            report.stats += write_records(store, _streamed(fp, source, errors, skipped),
                                           on_batch=on_batch, **kwargs)
     else:
         records = parse_document(path, kind, errors)
+        skipped[0] = len(errors)
         if source:
             for r in records:
                 r.paper.sources = [source]
@@ -190,11 +198,11 @@ def import_file(store: Store, path: Path, report: IngestReport, *, source: str |
     if progress:
         progress(path, path.stat().st_size, done)
     if errors and not done:
-        raise ParseError(f"no valid records ({_describe(errors)})")
-    return FileResult(done, errors or None)
+        raise ParseError(f"no valid records ({_describe(errors, skipped[0])})")
+    return FileResult(done, errors or None, skipped[0])
 
 
-def _describe(errors: list[str]) -> str:
+def _describe(errors: list[str], total: int | None = None) -> str:
     """``"26 skipped: item is a string... (items 1, 2, 3, ...)"``: same messages grouped."""
     groups: dict[str, list[str]] = {}
     for e in errors:
@@ -207,7 +215,7 @@ def _describe(errors: list[str]) -> str:
         at = ", ".join(places[:_SHOWN_ERRORS]) + (", ..." if len(places) > _SHOWN_ERRORS else "")
         parts.append(f"{message} ({at})" if at else message)
     more = len(groups) - _SHOWN_ERRORS
-    return f"{len(errors):,} skipped: " + "; ".join(parts) + (
+    return f"{total or len(errors):,} skipped: " + "; ".join(parts) + (
         f"; and {more:,} other problems" if more > 0 else "")
 
 
@@ -241,6 +249,6 @@ def import_paths(store: Store, paths: Iterable[str | Path], *, source: str | Non
                 zlib.error) as exc:
             report.errors.append(f"{path}: unreadable ({type(exc).__name__}: {str(exc)[:200]})")
             continue
-        if result.skipped:
-            report.errors.append(f"{path}: {_describe(result.skipped)}")
+        if result.problems:
+            report.errors.append(f"{path}: {_describe(result.problems, result.skipped)}")
     return report
