@@ -212,3 +212,22 @@ def test_parse_xml_rejects_non_bytes_and_empty():
         parse_xml(b"  ")
     with pytest.raises(TypeError):
         parse_xml("<a/>")  # type: ignore[arg-type]
+
+
+@given(st.text(max_size=40) | st.from_regex(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:?\d{2})?", fullmatch=True))
+def test_iso_date_never_raises(text):
+    from paperradar.ingest.fields import iso_date
+
+    out = iso_date(text)
+    assert out is None or len(out) in (10, 20)
+
+
+def test_iso_date_examples():
+    from paperradar.ingest.fields import iso_date
+
+    assert iso_date("2025-08-20T00:00:00-04:00") == "2025-08-20T04:00:00Z"
+    assert iso_date("2024-05-24T17:34:15.000Z") == "2024-05-24T17:34:15Z"
+    assert iso_date("Wed, 31 Dec 2008 21:00:04 GMT") == "2008-12-31T21:00:04Z"
+    assert iso_date("0001-01-01T00:00:00+01:00") is None
+    assert iso_date("2024-02-30") is None and iso_date("soon") is None

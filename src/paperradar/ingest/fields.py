@@ -11,7 +11,7 @@ with a clear error, never truncated silently):
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
 from paperradar.ingest.errors import ParseError
@@ -73,16 +73,17 @@ def iso_date(value: object) -> str | None:
         if tz and tz != "Z":
             sign = 1 if tz[0] == "+" else -1
             digits = tz[1:].replace(":", "")
-            offset = sign * (int(digits[:2]) * 60 + int(digits[2:]))
-            dt = datetime.fromtimestamp(
-                dt.replace(tzinfo=timezone.utc).timestamp() - offset * 60, timezone.utc)
+            try:
+                dt -= timedelta(minutes=sign * (int(digits[:2]) * 60 + int(digits[2:])))
+            except OverflowError:
+                return None
         return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
     try:
         dt = parsedate_to_datetime(s)
-    except (TypeError, ValueError, IndexError):
+        if dt.tzinfo is not None:
+            dt = dt.astimezone(timezone.utc)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if dt.tzinfo is not None:
-        dt = dt.astimezone(timezone.utc)
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
