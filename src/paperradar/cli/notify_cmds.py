@@ -154,12 +154,12 @@ def list_cmd(status: Optional[str] = typer.Option(None, "--status", help="pendin
         while batch := store.list_subscribers(status, limit=1000, offset=offset):
             for s in batch:
                 if as_json:
-                    common.out.print(json.dumps(prefs_dict(s)), highlight=False, soft_wrap=True)
+                    typer.echo(json.dumps(prefs_dict(s)))
                 else:
                     topics = ", ".join([*s.categories, *(f'"{q}"' for q in s.queries),
                                         *(f"author:{a}" for a in s.authors)]) or "-"
-                    common.out.print(f"{s.email}\t{s.status}\t{s.frequency}\t{s.hour:02d}:00 "
-                                     f"{s.timezone}\t{topics}", highlight=False, soft_wrap=True)
+                    typer.echo(f"{s.email}\t{s.status}\t{s.frequency}\t{s.hour:02d}:00 "
+                               f"{s.timezone}\t{topics}")
             offset += len(batch)
 
 
@@ -238,8 +238,8 @@ def send(dry_run: bool = typer.Option(False, "--dry-run", help="list what would 
             raise UserError(str(exc)) from exc
     if dry_run:
         for email, period, count in stats.previews:
-            common.out.print(f"{email}\t{period}\t{count} papers" if count else
-                             f"{email}\t{period}\tnothing to send", highlight=False)
+            typer.echo(f"{email}\t{period}\t{count} papers" if count else
+                       f"{email}\t{period}\tnothing to send")
     common.out.print(" ".join(f"{k}={v}" for k, v in stats.as_dict().items()), highlight=False)
 
 
