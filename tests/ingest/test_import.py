@@ -156,3 +156,23 @@ def test_many_bad_lines_counted_not_all_kept(store, tmp_path):
     assert report.stats.added == 1
     assert report.errors == [f"{path}: 5,000 skipped: malformed JSON (Expecting property name "
                              "enclosed in double quotes, column 2) (line 2, line 3, line 4, ...)"]
+
+
+def test_newer_version_keeps_history_and_script_title_verbatim(store, tmp_path):
+    (tmp_path / "in").mkdir()
+    v1 = (F / "api/id_2104.12255v1_s0_m100_6ae69987ffe1.xml").read_text()
+    v2 = (v1.replace("2104.12255v1", "2104.12255v2")
+          .replace("<title>0</title>", "<title>&lt;script&gt;alert(1)&lt;/script&gt; Zero</title>")
+          .replace("<updated>2021-04-20T16:07:14Z</updated>", "<updated>2021-05-02T08:00:00Z</updated>"))
+    (tmp_path / "in" / "a.xml").write_text(v1)
+    (tmp_path / "in" / "b.xml").write_text(v2)
+    report = import_paths(store, [tmp_path / "in"])
+    assert (report.stats.added, report.stats.updated) == (1, 1)
+    p = store.get_paper("2104.12255")
+    assert p.version == 2 and p.title == "<script>alert(1)</script> Zero"
+    assert [(v.version, v.date) for v in p.versions] == [
+        (1, "2021-04-20T16:07:14Z"), (2, "2021-05-02T08:00:00Z")]
+    assert p.published == "2021-04-20T16:07:14Z" and p.updated == "2021-05-02T08:00:00Z"
+    (tmp_path / "in" / "b.xml").unlink()  # an older version arriving later changes nothing
+    assert import_paths(store, [tmp_path / "in"]).stats.updated == 0
+    assert store.get_paper("2104.12255").title == "<script>alert(1)</script> Zero"
