@@ -159,11 +159,13 @@ def test_ten_megabyte_fields_are_rejected_per_record(store, tmp_path):
     big = "x" * (10 * 1024 * 1024)
     lines = [{"id": "2401.00001", "title": "fine"}, {"id": "2401.00002", "title": big},
              {"id": "2401.00003", "title": "t", "abstract": big},
-             {"id": "2401.00004", "title": "also fine", "comments": "c" * 10_000}]
+             {"id": "2401.00004", "title": "also fine", "comments": "c" * 10_000},
+             {"id": "2401.00005", "title": "big extra", "venue": {"name": big}}]
     (tmp_path / "in" / "big.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n")
     report = import_paths(store, [tmp_path / "in"])
     assert report.stats.added == 2
-    assert len(report.errors) == 1 and "2 skipped" in report.errors[0]
+    assert len(report.errors) == 1 and "3 skipped" in report.errors[0]
+    assert "extra key 'venue' too large" in report.errors[0]
     assert f"title too long (10,485,760 characters; the limit is {MAX_TITLE:,})" in report.errors[0]
     assert "abstract too long" in report.errors[0]
     assert store.get_paper("2401.00002") is None

@@ -66,7 +66,7 @@ def iso_date(value: object) -> str | None:
         y, mo, d, hh, mm, ss, tz = m.groups()
         try:
             if hh is None:
-                return datetime(int(y), int(mo), int(d)).strftime("%Y-%m-%d")
+                return datetime(int(y), int(mo), int(d)).date().isoformat()
             dt = datetime(int(y), int(mo), int(d), int(hh), int(mm), int(ss or 0))
         except ValueError:
             return None
@@ -77,14 +77,14 @@ def iso_date(value: object) -> str | None:
                 dt -= timedelta(minutes=sign * (int(digits[:2]) * 60 + int(digits[2:])))
             except OverflowError:
                 return None
-        return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return dt.replace(tzinfo=None, microsecond=0).isoformat() + "Z"
     try:
         dt = parsedate_to_datetime(s)
         if dt.tzinfo is not None:
             dt = dt.astimezone(timezone.utc)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.replace(tzinfo=None, microsecond=0).isoformat() + "Z"
 
 
 def day_of(value: object) -> str | None:

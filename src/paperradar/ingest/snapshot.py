@@ -20,7 +20,7 @@ from typing import Any, BinaryIO, Iterator
 
 from paperradar.ids import InvalidId, canonical_id
 from paperradar.ingest.errors import ParseError
-from paperradar.ingest.fields import (RecordError, authors_from_names, category_list,
+from paperradar.ingest.fields import (MAX_TEXT, RecordError, authors_from_names, category_list,
                                       check_paper, clean_text, iso_date, opt_text, split_authors)
 from paperradar.ingest.links import find_links
 from paperradar.models import Author, Paper, Record, Version
@@ -28,6 +28,7 @@ from paperradar.models import Author, Paper, Record, Version
 KAGGLE_SOURCE = "arxiv-snapshot"
 GENERIC_SOURCE = "jsonl"
 MAX_RECORD_BYTES = 64 * 1024 * 1024
+MAX_EXTRA_KEYS = 50
 _CHUNK = 1 << 20
 _DECODER = json.JSONDecoder()
 _KAGGLE_KEYS = ("authors_parsed", "update_date", "submitter")
@@ -234,10 +235,19 @@ def kaggle_record(obj: dict, source: str = KAGGLE_SOURCE) -> Record:
 
 
 def _extra(obj: dict, pid: str) -> dict[str, Any]:
+    """Unmapped keys, kept as they are (within ``MAX_EXTRA_KEYS`` and ``MAX_TEXT`` each)."""
     extra = {k: v for k, v in obj.items() if k not in _MAPPED and v not in (None, "", [], {})}
     for key, kind in (("abs_url", "abs"), ("pdf_url", "pdf")):  # derivable: drop the standard ones
         if extra.get(key) in (f"https://arxiv.org/{kind}/{pid}", f"http://arxiv.org/{kind}/{pid}"):
             del extra[key]
+    if len(extra) > MAX_EXTRA_KEYS:
+        raise RecordError(f"{pid}: {len(extra)} extra keys (the limit is {MAX_EXTRA_KEYS})")
+    for key, value in extra.items():
+        size = len(value) if isinstance(value, str) else (
+            len(json.dumps(value)) if isinstance(value, (dict, list)) else 0)
+        if size > MAX_TEXT or len(key) > 200:
+            raise RecordError(f"{pid}: extra key {key[:40]!r} too large ({size:,} characters; "
+                              f"the limit is {MAX_TEXT:,})")
     return extra
 
 
