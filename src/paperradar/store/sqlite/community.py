@@ -17,7 +17,8 @@ from paperradar.store.base.community import (Collection, Comment, DuplicateSubmi
                                              TrendingCandidate)
 from paperradar.store.sqlite.community_accounts import AccountsMixin
 from paperradar.store.sqlite.community_rows import (COLLECTION_SELECT, COMMENT_SELECT, chunks,
-                                                    collection_row, comment_row, now_iso)
+                                                    collection_row, comment_row, now_iso,
+                                                    valid_rowid)
 from paperradar.store.sqlite.papers import _DAILY_COLUMNS, _daily_from_row
 
 
@@ -75,7 +76,7 @@ class CommunityMixin(AccountsMixin):
         with self.db.transaction() as conn:
             if parent_id is not None:
                 row = conn.execute("SELECT paper_id FROM comments WHERE id = ?",
-                                   (parent_id,)).fetchone()
+                                   (parent_id,)).fetchone() if valid_rowid(parent_id) else None
                 if row is None or row[0] != paper_id:
                     raise ValueError("the parent comment is not on this paper")
             cur = conn.execute("INSERT INTO comments (paper_id, user_id, parent_id, body, "
@@ -84,6 +85,8 @@ class CommunityMixin(AccountsMixin):
         return self.get_comment(cur.lastrowid)  # type: ignore[return-value,arg-type]
 
     def get_comment(self, comment_id: int) -> Comment | None:
+        if not valid_rowid(comment_id):
+            return None
         row = self.db.conn.execute(COMMENT_SELECT + "WHERE c.id = ?", (comment_id,)).fetchone()
         return comment_row(row) if row else None
 
@@ -199,6 +202,8 @@ class CommunityMixin(AccountsMixin):
             return collection_row(row)  # type: ignore[return-value]
 
     def get_collection(self, collection_id: int) -> Collection | None:
+        if not valid_rowid(collection_id):
+            return None
         return collection_row(self.db.conn.execute(COLLECTION_SELECT + "WHERE c.id = ?",
                                                 (collection_id,)).fetchone())
 

@@ -11,7 +11,7 @@ import sqlite3
 from typing import Any
 
 from paperradar.store.base.community import ApiToken, User
-from paperradar.store.sqlite.community_rows import USER_COLS, now_iso, user_row
+from paperradar.store.sqlite.community_rows import USER_COLS, now_iso, user_row, valid_rowid
 from paperradar.store.sqlite.db import Database
 
 
@@ -38,6 +38,8 @@ class AccountsMixin:
         return self.get_user(uid)  # type: ignore[return-value]
 
     def get_user(self, user_id: int) -> User | None:
+        if not valid_rowid(user_id):
+            return None
         return user_row(self.db.conn.execute(
             f"SELECT {USER_COLS} FROM users WHERE id = ?", (user_id,)).fetchone())
 
@@ -140,6 +142,8 @@ class AccountsMixin:
         return [ApiToken(*r) for r in rows]
 
     def delete_api_token(self, user_id: int, token_id: int) -> bool:
+        if not valid_rowid(token_id):
+            return False
         with self.db.transaction() as conn:
             cur = conn.execute("DELETE FROM api_tokens WHERE id = ? AND user_id = ?",
                                (token_id, user_id))

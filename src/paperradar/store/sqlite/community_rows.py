@@ -19,6 +19,14 @@ COLLECTION_SELECT = ("SELECT c.id, c.user_id, u.name, c.name, c.is_public, c.is_
                      "JOIN users u ON u.id = c.user_id ")
 
 
+MAX_ROWID = 2 ** 63 - 1
+
+
+def valid_rowid(value: Any) -> bool:
+    """An integer SQLite can hold and a row could have (ids from URLs may be anything)."""
+    return isinstance(value, int) and 0 < value <= MAX_ROWID
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
