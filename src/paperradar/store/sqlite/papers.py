@@ -25,6 +25,11 @@ _DAILY_COLUMNS = ("date", "paper_id", "submitted_by", "submitted_at", "upvotes",
                   "github_repo", "github_stars", "project_page", "ai_summary", "ai_keywords",
                   "source")
 
+# Upvotes cast on this site (community tables, migration 0003) by users who are not banned:
+# the daily lists sort by imported + local, the number every page shows.
+_LOCAL_VOTES = ("(SELECT count(*) FROM votes v JOIN users u ON u.id = v.user_id "
+                "WHERE v.paper_id = d.paper_id AND u.banned_at IS NULL)")
+
 _UPSERT_DAILY = f"""
 INSERT INTO daily_entries ({", ".join(_DAILY_COLUMNS)})
 VALUES ({", ".join("?" * len(_DAILY_COLUMNS))})
@@ -193,7 +198,7 @@ class PapersMixin:
     def list_daily(self, date_from: str, date_to: str, *, submitter: str | None = None,
                    sort: str = "upvotes", limit: int = 50, offset: int = 0,
                    ) -> list[tuple[DailyEntry, Paper]]:
-        order = {"upvotes": "d.upvotes DESC, d.date DESC, d.paper_id",
+        order = {"upvotes": f"d.upvotes + {_LOCAL_VOTES} DESC, d.date DESC, d.paper_id",
                  "date": "d.date DESC, d.submitted_at DESC, d.paper_id",
                  "published": "p.published DESC, d.paper_id"}.get(sort)
         if order is None:
