@@ -22,7 +22,21 @@ _FORM_FIELDS = ("frequency", "hour", "weekday", "timezone", *_LIST_FIELDS)
 
 
 def install(app: FastAPI) -> None:
-    app.state.notify_csrf = csrf_token
+    app.state.notify_box = subscribe_box_state
+
+
+def subscribe_box_state(request: Request) -> dict[str, Any]:
+    """What the Subscribe box on every page shows: a one-click button for a signed-in user with
+    a verified address (or a link to their settings once subscribed), else the email form."""
+    from paperradar.web.auth_deps import resolve_auth
+
+    try:
+        user = resolve_auth(request).user
+    except HTTPException:  # a bad API token on a page request: show the anonymous box
+        user = None
+    sub = request.app.state.store.get_subscriber_by_user(user.id) if user else None
+    return {"user": user if user is not None and user.verified else None,
+            "subscribed": sub is not None and sub.status == "active", "csrf": csrf_token(request)}
 
 
 def _page(request: Request, heading: str, status: int = 200, **ctx) -> Response:
