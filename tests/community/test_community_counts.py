@@ -37,3 +37,19 @@ def test_counts_agree_across_pages_and_apis(app, cstore, client):
     assert re.search(r'class="count">12<', card) and "💬 1" in card
     # the daily list is sorted by the total (12 > 11), not by the imported count (10 < 11)
     assert page.index('id="p-2611.00001"') < page.index('id="p-2611.00002"')
+
+
+def test_openapi_documents_the_community_api(client):
+    spec = client.get("/openapi.json").json()
+    paths = spec["paths"]
+    for path, methods in {"/api/papers/{paper_id}/upvote": {"get", "post", "delete"},
+                          "/api/papers/{paper_id}/comments": {"get", "post"},
+                          "/api/comments/{comment_id}": {"patch", "delete"},
+                          "/api/papers/submit": {"post"},
+                          "/api/collections": {"get", "post"},
+                          "/api/collections/{collection_id}": {"get", "patch", "delete"},
+                          "/api/collections/{collection_id}/papers/{paper_id}": {"put", "delete"}
+                          }.items():
+        assert methods <= set(paths[path]), path
+        assert all("community" in paths[path][m]["tags"] for m in methods)
+    assert "/login" not in paths  # HTML forms stay out of the API docs

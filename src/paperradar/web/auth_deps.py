@@ -41,7 +41,8 @@ def _resolve(request: Request) -> Auth:
     header = request.headers.get("authorization", "")
     if header[:7].lower() == "bearer ":
         token = header[7:].strip()
-        user = store.user_for_api_token(hash_secret(token), now_iso()) if token else None
+        touch = request.method not in ("GET", "HEAD", "OPTIONS")  # no writes on reads
+        user = store.user_for_api_token(hash_secret(token), now_iso(), touch) if token else None
         if user is None or user.banned:
             raise HTTPException(401, "invalid or revoked API token",
                                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})

@@ -128,7 +128,8 @@ class CommunityStore(Protocol):
 
     def create_api_token(self, user_id: int, name: str, token_hash: str, prefix: str) -> ApiToken: ...
 
-    def user_for_api_token(self, token_hash: str, now: str) -> User | None: ...
+    def user_for_api_token(self, token_hash: str, now: str, touch: bool = True) -> User | None:
+        """The token's user; ``touch`` records the use (callers skip it on GET requests)."""
 
     def list_api_tokens(self, user_id: int) -> list[ApiToken]: ...
 

@@ -124,13 +124,13 @@ class AccountsMixin:
                                (user_id, name, token_hash, prefix, now))
         return ApiToken(cur.lastrowid, user_id, name, prefix, now, None)  # type: ignore[arg-type]
 
-    def user_for_api_token(self, token_hash: str, now: str) -> User | None:
+    def user_for_api_token(self, token_hash: str, now: str, touch: bool = True) -> User | None:
         row = self.db.conn.execute(
             "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = ?",
             (token_hash,)).fetchone()
         if row is None:
             return None
-        if (row[2] or "")[:13] != now[:13]:  # record use at most once an hour per token
+        if touch and (row[2] or "")[:13] != now[:13]:  # record use at most hourly per token
             with self.db.transaction() as conn:
                 conn.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", (now, row[0]))
         return self.get_user(row[1])

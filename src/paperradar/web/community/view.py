@@ -25,27 +25,17 @@ class CommunityView:
         except Exception:
             return ""
 
-    def _counts(self, request: Request, paper_id: str) -> tuple[int, int, bool]:
-        """(upvotes, comments, voted) for one paper, cached per request."""
-        cache = getattr(request.state, "community_counts", None)
-        if cache is None:
-            cache = request.state.community_counts = {}
-        if paper_id not in cache:
-            store = request.app.state.store
-            user = self.user(request)
-            cache[paper_id] = (store.upvote_counts([paper_id])[paper_id],
-                               store.comment_counts([paper_id])[paper_id],
-                               bool(user and store.voted_by(user.id, [paper_id])))
-        return cache[paper_id]
-
-    def upvotes(self, request: Request, paper_id: str) -> int:
-        return self._counts(request, paper_id)[0]
-
-    def num_comments(self, request: Request, paper_id: str) -> int:
-        return self._counts(request, paper_id)[1]
-
     def voted(self, request: Request, paper_id: str) -> bool:
-        return self._counts(request, paper_id)[2]
+        """Whether the signed-in viewer upvoted the paper (no query for anonymous viewers)."""
+        user = self.user(request)
+        if user is None:
+            return False
+        cache = getattr(request.state, "community_voted", None)
+        if cache is None:
+            cache = request.state.community_voted = {}
+        if paper_id not in cache:
+            cache[paper_id] = bool(request.app.state.store.voted_by(user.id, [paper_id]))
+        return cache[paper_id]
 
     def comments(self, request: Request, paper_id: str) -> list[dict[str, Any]]:
         store = request.app.state.store
