@@ -233,3 +233,28 @@ def test_iso_date_examples():
     assert iso_date("Wed, 31 Dec 2008 21:00:04 GMT") == "2008-12-31T21:00:04Z"
     assert iso_date("0001-01-01T00:00:00+01:00") is None
     assert iso_date("2024-02-30") is None and iso_date("soon") is None
+
+
+def test_lone_surrogates_are_replaced_not_fatal(store, tmp_path):
+    (tmp_path / "in").mkdir()
+    lines = ['{"id": "2401.00001", "title": "ok \\ud800 lone", "authors": ["A \\udfff"], '
+             '"venue": "\\ud834"}', '{"id": "2401.00002", "title": "pair \\ud83d\\ude00"}']
+    (tmp_path / "in" / "s.jsonl").write_text("\n".join(lines) + "\n")
+    (tmp_path / "in" / "a.json").write_text("[" + ",".join(lines) + "]")
+    hf = [{"paper": {"id": "2401.00003", "title": "hf \ud800", "upvotes": 1}}]
+    (tmp_path / "in" / "2024-01-02.json").write_text(json.dumps(hf))
+    report = import_paths(store, [tmp_path / "in"])
+    assert report.errors == []
+    assert store.get_paper("2401.00001").title == "ok \ufffd lone"
+    assert store.get_paper("2401.00001").extra == {"venue": "\ufffd"}
+    assert store.get_paper("2401.00002").title == "pair \U0001f600"
+    assert store.get_paper("2401.00003").title == "hf \ufffd"
+
+
+def test_huge_integer_is_a_record_error(store, tmp_path):
+    path = tmp_path / "ints.jsonl"
+    path.write_text('{"id": "2401.00001", "title": "t", "n": ' + "9" * 5000 + '}\n'
+                    '{"id": "2401.00002", "title": "fine"}\n')
+    report = import_paths(store, [path])
+    assert report.stats.added == 1 and "line 1: " not in report.errors[0]
+    assert "unreadable JSON" in report.errors[0] and "(line 1)" in report.errors[0]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 from paperradar.ingest.errors import ParseError
 from paperradar.models import Author, Paper
@@ -29,8 +30,31 @@ _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:
                   r"(Z|[+-]\d{2}:?\d{2})?)?$")
 
 
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 class RecordError(ParseError):
     """One record is invalid; the rest of its file still imports."""
+
+
+def may_have_surrogates(raw: bytes | str) -> bool:
+    """True when JSON text contains a ``\\uD800``-``\\uDFFF`` escape (a lone one cannot be
+    stored as UTF-8): then run ``scrub_surrogates`` on the decoded value."""
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8", "surrogatepass")
+    return _SURROGATE_ESCAPE.search(raw) is not None
+
+
+def scrub_surrogates(value: Any) -> Any:
+    """Replace lone UTF-16 surrogates in every string of a decoded JSON value with U+FFFD."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [scrub_surrogates(x) for x in value]
+    if isinstance(value, dict):
+        return {scrub_surrogates(k): scrub_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def clean_text(value: object) -> str:

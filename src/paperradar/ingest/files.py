@@ -78,19 +78,30 @@ def _xml_kind(text: str) -> str:
     raise ParseError(f"unrecognised XML document (root element <{root or '?'}>)")
 
 
+def _first_line_object(text: str) -> dict | None:
+    """The first of the opening lines that is a whole JSON object (JSON Lines), if any."""
+    lines = text.split("\n", 21)[:20]
+    for line in lines:
+        try:
+            obj = json.loads(line)
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(obj, dict):
+            return obj
+    return None
+
+
 def _json_kind(text: str, name: str) -> str:
     first = text.lstrip()
     if first.startswith("{"):
-        line = first.split("\n", 1)[0]
-        try:
-            obj = json.loads(line)
-        except ValueError:  # a pretty-printed object: a daily-papers wrapper, or nothing we know
+        obj = _first_line_object(first)
+        if obj is None:  # a pretty-printed object: a daily-papers wrapper, or nothing we know
             if re.search(r'"data"\s*:\s*\[', first) or '"paper"' in first:
                 return "hf-daily"
             raise ParseError("unrecognised JSON document (an object that is not JSON Lines)")
-        if isinstance(obj, dict) and ("paper" in obj or isinstance(obj.get("data"), list)):
+        if "paper" in obj or isinstance(obj.get("data"), list):
             return "hf-daily"
-        return "kaggle" if isinstance(obj, dict) and snapshot.is_kaggle(obj) else "jsonl"
+        return "kaggle" if snapshot.is_kaggle(obj) else "jsonl"
     body = first[1:].lstrip()
     if body.startswith("]") or not body:
         return "hf-daily" if _DAY.search(name) else "jsonl"

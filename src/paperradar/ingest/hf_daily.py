@@ -15,7 +15,7 @@ from typing import Any
 from paperradar.ids import InvalidId, canonical_id
 from paperradar.ingest.errors import ParseError
 from paperradar.ingest.fields import (RecordError, check_paper, clean_text, day_of, iso_date,
-                                      opt_text)
+                                      opt_text, scrub_surrogates)
 from paperradar.ingest.links import find_links
 from paperradar.models import Author, DailyEntry, Link, Paper, Record
 
@@ -110,6 +110,7 @@ def load_items(data: bytes) -> tuple[list[Any], str | None]:
         raise ParseError(f"malformed JSON: {exc}") from None
     except RecursionError:
         raise ParseError("malformed JSON: nested too deeply") from None
+    doc = scrub_surrogates(doc)  # lone surrogates (from \\ud800 escapes) cannot be stored
     if isinstance(doc, dict) and isinstance(doc.get("data"), list):
         return doc["data"], day_of(doc.get("date"))
     if isinstance(doc, list):

@@ -21,7 +21,8 @@ from typing import Any, BinaryIO, Iterator
 from paperradar.ids import InvalidId, canonical_id
 from paperradar.ingest.errors import ParseError
 from paperradar.ingest.fields import (MAX_TEXT, RecordError, authors_from_names, category_list,
-                                      check_paper, clean_text, iso_date, opt_text, split_authors)
+                                      check_paper, clean_text, iso_date, may_have_surrogates,
+                                      opt_text, scrub_surrogates, split_authors)
 from paperradar.ingest.links import find_links
 from paperradar.models import Author, Paper, Record, Version
 
@@ -81,11 +82,15 @@ def _line_object(n: int, line: str) -> Iterator[tuple[str, Any]]:
     if not stripped:
         return
     try:
-        yield f"line {n}", json.loads(stripped)
+        obj = json.loads(stripped)
+        yield f"line {n}", scrub_surrogates(obj) if "\\u" in stripped and may_have_surrogates(
+            stripped) else obj
     except json.JSONDecodeError as exc:
         yield f"line {n}", RecordError(f"malformed JSON ({exc.msg}, column {exc.colno})")
     except RecursionError:
         yield f"line {n}", RecordError("JSON nested too deeply")
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        yield f"line {n}", RecordError(f"unreadable JSON ({str(exc)[:100]})")
 
 
 def _array_items(fp: BinaryIO, encoding: str) -> Iterator[tuple[str, Any]]:
@@ -116,11 +121,13 @@ def _array_items(fp: BinaryIO, encoding: str) -> Iterator[tuple[str, Any]]:
             return
         try:
             obj, end = _DECODER.raw_decode(buf, pos)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            if not eof and len(buf) - pos <= MAX_RECORD_BYTES:
+        except (ValueError, RecursionError) as exc:
+            if isinstance(exc, json.JSONDecodeError) and not eof and (
+                    len(buf) - pos <= MAX_RECORD_BYTES):
                 refill()
                 continue
-            why = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+            why = exc.msg if isinstance(exc, json.JSONDecodeError) else (
+                "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:100])
             yield f"element {index + 1}", RecordError(
                 f"malformed or truncated JSON ({why}); the rest of the file is skipped")
             return
@@ -128,6 +135,8 @@ def _array_items(fp: BinaryIO, encoding: str) -> Iterator[tuple[str, Any]]:
             refill()
             continue
         index += 1
+        if "\\u" in buf[pos:end] and may_have_surrogates(buf[pos:end]):
+            obj = scrub_surrogates(obj)
         pos = end
         yield f"element {index}", obj
 
