@@ -142,3 +142,24 @@ def test_cron_specs():
     for bad in ("* * *", "61 * * * *", "a * * * *", "*/0 * * * *"):
         with pytest.raises(CronError):
             Cron.parse(bad)
+
+
+def test_worker_tick_runs_matching_jobs_and_survives_failures():
+    from paperradar.notify.worker import Job, run_forever, tick
+
+    ran: list[tuple[str, datetime]] = []
+
+    def boom(at):
+        raise RuntimeError("harvest failed")
+
+    jobs = [Job("every", Cron.parse("* * * * *"), lambda at: ran.append(("every", at))),
+            Job("hourly", Cron.parse("0 * * * *"), lambda at: ran.append(("hourly", at))),
+            Job("broken", Cron.parse("* * * * *"), boom)]
+    out = tick(jobs, _utc(2026, 3, 9, 10, 0))
+    assert [r[0] for r in ran] == ["every", "hourly"] and isinstance(out["broken"], RuntimeError)
+    # the loop ticks once per minute, whatever its polling interval
+    clock = iter([_utc(2026, 3, 9, 10, 1, s) for s in (0, 0, 20, 20, 40, 40)]
+                 + [_utc(2026, 3, 9, 10, 2, 0)] * 4)
+    ran.clear()
+    run_forever(jobs[:1], 20, max_ticks=2, clock=lambda: next(clock), sleep=lambda s: None)
+    assert [r[1].minute for r in ran] == [1, 2]

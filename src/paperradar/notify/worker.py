@@ -94,15 +94,30 @@ def _subprocess_job(args: str) -> Callable[[datetime], object]:
     return run
 
 
-def build_jobs(settings: Settings, store, only: set[str] | None = None) -> list[Job]:
+def _digest_job(settings: Settings, store) -> Callable[[datetime], object]:
+    """Digests in-process; a fresh Searcher per run (it sees what the index job added) that
+    reuses the embedding model loaded by an earlier run."""
     from paperradar.notify.runner import send_due
+    from paperradar.search import Searcher
 
+    model: dict[str, object] = {}
+
+    def run(at: datetime):
+        searcher = Searcher(settings, store, embedder=model.get("embedder"))
+        try:
+            return send_due(settings, store, at, searcher=searcher)
+        finally:
+            if getattr(searcher, "_embedder", None) is not None:  # loaded during this run
+                model["embedder"] = searcher._embedder
+    return run
+
+
+def build_jobs(settings: Settings, store, only: set[str] | None = None) -> list[Job]:
     jobs = [Job("harvest", Cron.parse(settings.worker_harvest_cron),
                 _subprocess_job(settings.worker_harvest_args)),
             Job("index", Cron.parse(settings.worker_index_cron),
                 _subprocess_job(settings.worker_index_args)),
-            Job("digest", Cron.parse(settings.worker_digest_cron),
-                lambda at: send_due(settings, store, at))]
+            Job("digest", Cron.parse(settings.worker_digest_cron), _digest_job(settings, store))]
     return [j for j in jobs if not only or j.name in only]
 
 
