@@ -31,6 +31,7 @@ _HEADINGS = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 42
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     env = templates.env
+    env.auto_reload = False  # package files: no stat() per include on every request
     env.globals["static"] = lambda path: f"/static/{path}?v={__version__}"
     env.globals["short_authors"] = short_authors
     return templates

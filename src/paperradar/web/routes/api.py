@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from paperradar.web.deps import StoreDep
@@ -30,6 +31,11 @@ class PaperList(BaseModel):
     page: int
     per_page: int
     info: dict[str, Any] = {}
+
+
+def _out(body: PaperList) -> JSONResponse:
+    """The documented model, sent without FastAPI's second validation pass."""
+    return JSONResponse(body.model_dump())
 
 
 def _base(request: Request) -> str:
@@ -61,8 +67,8 @@ def daily(request: Request, store: StoreDep,
     info = {"kind": period.kind, "key": period.key, "start": period.start.isoformat(),
             "end": period.end.isoformat(), "label": period.label,
             "prev": prev.key if prev else None, "next": nxt.key if nxt else None}
-    return PaperList(items=[paper_dict(v, _base(request)) for v in views], total=total, page=page,
-                     per_page=per_page, info=info)
+    return _out(PaperList(items=[paper_dict(v, _base(request)) for v in views], total=total,
+                          page=page, per_page=per_page, info=info))
 
 
 @router.get("/dates", summary="Every day that has a daily list, ascending")
@@ -75,8 +81,8 @@ def trending(request: Request, store: StoreDep,
              window: Annotated[str, Query(pattern="^(day|week|month)$")] = "week",
              per_page: PerPageQ = 30):
     views = trending_views(store, window, limit=per_page)
-    return PaperList(items=[paper_dict(v, _base(request)) for v in views], total=len(views),
-                     page=1, per_page=per_page, info={"window_days": TRENDING_WINDOWS[window]})
+    return _out(PaperList(items=[paper_dict(v, _base(request)) for v in views], total=len(views),
+                          page=1, per_page=per_page, info={"window_days": TRENDING_WINDOWS[window]}))
 
 
 @router.get("/search", response_model=PaperList, summary="Search papers (hybrid by default)")
@@ -87,8 +93,8 @@ def search(request: Request, store: StoreDep, form: Annotated[SearchForm, Query(
         raise HTTPException(503, result.error)
     items = [dict(paper_dict(v, _base(request)), snippet_html=str(s) if s else None)
              for v, s in result.items]
-    return PaperList(items=items, total=result.total, page=page, per_page=per_page,
-                     info={"message": result.message})
+    return _out(PaperList(items=items, total=result.total, page=page, per_page=per_page,
+                          info={"message": result.message}))
 
 
 @router.get("/papers/{paper_path:path}", summary="A paper; append /similar for similar papers")

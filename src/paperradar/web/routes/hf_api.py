@@ -7,6 +7,7 @@ from datetime import date as date_cls
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
 
 from paperradar.web.deps import StoreDep
 from paperradar.web.render.hf import hf_list_item, hf_paper
@@ -44,15 +45,15 @@ def daily_papers(
     sort: Annotated[str, Query(max_length=20, description="publishedAt | trending")] = "trending",
     p: Annotated[int, Query(ge=0, le=10_000, description="page, from 0")] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-) -> list[dict]:
+) -> list[dict]:  # documented shape; returned as JSONResponse (no re-validation)
     if sort not in _SORTS:
         raise HTTPException(400, "sort must be publishedAt or trending")
     period = _period(store, date, week, month, submitter)
     if period is None:
-        return []
+        return JSONResponse([])
     views = daily_views(store, period, sort=_SORTS[sort], limit=limit, offset=p * limit,
                         submitter=submitter)
-    return [hf_list_item(v) for v in views]
+    return JSONResponse([hf_list_item(v) for v in views])
 
 
 @router.get("/papers/search", summary="Search papers (Hugging Face shape)")
@@ -64,7 +65,7 @@ def papers_search(request: Request, store: StoreDep,
     result = run_search(request, store, SearchForm(q=q), per_page=limit)
     if result.error:
         raise HTTPException(503, result.error)
-    return [hf_list_item(v) for v, _ in result.items]
+    return JSONResponse([hf_list_item(v) for v, _ in result.items])
 
 
 @router.get("/papers/{paper_id}", summary="Paper (Hugging Face shape)")
@@ -74,7 +75,7 @@ def paper_info(paper_id: str, store: StoreDep) -> dict:
     paper = store.get_paper(pid)
     if paper is None:
         raise HTTPException(404, "Paper not found")
-    return hf_paper(view_of(store, paper))
+    return JSONResponse(hf_paper(view_of(store, paper)))
 
 
 def install(app: FastAPI) -> None:

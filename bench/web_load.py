@@ -1,0 +1,203 @@
+"""Web load: requests/s and p50/p99 latency of the home page, a paper page, the search API
+and ``/api/daily_papers``, with a concurrent client on loopback against ``paperradar serve``
+(a real uvicorn process), on the demo data and on a 100k-paper database.
+
+Baseline, measured in the same run: ``/healthz`` (the framework's floor: routing, the
+security and access-log middlewares, JSON); each endpoint's req/s is also given as a ratio
+of it. The client is one asyncio process (httpx, keep-alive) on the same machine, so the
+client's CPU is part of what is measured; figures are lower bounds of the server.
+
+Corpora (built once into ``$PAPERRADAR_BENCH_DIR``, default /tmp/paperradar-bench):
+- ``demo``: ``paperradar demo``'s data (60 real days, 959 papers), full-text index and,
+  unless ``--no-embed``, MiniLM embeddings (so search is hybrid).
+- ``100k``: the demo days plus synthetic papers grown from the 12,768 real papers of
+  ``../shared/data/arxiv_metadata`` by ``bench/search_latency.py``'s ``synth_papers`` (real
+  papers first, then recombined titles/abstracts), 20,000 of them given daily entries spread
+  over the 500 days before the demo; full-text index only (embedding 100k papers takes hours
+  on CPU), so search there is keyword search (the searcher's documented fallback).
+
+Usage: python bench/web_load.py [--corpus demo 100k] [--seconds 8] [--concurrency 16]
+                                [--workers 1] [--papers 100000] [--no-embed]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import httpx  # noqa: E402
+
+from paperradar.config import Settings  # noqa: E402
+from paperradar.models import DailyEntry, Record  # noqa: E402
+from paperradar.store import open_store  # noqa: E402
+
+WORK = Path(os.environ.get("PAPERRADAR_BENCH_DIR") or "/tmp/paperradar-bench")
+
+
+def build_demo(embed: bool) -> Path:
+    from paperradar.cli.web_cmds import build_demo as demo
+
+    data = WORK / ("web-demo" if embed else "web-demo-noembed")
+    if not (data / "paperradar.db").exists():
+        demo(data, embed=embed)
+    return data
+
+
+def build_100k(n: int) -> Path:
+    from paperradar.search import Searcher
+    from search_latency import real_papers, synth_papers
+
+    data = WORK / f"web-{n // 1000}k"
+    if (data / "paperradar.db").exists():
+        return data
+    tmp = build_demo(embed=False)
+    data.mkdir(parents=True, exist_ok=True)
+    settings = Settings(data_dir=data)
+    store = open_store(settings.resolved_database_url)
+    from paperradar.demo import extract_demo
+    from paperradar.ingest.files import import_paths
+
+    import_paths(store, extract_demo(tmp / "demo-source"))
+    have = store.count_papers()
+    rng = random.Random(11)
+    first_demo_day = date(2025, 4, 8)
+    batch: list[Record] = []
+    for i, paper in enumerate(synth_papers(real_papers(), n - have)):
+        entry = None
+        if i % 5 == 0 and i // 5 < 20_000:
+            day = first_demo_day - timedelta(days=1 + (i // 5) % 500)
+            entry = DailyEntry(paper.id, day.isoformat(), submitted_by=f"user{rng.randrange(300)}",
+                               upvotes=rng.randrange(200), num_comments=rng.randrange(5),
+                               source="bench")
+        batch.append(Record(paper, entry))
+        if len(batch) == 5000:
+            store.upsert_records(batch)
+            batch = []
+    if batch:
+        store.upsert_records(batch)
+    print(f"built {store.count_papers():,} papers; indexing", file=sys.stderr)
+    Searcher(settings, store).build(embed=False)
+    store.close()
+    return data
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(data: Path, workers: int) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERRADAR_")}
+    env.update(PAPERRADAR_DATA_DIR=str(data), PAPERRADAR_EMBED_THREADS="1")
+    proc = subprocess.Popen([sys.executable, "-m", "paperradar", "serve", "--port", str(port),
+                             "--workers", str(workers)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/readyz", timeout=2).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("server did not start")
+
+
+async def hammer(base: str, urls: list[str], seconds: float, concurrency: int) -> dict:
+    latencies: list[float] = []
+    errors = 0
+    stop = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+        async def worker(k: int) -> None:
+            nonlocal errors
+            i = k
+            while time.perf_counter() < stop:
+                url = urls[i % len(urls)]
+                i += concurrency
+                t = time.perf_counter()
+                r = await client.get(url)
+                latencies.append(time.perf_counter() - t)
+                if r.status_code != 200:
+                    errors += 1
+
+        start = time.perf_counter()
+        await asyncio.gather(*(worker(k) for k in range(concurrency)))
+        elapsed = time.perf_counter() - start
+    latencies.sort()
+    return {"requests": len(latencies), "rps": len(latencies) / elapsed, "errors": errors,
+            "p50_ms": 1000 * statistics.median(latencies),
+            "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))]}
+
+
+def targets(base: str) -> dict[str, list[str]]:
+    latest = httpx.get(base + "/api/daily_papers", params={"limit": 100}).json()
+    ids = [item["paper"]["id"] for item in latest]
+    dates = httpx.get(base + "/api/v1/dates").json()[-30:]
+    rng = random.Random(5)
+    words = [w for item in latest for w in item["title"].split() if len(w) > 4 and w.isalpha()]
+    queries = [" ".join(rng.sample(words, 2)) for _ in range(200)]
+    return {
+        "healthz (baseline)": ["/healthz"],
+        "home /": ["/"],
+        "paper page": [f"/papers/{i}" for i in ids],
+        "search API": ["/api/papers/search?" + httpx.QueryParams(q=q, limit=20).__str__() for q in queries],
+        "daily API": [f"/api/daily_papers?date={d}" for d in dates],
+    }
+
+
+def run(corpus: str, data: Path, args) -> None:
+    proc, base = start_server(data, args.workers)
+    try:
+        urls = targets(base)
+        for u in urls.values():  # warm up (model load, page cache)
+            for x in u[:5]:
+                httpx.get(base + x, timeout=60)
+        papers = open_store(Settings(data_dir=data).resolved_database_url).count_papers()
+        print(f"\n## {corpus}: {papers:,} papers, {args.workers} worker(s), "
+              f"{args.concurrency} concurrent connections, {args.seconds:g} s per endpoint")
+        print(f"{'endpoint':<22}{'req/s':>9}{'x base':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+        base_rps = None
+        for name, u in urls.items():
+            res = asyncio.run(hammer(base, u, args.seconds, args.concurrency))
+            base_rps = base_rps or res["rps"]
+            print(f"{name:<22}{res['rps']:>9.0f}{res['rps'] / base_rps:>8.2f}{res['p50_ms']:>9.1f}"
+                  f"{res['p99_ms']:>9.1f}{res['errors']:>8}", flush=True)
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--corpus", nargs="+", default=["demo", "100k"], choices=["demo", "100k"])
+    ap.add_argument("--seconds", type=float, default=8)
+    ap.add_argument("--concurrency", type=int, default=16)
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--papers", type=int, default=100_000)
+    ap.add_argument("--no-embed", action="store_true", help="demo corpus without embeddings")
+    args = ap.parse_args()
+    print(f"cpus: {os.cpu_count()}; load average: {os.getloadavg()[0]:.2f}")
+    for corpus in args.corpus:
+        data = build_demo(not args.no_embed) if corpus == "demo" else build_100k(args.papers)
+        run(corpus if corpus == "100k" else "demo", data, args)
+
+
+if __name__ == "__main__":
+    main()
