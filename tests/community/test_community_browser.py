@@ -133,7 +133,13 @@ def _signed_in_pages(page, live) -> dict[str, str]:
 
 
 def test_signed_in_pages_validate_and_are_accessible(browser, live, tmp_path):
-    vnu, axe = NPM / "vnu-jar/build/dist/vnu.jar", NPM / "axe-core/axe.min.js"
+    try:  # the web tests' installer (npm, cached), when the tests package is importable
+        from tests.web.tools import npm_tools
+
+        tools = npm_tools()
+        vnu, axe = tools["vnu"], tools["axe"]
+    except ImportError:
+        vnu, axe = NPM / "vnu-jar/build/dist/vnu.jar", NPM / "axe-core/axe.min.js"
     if not (vnu.exists() and axe.exists() and shutil.which("java")):
         pytest.skip("vnu-jar/axe-core not installed (tests/web installs them with npm)")
     context, page = _signed_in_page(browser, live, bypass_csp=True)  # axe is injected inline
