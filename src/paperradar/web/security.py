@@ -242,7 +242,8 @@ class SecurityMiddleware:
 
     async def _refuse(self, scope, send):
         api = scope["path"].startswith("/api/")
-        body = (b'{"detail":"cross-site request refused (CSRF check failed)"}' if api else
+        body = (b'{"error":"Forbidden","status":403,'
+                b'"detail":"cross-site request refused (CSRF check failed)"}' if api else
                 b"<!DOCTYPE html><title>Forbidden</title><p>Cross-site request refused "
                 b"(CSRF check failed). Go back, reload the page and try again.</p>")
         ctype = b"application/json" if api else b"text/html; charset=utf-8"
