@@ -258,3 +258,17 @@ def test_huge_integer_is_a_record_error(store, tmp_path):
     report = import_paths(store, [path])
     assert report.stats.added == 1 and "line 1: " not in report.errors[0]
     assert "unreadable JSON" in report.errors[0] and "(line 1)" in report.errors[0]
+
+
+def test_unstorable_record_is_isolated_from_its_batch(store):
+    from paperradar.ingest.files import _write
+    from paperradar.models import Paper, Record
+
+    records = [Record(Paper(id=f"2401.0000{i}", title=f"t{i}")) for i in range(5)]
+    records[2].paper.title = "cannot be UTF-8 \ud800"  # bypasses the parsers' scrubbing
+    errors: list[str] = []
+    skipped = [0]
+    stats = _write(store, records, errors, skipped, batch_size=4)
+    assert stats.added == 4 and skipped == [1]
+    assert errors[0].startswith("2401.00002: could not be stored (UnicodeEncodeError")
+    assert store.get_paper("2401.00002") is None and store.get_paper("2401.00003") is not None

@@ -22,9 +22,9 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 from paperradar.ingest import arxiv_api, arxiv_oai, arxiv_rss, hf_daily, snapshot
 from paperradar.ingest.errors import IngestError, ParseError
 from paperradar.ingest.fields import RecordError
-from paperradar.ingest.pipeline import IngestReport, write_records
+from paperradar.ingest.pipeline import DEFAULT_BATCH, IngestReport, batched
 from paperradar.models import Record
-from paperradar.store import Store
+from paperradar.store import Store, UpsertStats
 
 KINDS = ("hf-daily", "arxiv-api", "arxiv-oai", "arxiv-listing", "kaggle", "jsonl")
 STREAMED = ("kaggle", "jsonl")
@@ -33,6 +33,7 @@ _SNIFF = 1 << 20
 _ROOT = re.compile(r"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
 _DAY = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _SHOWN_ERRORS = 3
+_UNSTORABLE = (ValueError, TypeError, OverflowError)  # e.g. text that cannot be encoded
 MAX_KEPT_ERRORS = 1000  # per streamed file: memory stays flat on a file of bad lines
 _POSITION = re.compile(r"^((?:item|record|entry|line|element) \d+): (.*)$", re.S)
 
@@ -173,6 +174,28 @@ def _streamed(fp: BinaryIO, source: str | None, errors: list[str],
             yield item
 
 
+def _write(store: Store, records: Iterable[Record], errors: list[str], skipped: list[int],
+           batch_size: int, on_batch: Callable[[int], None] | None = None) -> UpsertStats:
+    """Upsert in batches; a batch the store refuses is retried record by record, so one
+    unstorable record is skipped (and reported) instead of failing the rest of the file."""
+    total = UpsertStats()
+    for chunk in batched(records, batch_size):
+        try:
+            total += store.upsert_records(chunk)
+        except _UNSTORABLE:
+            for r in chunk:
+                try:
+                    total += store.upsert_records([r])
+                except _UNSTORABLE as exc:
+                    skipped[0] += 1
+                    if len(errors) < MAX_KEPT_ERRORS:
+                        errors.append(f"{r.paper.id[:80]}: could not be stored "
+                                      f"({type(exc).__name__}: {str(exc)[:100]})")
+        if on_batch:
+            on_batch(len(chunk))
+    return total
+
+
 def _position(fp: BinaryIO) -> int:
     raw = getattr(fp, "fileobj", None) or fp  # gzip: bytes of the compressed file read
     try:
@@ -188,7 +211,7 @@ def import_file(store: Store, path: Path, report: IngestReport, *, source: str |
     errors: list[str] = []
     skipped = [0]
     done = 0
-    kwargs = {"batch_size": batch_size} if batch_size else {}
+    size = batch_size or DEFAULT_BATCH
     if kind in STREAMED:
         with _open(path) as fp:
             def on_batch(n: int) -> None:
@@ -196,15 +219,15 @@ def import_file(store: Store, path: Path, report: IngestReport, *, source: str |
                 done += n
                 if progress:
                     progress(path, _position(fp), done)
-            report.stats += write_records(store, _streamed(fp, source, errors, skipped),
-                                          on_batch=on_batch, **kwargs)
+            report.stats += _write(store, _streamed(fp, source, errors, skipped), errors,
+                                   skipped, size, on_batch)
     else:
         records = parse_document(path, kind, errors)
         skipped[0] = len(errors)
         if source:
             for r in records:
                 r.paper.sources = [source]
-        report.stats += write_records(store, records, **kwargs)
+        report.stats += _write(store, records, errors, skipped, size)
         done = len(records)
     if progress:
         progress(path, path.stat().st_size, done)
