@@ -122,3 +122,10 @@ def test_html_validates_with_vnu(live_url, tmp_path):
     errors = [(names.get(m.get("url"), m.get("url")), m.get("message"), m.get("extract", "")[:80])
               for m in messages if m.get("type") == "error"]
     assert errors == []
+
+
+def test_api_docs_render_offline(page, live_url):
+    page.goto(live_url + "/docs")
+    page.wait_for_selector(".opblock", timeout=20_000)
+    assert page.locator(".opblock").count() >= 10
+    assert not [p for p in page.problems if "request failed" in p]

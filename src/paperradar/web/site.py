@@ -110,7 +110,25 @@ class AccessLogMiddleware:
                 }))
 
 
+def install_docs(app: FastAPI) -> None:
+    """Serve Swagger UI at ``/docs`` from bundled static files instead of FastAPI's CDN."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    if app.docs_url is None:
+        return
+    app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) != app.docs_url]
+
+    async def docs(request: Request) -> Response:
+        return get_swagger_ui_html(openapi_url=app.openapi_url, title=f"{app.title} API",
+                                   swagger_js_url=f"/static/swagger/swagger-ui-bundle.js?v={__version__}",
+                                   swagger_css_url=f"/static/swagger/swagger-ui.css?v={__version__}",
+                                   swagger_favicon_url="/static/favicon.svg")
+
+    app.add_route(app.docs_url, docs, include_in_schema=False)
+
+
 def install(app: FastAPI) -> None:
+    install_docs(app)
     app.state.templates = make_templates()
     app.state.searcher = None
     app.state.searcher_lock = threading.Lock()
