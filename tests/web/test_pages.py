@@ -110,6 +110,8 @@ def test_renditions(client):
     assert "TY  - ELEC" in client.get("/papers/2506.99902.ris").text
     as_json = client.get("/papers/2506.99902", headers={"accept": "application/json"}).json()
     assert as_json["id"] == "2506.99902" and as_json["upvotes"] == 7
+    day = client.get(f"/papers/date/{LATEST}", headers={"accept": "application/json"}).json()
+    assert day["info"]["prev"] == "2025-06-27" and "2506.99902" in [p["id"] for p in day["items"]]
 
 
 def test_opensearch_and_autodiscovery(client):

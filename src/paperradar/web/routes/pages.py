@@ -23,6 +23,7 @@ from paperradar.web.render.views import view_of
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 50
+VARY = {"Vary": "Accept"}  # these URLs answer HTML or JSON
 _PARAGRAPH = re.compile(r"\n\s*\n")
 Page = Annotated[int, Query(ge=1, le=10_000)]
 
@@ -37,6 +38,13 @@ def _daily_page(request: Request, store, period: Period, page: int) -> Response:
     total = store.count_daily(period.start.isoformat(), period.end.isoformat())
     dates = store.daily_dates()
     prev, nxt = neighbours(period, dates)
+    if site.wants_json(request):  # the same URL answers JSON (as /api/v1/daily does)
+        base = request.app.state.settings.base_url.rstrip("/")
+        return JSONResponse({"items": [paper_dict(v, base) for v in views], "total": total,
+                             "page": page, "per_page": PER_PAGE,
+                             "info": {"kind": period.kind, "key": period.key,
+                                      "prev": prev.key if prev else None,
+                                      "next": nxt.key if nxt else None}}, headers=VARY)
     ctx = {
         "nav": "daily", "period": period, "views": views, "prev": prev, "next": nxt,
         "latest": dates[-1] if dates else None,
@@ -44,7 +52,7 @@ def _daily_page(request: Request, store, period: Period, page: int) -> Response:
         "week_url": week_of(period.start).url, "month_url": month_of(period.start).url,
         "pager": pager(period.url, {}, page, PER_PAGE, total, len(views)),
     }
-    return site.render(request, "daily.html", ctx)
+    return site.render(request, "daily.html", ctx, headers=VARY)
 
 
 def _last_in(dates: list[str], period: Period) -> str | None:
@@ -136,9 +144,10 @@ def paper_or_export(request: Request, store, paper_path: str) -> Response:
     if suffix == ".ris":
         return PlainTextResponse(exports.ris(paper), media_type="application/x-research-info-systems")
     if site.wants_json(request):
-        return JSONResponse(paper_dict(view, request.app.state.settings.base_url))
+        return JSONResponse(paper_dict(view, request.app.state.settings.base_url), headers=VARY)
     similar, similar_message = similar_views(request, store, pid)
     return site.render(request, "paper.html", {
         "p": paper, "v": view, "abs_url": arxiv_abs_url(paper), "pdf_url": arxiv_pdf_url(paper),
         "paragraphs": [x.strip() for x in _PARAGRAPH.split(paper.abstract or "") if x.strip()],
-        "bibtex": exports.bibtex(paper), "similar": similar, "similar_message": similar_message})
+        "bibtex": exports.bibtex(paper), "similar": similar, "similar_message": similar_message},
+        headers=VARY)
