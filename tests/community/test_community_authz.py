@@ -97,6 +97,8 @@ def test_api_tokens_revocable_and_owned(world, cstore, app):
     token = "prt_" + token
     h = {"Authorization": f"Bearer {token}"}
     api = TestClient(app)
+    assert api.get("/api/me", headers=h).json()["name"] == "alice"
+    assert api.get("/api/me").status_code == 401
     assert api.post("/api/papers/2611.00003/upvote", headers=h).json()["upvoted"]
     tid = cstore.list_api_tokens(cstore.get_user_by_email("alice@example.org").id)[0].id
     assert bob.post(f"/account/tokens/{tid}/delete", headers=ORIGIN).status_code == 404

@@ -46,6 +46,12 @@ class CollectionPatch(BaseModel):
     public: bool | None = None
 
 
+@router.get("/me", summary="Who the session or API token belongs to")
+def me(user: CurrentUser) -> dict[str, Any]:
+    return {"id": user.id, "name": user.name, "display_name": user.display_name,
+            "email": user.email, "verified": user.verified, "is_admin": user.is_admin}
+
+
 # -- upvotes ----------------------------------------------------------------------------------
 @router.get("/papers/{paper_id:path}/upvote", response_model=VoteState, summary="Upvote state")
 def get_upvote(store: StoreDep, user: OptionalUser, paper_id: str = PaperId):
