@@ -55,14 +55,20 @@ def wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
+def _detail_text(detail) -> str:
+    """A validation error list as one readable line; anything else as text."""
+    if isinstance(detail, list):
+        return "; ".join(f"{'.'.join(str(x) for x in e.get('loc', [])[1:])}: {e.get('msg')}"
+                         for e in detail if isinstance(e, dict))
+    return str(detail)
+
+
 def error_response(request: Request, status: int, detail) -> Response:
     headers = {"Cache-Control": "no-store"}
     if wants_json(request):
         return JSONResponse({"error": _HEADINGS.get(status, "Error"), "status": status,
                              "detail": detail}, status_code=status, headers=headers)
-    text = detail if isinstance(detail, str) else "; ".join(
-        f"{'.'.join(str(x) for x in e.get('loc', [])[1:])}: {e.get('msg')}"
-        for e in detail if isinstance(e, dict)) if isinstance(detail, list) else str(detail)
+    text = _detail_text(detail)
     return render(request, "error.html", {"status": status, "heading": _HEADINGS.get(status, "Error"),
                                           "detail": text}, status_code=status, headers=headers)
 
