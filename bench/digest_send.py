@@ -11,10 +11,10 @@ seeded random upvotes (synthetic, so the digests have a trending section). Subsc
 phrases, 0-1 authors from the 200 most prolific; 60% daily, 40% weekly (due on the run's
 Tuesday); hours and time zones mixed so everyone is due at the run time.
 
-Figures: the full pipeline (claim ledger row, compose, send, record) over all subscribers once;
-baselines measured in the same run, medians over ``--runs`` samples of 1,000: composition alone
-(no SMTP, no ledger) and raw SMTP delivery of pre-built messages of the same size (the sink's
-floor). The SMTP rate limit is off (``smtp_rate_limit=0``): composition is what is measured.
+Figures: the full pipeline (claim ledger row, compose, send, record) over all subscribers once,
+with its peak RSS; then baselines measured in the same run, medians over ``--runs`` samples of
+1,000: composition alone with a cold topic cache (no SMTP, no ledger) and raw SMTP delivery of
+pre-built messages of the same size (the sink's floor). The SMTP rate limit is off (``smtp_rate_limit=0``): composition is what is measured.
 """
 
 from __future__ import annotations
@@ -119,6 +119,7 @@ class PeakRss:
             self._stop.wait(0.05)
 
     def __enter__(self):
+        self.start = self.proc.memory_info().rss
         self._t.start()
         return self
 
@@ -127,11 +128,47 @@ class PeakRss:
         self._t.join()
 
 
+def run_processes(n: int, settings, port: int, mode: str):
+    """N concurrent `paperradar digest send --at` processes sharing the ledger (wall time incl.
+    their start-up); peak RSS is the sum of the children's sampled RSS."""
+    import psutil
+
+    from paperradar.notify.schedule import RunStats
+
+    env = dict(os.environ, PAPERRADAR_DATA_DIR=str(settings.data_dir), PAPERRADAR_ENV="test",
+               PAPERRADAR_SMTP_URL=f"smtp://127.0.0.1:{port}", PAPERRADAR_SMTP_RATE_LIMIT="0",
+               PAPERRADAR_DIGEST_SEARCH_MODE=mode, PAPERRADAR_BASE_URL=settings.base_url,
+               PAPERRADAR_MAIL_FROM=settings.mail_from)
+    t = time.perf_counter()
+    procs = [subprocess.Popen([sys.executable, "-m", "paperradar", "digest", "send", "--at",
+                               AT.isoformat()], env=env, stdout=subprocess.PIPE) for _ in range(n)]
+    peak = 0
+    while any(p.poll() is None for p in procs):
+        total = 0
+        for p in procs:
+            try:
+                total += psutil.Process(p.pid).memory_info().rss
+            except psutil.Error:
+                pass
+        peak = max(peak, total)
+        time.sleep(0.05)
+    elapsed = time.perf_counter() - t
+    stats = RunStats()
+    for p in procs:
+        out = p.stdout.read().decode()
+        for key in ("sent", "empty"):
+            setattr(stats, key, getattr(stats, key) + int(re.search(rf"{key}=(\d+)", out).group(1)))
+    rss = type("Rss", (), {"peak": peak, "start": 0})()
+    return stats, elapsed, rss
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--subscribers", type=int, default=10_000)
     ap.add_argument("--mode", default="lexical", choices=("lexical", "hybrid"))
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--processes", type=int, default=1,
+                    help="run the full pipeline as N concurrent `paperradar digest send` processes")
     args = ap.parse_args()
     if args.mode == "hybrid":
         import torch
@@ -162,6 +199,14 @@ def main() -> None:
             print(f"subscribers: {args.subscribers:,}, due at {AT:%Y-%m-%d %H:%M}Z: {len(pairs):,}"
                   f" (search mode {args.mode})")
 
+            # the full pipeline over everyone due
+            if args.processes > 1:
+                stats, elapsed, rss = run_processes(args.processes, settings, port, args.mode)
+            else:
+                with PeakRss() as rss:
+                    t = time.perf_counter()
+                    stats = send_due(settings, store, AT)
+                    elapsed = time.perf_counter() - t
             # baseline 1: composition alone (fresh topic cache per sample, as in a run)
             compose_rates, sample_msgs = [], []
             for _ in range(args.runs):
@@ -172,6 +217,7 @@ def main() -> None:
                         for s, p in sample]
                 compose_rates.append(len(sample) / (time.perf_counter() - t))
                 sample_msgs = [m for m in msgs if m is not None]
+                del msgs
             # baseline 2: raw SMTP delivery of pre-built digests (no ledger, no composing)
             smtp_rates = []
             for _ in range(args.runs):
@@ -180,11 +226,6 @@ def main() -> None:
                     for m in sample_msgs:
                         mailer.send(m, kind="bench")
                     smtp_rates.append(len(sample_msgs) / (time.perf_counter() - t))
-            # the full pipeline over everyone due
-            with PeakRss() as rss:
-                t = time.perf_counter()
-                stats = send_due(settings, store, AT)
-                elapsed = time.perf_counter() - t
             time.sleep(0.7)
             received = int(count_file.read_text() or 0)
             sizes = [len(m.as_bytes()) for m in sample_msgs[:200]]
@@ -199,7 +240,8 @@ def main() -> None:
                   f"{received - args.runs * len(sample_msgs):,})")
             print(f"ratio full / raw SMTP: {full / statistics.median(smtp_rates):.2f}; "
                   f"full / compose only: {full / statistics.median(compose_rates):.2f}")
-            print(f"peak RSS during the run: {rss.peak / 2**20:.0f} MiB; process peak "
+            print(f"peak RSS during the full run: {rss.peak / 2**20:.0f} MiB (RSS at its start "
+                  f"{rss.start / 2**20:.0f} MiB); process peak incl. baselines "
                   f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
             store.close()
         finally:
