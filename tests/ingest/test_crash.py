@@ -68,7 +68,7 @@ def test_sigkill_at_random_points_then_rerun_equals_clean_run(tmp_path):
     crashed = tmp_path / "crashed"
     rng = random.Random(20261129)
     kills, partial = 0, 0
-    for _ in range(4):
+    for _ in range(10):  # until 4 kills, one of them mid-import (timing varies with load)
         proc = subprocess.Popen(
             [sys.executable, "-m", "paperradar", "import", "--no-index", str(inputs)],
             env=_env(crashed), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -80,6 +80,8 @@ def test_sigkill_at_random_points_then_rerun_equals_clean_run(tmp_path):
         if (crashed / "paperradar.db").exists():
             papers = sum(1 for row in _dump(crashed) if row[0] == "paper")
             partial += 0 < papers < N_RECORDS + 9
+        if kills >= 4 and partial:
+            break
     assert partial >= 1, "no kill landed in the middle of the import"
     assert kills >= 2, "the import finished before it could be killed; make the input bigger"
     final = _run(crashed, inputs)

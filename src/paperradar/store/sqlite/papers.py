@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any, Iterator, Sequence
 
+import orjson
+
 from paperradar.merge import merge, paper_dict
 from paperradar.models import Author, DailyEntry, Link, Paper, Record, Version
 from paperradar.store.base import UpsertStats
@@ -42,7 +44,14 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys
 
 
 def paper_json(p: Paper) -> str:
-    return _ENCODER.encode(paper_dict(p))
+    """Canonical JSON (sorted keys, compact, UTF-8): orjson, ten times faster than the
+    standard library and byte-identical for the values papers hold; values orjson refuses
+    (integers beyond 64 bits in ``extra``) fall back to the standard encoder."""
+    d = paper_dict(p)
+    try:
+        return orjson.dumps(d, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:
+        return _ENCODER.encode(d)
 
 
 def paper_from_json(text: str) -> Paper:
