@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from conftest import active
+from notify_helpers import active
 
 from paperradar.notify.runner import send_due
 from paperradar.notify.schedule import due, latest_period, local_slot, owner_alive, run_owner

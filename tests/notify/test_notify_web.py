@@ -8,7 +8,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from conftest import active
+from notify_helpers import active
 from fastapi.testclient import TestClient
 
 from paperradar.notify import subscriptions as subs

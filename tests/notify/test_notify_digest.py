@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-from conftest import active
+from notify_helpers import active
 from fastapi.testclient import TestClient
 
 from paperradar.models import Author, DailyEntry, Paper, Record

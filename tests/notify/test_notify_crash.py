@@ -13,7 +13,7 @@ import sys
 import time
 
 import pytest
-from conftest import active, load_fixture_papers
+from notify_helpers import active, load_fixture_papers
 
 from paperradar.store import open_store
 

@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import active, load_fixture_papers
+from notify_helpers import active, load_fixture_papers
 
 from paperradar.notify.subscriptions import link_token
 from paperradar.store import open_store
