@@ -114,3 +114,26 @@ def test_links_work_against_the_app(digest_settings, papers_store, smtp):
         r = client.post(unsub, data={"List-Unsubscribe": "One-Click"}, follow_redirects=False)
         assert r.status_code == 200
     assert papers_store.get_subscriber(sub.id).status == "unsubscribed"
+
+
+def test_recommendations_from_upvotes(digest_settings, papers_store, smtp):
+    from paperradar.web.security import Passwords
+
+    at = datetime(2026, 3, 6, 10, 0, tzinfo=timezone.utc)
+    user = papers_store.create_user("fan@example.org", "fan", Passwords(digest_settings.model_copy(
+        update={"argon2_time_cost": 1, "argon2_memory_cost": 1024, "argon2_parallelism": 1}
+    )).hash("pw-long-enough-1"), verified=True)
+    seed = "2603.04405"  # a cs.CV paper of 2026-03-05 in the fixture
+    papers_store.set_vote(user.id, seed, True)
+    sub = active("fan@example.org", user_id=user.id, trending=False, recommendations=True)
+    _, period, msg = _digest(digest_settings, papers_store, sub, at)
+    text = _deliver(digest_settings, smtp, msg).get_body(("plain",)).get_content()
+    assert "== Recommended for you ==" in text
+    ids = re.findall(r"https://papers\.example/papers/(\S+)", text)
+    assert ids and seed not in ids
+    expected = [h.id for h in make_searcher(digest_settings, papers_store).similar(seed, limit=50)
+                if "2026-03-05" <= (h.paper.published or "")[:10] <= "2026-03-06"]
+    assert ids == expected[:len(ids)]
+    # without an account (or with the option off) there is no such section
+    plain = active("nofan@example.org", trending=False, recommendations=True)
+    assert _digest(digest_settings, papers_store, plain, at)[2] is None

@@ -2,8 +2,10 @@
 or None when there is nothing to say.
 
 Contents, in order and without repeats: the top trending papers of the period (if wanted),
-then the subscriber's topics — categories, keyword searches and authors — matched through the
-site's ``Searcher`` (the same code as ``/search``) within the period's dates. The message is
+recommendations for subscribers with an account (papers of the period similar to what they
+upvoted, through the site's "similar papers"), then the subscriber's topics — categories,
+keyword searches and authors — matched through the site's ``Searcher`` (the same code as
+``/search``) within the period's dates. The message is
 ``multipart/alternative`` (text + HTML, every imported string escaped), with a ``Message-ID``
 derived from subscriber and period, ``List-Unsubscribe`` (https + mailto) and
 ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC 8058).
@@ -107,6 +109,34 @@ class TopicCache:
         return self._memo[key]
 
 
+    def similar(self, paper_id: str, period: Period) -> list[DigestItem]:
+        """Papers of the period close to ``paper_id`` (the site's "similar papers")."""
+        key = ("similar", paper_id, period.date_from, period.date_to)
+        if key not in self._memo:
+            hits = self.searcher.similar(paper_id, limit=50)
+            self._memo[key] = [make_item(h.paper, self.base, h.upvotes) for h in hits
+                               if _in_period(h.paper, period)]
+        return self._memo[key]
+
+    def recommended(self, sub: Subscriber, period: Period) -> list[DigestItem]:
+        """For a subscriber with an account: papers of the period similar to what they upvoted
+        recently (never the upvoted papers themselves)."""
+        if sub.user_id is None or not hasattr(self.store, "papers_upvoted_by"):
+            return []
+        seeds = self.store.papers_upvoted_by(sub.user_id, limit=5)
+        out: dict[str, DigestItem] = {}
+        for pid in seeds:
+            for item in self.similar(pid, period):
+                if item.id not in seeds:
+                    out.setdefault(item.id, item)
+        return list(out.values())[:self.settings.digest_topic_limit]
+
+
+def _in_period(paper: Paper, period: Period) -> bool:
+    day = (paper.published or "")[:10]
+    return period.date_from <= day <= period.date_to
+
+
 def collect_sections(sub: Subscriber, period: Period, topics: TopicCache) -> list[DigestSection]:
     seen: set[str] = set()
     sections: list[DigestSection] = []
@@ -120,6 +150,8 @@ def collect_sections(sub: Subscriber, period: Period, topics: TopicCache) -> lis
     if sub.trending and topics.settings.digest_trending_limit:
         add("Trending this week" if period.frequency == "weekly" else "Trending today",
             topics.trending(period))
+    if sub.recommendations:
+        add("Recommended for you", topics.recommended(sub, period))
     for c in sub.categories:
         add(f"New in {c}", topics.topic("category", c, period))
     for q in sub.queries:
