@@ -18,17 +18,27 @@ from paperradar.cli.common import UserError
 _SOURCE = re.compile(r"^[a-z][a-z0-9_\-]{0,31}$")
 
 
-def _sync_index(settings, store) -> None:
-    """Bring the full-text index up to date with what was just written."""
+def _sync_index(settings, store) -> bool:
+    """Bring the full-text index up to date with what was just written; False on failure.
+
+    The papers are already committed, so an index problem is reported (one line) without
+    hiding the import's own result; ``paperradar index`` catches up later.
+    """
     try:
         from paperradar.search import Searcher
     except ImportError as exc:
         common.console.print(f"[yellow]full-text index not updated[/] (search unavailable: {exc})")
-        return
-    with common.progress(transient=True) as bar:
-        task = bar.add_task("indexing", total=None)
-        n = Searcher(settings, store).sync_lexical(lambda k: bar.advance(task, k))
+        return False
+    try:
+        with common.progress(transient=True) as bar:
+            task = bar.add_task("indexing", total=None)
+            n = Searcher(settings, store).sync_lexical(lambda k: bar.advance(task, k))
+    except Exception as exc:  # noqa: BLE001 - any index failure is one line, not a traceback
+        common.console.print(f"[red]error:[/] full-text index not updated: "
+                             f"{type(exc).__name__}: {exc}", highlight=False, soft_wrap=True)
+        return False
     common.console.print(f"full-text index: {n:,} papers indexed", highlight=False)
+    return True
 
 
 def import_cmd(
@@ -61,12 +71,11 @@ def import_cmd(
                            description=f"{path.name}: {records:,} records")
 
             report = import_paths(store, files, source=source, progress=on_progress)
-        if not no_index:
-            _sync_index(settings, store)
+        indexed = no_index or _sync_index(settings, store)
     for line in report.errors:
         common.console.print(f"[red]error:[/] {line}", highlight=False, soft_wrap=True)
     common.out.print(report.summary(), highlight=False, soft_wrap=True)
-    if report.errors:
+    if report.errors or not indexed:
         raise typer.Exit(1)
 
 

@@ -108,6 +108,8 @@ def _json_kind(text: str, name: str) -> str:
         return "hf-daily" if _DAY.search(name) else "jsonl"
     try:
         obj, _ = json.JSONDecoder().raw_decode(body)
+    except RecursionError:
+        raise ParseError("malformed JSON: nested too deeply") from None
     except ValueError:
         return "hf-daily" if '"paper"' in body[:5000] or "'paper'" in body[:5000] else "jsonl"
     if isinstance(obj, str):
