@@ -12,6 +12,10 @@ class CatalogStore(Protocol):
     def count_daily(self, date_from: str, date_to: str, *, submitter: str | None = None) -> int:
         """How many entries ``list_daily`` would return without a limit."""
 
+    def daily_dates_around(self, start: str, end: str) -> tuple[str | None, str | None, str | None]:
+        """(last date with entries before ``start``, last date with entries inside
+        [start, end], first date with entries after ``end``): index lookups, for navigation."""
+
     def latest_daily_entries(self, paper_ids: Sequence[str]) -> dict[str, DailyEntry]:
         """The most recent daily entry of each paper that has one."""
 

@@ -22,6 +22,13 @@ class CatalogMixin:
             params.append(submitter)
         return self.db.conn.execute(sql, params).fetchone()[0]
 
+    def daily_dates_around(self, start: str, end: str) -> tuple[str | None, str | None, str | None]:
+        row = self.db.conn.execute(
+            "SELECT (SELECT max(date) FROM daily_entries WHERE date < ?1), "
+            "(SELECT max(date) FROM daily_entries WHERE date BETWEEN ?1 AND ?2), "
+            "(SELECT min(date) FROM daily_entries WHERE date > ?2)", (start, end)).fetchone()
+        return row[0], row[1], row[2]
+
     def latest_daily_entries(self, paper_ids: Sequence[str]) -> dict[str, DailyEntry]:
         ids = list(dict.fromkeys(paper_ids))
         found: dict[str, DailyEntry] = {}

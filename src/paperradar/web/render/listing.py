@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from paperradar.web.render.periods import Period, parse_day
@@ -38,12 +38,13 @@ def pager(base: str, params: dict, page: int, per_page: int, total: int | None,
 
 
 def latest_period(store, today: date | None = None) -> Period | None:
-    """Today's list when it has papers, else the latest day that has some."""
-    dates = store.daily_dates()
-    if not dates:
-        return None
-    today_s = (today or date.today()).isoformat()
-    return parse_day(today_s if today_s in dates else dates[-1])
+    """Today's list when it has papers, else the latest earlier day that has some (else the
+    latest day at all, if every list is dated in the future)."""
+    tomorrow = ((today or date.today()) + timedelta(days=1)).isoformat()
+    day, _, later = store.daily_dates_around(tomorrow, tomorrow)
+    if day is None and later is not None:  # only future-dated lists
+        day = store.daily_dates_around("9999-12-31", "9999-12-31")[0] or later
+    return parse_day(day) if day else None
 
 
 def daily_views(store, period: Period, *, sort: str = "upvotes", limit: int = 50,

@@ -3,7 +3,6 @@ with their date ranges, labels and neighbours."""
 
 from __future__ import annotations
 
-import bisect
 import calendar
 import re
 from dataclasses import dataclass
@@ -82,11 +81,10 @@ def month_of(d: date) -> Period:
     return parse_month(f"{d.year:04d}-{d.month:02d}")
 
 
-def neighbours(period: Period, dates: list[str]) -> tuple[Period | None, Period | None]:
-    """Previous and next periods that have papers (``dates``: ascending days with entries)."""
-    lo = bisect.bisect_left(dates, period.start.isoformat())
-    hi = bisect.bisect_right(dates, period.end.isoformat())
-    before = date.fromisoformat(dates[lo - 1]) if lo > 0 else None
-    after = date.fromisoformat(dates[hi]) if hi < len(dates) else None
+def neighbours(period: Period, before: str | None,
+               after: str | None) -> tuple[Period | None, Period | None]:
+    """Previous and next periods that have papers, given the nearest days with entries
+    before and after the period (``store.daily_dates_around``)."""
     make = {"date": lambda d: parse_day(d.isoformat()), "week": week_of, "month": month_of}[period.kind]
-    return (make(before) if before else None), (make(after) if after else None)
+    return (make(date.fromisoformat(before)) if before else None,
+            make(date.fromisoformat(after)) if after else None)

@@ -63,7 +63,8 @@ def daily(request: Request, store: StoreDep,
     views = daily_views(store, period, sort=sort, limit=per_page, offset=(page - 1) * per_page,
                         submitter=submitter)
     total = store.count_daily(period.start.isoformat(), period.end.isoformat(), submitter=submitter)
-    prev, nxt = neighbours(period, store.daily_dates())
+    before, _, after = store.daily_dates_around(period.start.isoformat(), period.end.isoformat())
+    prev, nxt = neighbours(period, before, after)
     info = {"kind": period.kind, "key": period.key, "start": period.start.isoformat(),
             "end": period.end.isoformat(), "label": period.label,
             "prev": prev.key if prev else None, "next": nxt.key if nxt else None}

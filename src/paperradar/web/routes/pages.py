@@ -36,8 +36,8 @@ def _daily_page(request: Request, store, period: Period, page: int) -> Response:
     offset = (page - 1) * PER_PAGE
     views = daily_views(store, period, limit=PER_PAGE, offset=offset)
     total = store.count_daily(period.start.isoformat(), period.end.isoformat())
-    dates = store.daily_dates()
-    prev, nxt = neighbours(period, dates)
+    before, last_in, after = store.daily_dates_around(period.start.isoformat(), period.end.isoformat())
+    prev, nxt = neighbours(period, before, after)
     if site.wants_json(request):  # the same URL answers JSON (as /api/v1/daily does)
         base = request.app.state.settings.base_url.rstrip("/")
         return JSONResponse({"items": [paper_dict(v, base) for v in views], "total": total,
@@ -47,17 +47,17 @@ def _daily_page(request: Request, store, period: Period, page: int) -> Response:
                                       "next": nxt.key if nxt else None}}, headers=VARY)
     ctx = {
         "nav": "daily", "period": period, "views": views, "prev": prev, "next": nxt,
-        "latest": dates[-1] if dates else None,
-        "day_url": f"/papers/date/{_last_in(dates, period) or period.start}",
+        "latest": None if views else _latest_key(store),
+        "day_url": f"/papers/date/{last_in or period.start}",
         "week_url": week_of(period.start).url, "month_url": month_of(period.start).url,
         "pager": pager(period.url, {}, page, PER_PAGE, total, len(views)),
     }
     return site.render(request, "daily.html", ctx, headers=VARY)
 
 
-def _last_in(dates: list[str], period: Period) -> str | None:
-    inside = [d for d in dates if period.start.isoformat() <= d <= period.end.isoformat()]
-    return inside[-1] if inside else None
+def _latest_key(store) -> str | None:
+    latest = latest_period(store)
+    return latest.key if latest else None
 
 
 @router.get("/")
