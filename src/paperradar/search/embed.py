@@ -110,11 +110,15 @@ class SentenceTransformerEmbedder:
         return np.ascontiguousarray(vecs, dtype=np.float32)
 
 
-def load_embedder(settings: Settings, *, model_dir: Path | None = None) -> SentenceTransformerEmbedder:
+def load_embedder(settings: Settings, *, model_dir: Path | None = None) -> Embedder:
     """The configured model. The bundled one (or ``model_dir``, a copy of it) is verified."""
     name = model_label(settings)
     kw = dict(name=name, max_tokens=settings.embed_max_tokens, threads=settings.embed_threads,
               batch_size=settings.embed_batch_size)
+    from paperradar.search.static import StaticEmbedder, is_static, static_path
+
+    if is_static(name):  # distilled bulk model: whole abstracts, thousands per second
+        return StaticEmbedder(static_path(name), name=name)
     if model_dir is not None or name == BUNDLED_NAME:
         path = model_dir or bundled_model_dir()
         verify_model_dir(path)

@@ -1,0 +1,242 @@
+"""Search quality: nDCG@10, Recall@100 and MRR@10 of lexical, semantic and hybrid search on
+(1) Cranfield (graded judgments), imported through the generic JSONL importer, and
+(2) a known-item task on the real Hugging Face daily papers (query = a paper's ai_summary,
+answer = that paper; title + abstract of every paper indexed).
+
+References computed in the same run: BM25 by bm25s (stemmed, English stopwords), MiniLM
+exact cosine (numpy over the same stored embeddings), and plain RRF (k=60) of those two.
+Fusion is tuned on both sets (grid over RRF k/weights and convex alpha); the table shows the
+shipped default (``paperradar.search.hybrid.DEFAULT_FUSION``) and the grid's best.
+
+Usage: python bench/eval_search.py [--max-tokens 256] [--tune]
+Data: $PAPERRADAR_SHARED_DATA or ../shared/data. Work dir (embedding cache):
+$PAPERRADAR_BENCH_DIR or /tmp/paperradar-bench.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from paperradar.config import Settings  # noqa: E402
+from paperradar.search import Searcher  # noqa: E402
+from paperradar.search.hybrid import DEFAULT_FUSION, FusionParams, fuse, rrf  # noqa: E402
+from paperradar.search.query import parse_query  # noqa: E402
+from paperradar.search.vectors import decode  # noqa: E402
+from paperradar.store import open_store  # noqa: E402
+
+DATA = Path(os.environ.get("PAPERRADAR_SHARED_DATA") or ROOT.parent / "shared" / "data")
+WORK = Path(os.environ.get("PAPERRADAR_BENCH_DIR") or "/tmp/paperradar-bench")
+DEPTH = 100
+
+
+# -- metrics -------------------------------------------------------------------------------
+def ndcg10(ranked: list[str], gains: dict[str, int]) -> float:
+    dcg = sum(gains.get(d, 0) / math.log2(i + 2) for i, d in enumerate(ranked[:10]))
+    ideal = sorted(gains.values(), reverse=True)[:10]
+    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
+    return dcg / idcg if idcg else 0.0
+
+
+def recall100(ranked: list[str], gains: dict[str, int]) -> float:
+    rel = {d for d, g in gains.items() if g > 0}
+    return len(rel & set(ranked[:100])) / len(rel) if rel else 0.0
+
+
+def mrr10(ranked: list[str], gains: dict[str, int]) -> float:
+    for i, d in enumerate(ranked[:10]):
+        if gains.get(d, 0) > 0:
+            return 1.0 / (i + 1)
+    return 0.0
+
+
+def evaluate(runs: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> tuple[float, float, float]:
+    qs = [q for q in qrels if any(g > 0 for g in qrels[q].values())]
+    n = [ndcg10(runs.get(q, []), qrels[q]) for q in qs]
+    r = [recall100(runs.get(q, []), qrels[q]) for q in qs]
+    m = [mrr10(runs.get(q, []), qrels[q]) for q in qs]
+    return float(np.mean(n)), float(np.mean(r)), float(np.mean(m))
+
+
+# -- data sets -----------------------------------------------------------------------------
+def cranfield() -> tuple[list[dict], dict[str, str], dict[str, dict[str, int]]]:
+    base = DATA / "ir_eval" / "cranfield"
+    docs = []
+    for line in open(base / "corpus.jsonl", encoding="utf-8"):
+        d = json.loads(line)
+        title, text = d["title"].strip(), d["text"].strip()
+        abstract = text[len(title):].strip() if text.startswith(title) else text
+        docs.append({"id": d["_id"], "title": title or "untitled", "abstract": abstract})
+    queries = {json.loads(x)["_id"]: json.loads(x)["text"]
+               for x in open(base / "queries.jsonl", encoding="utf-8")}
+    qrels: dict[str, dict[str, int]] = {}
+    for line in list(open(base / "qrels_graded.tsv", encoding="utf-8"))[1:]:
+        q, d, g = line.split()
+        qrels.setdefault(q, {})[d] = int(g)
+    return docs, queries, qrels
+
+
+def hf_known_item() -> tuple[list[dict], dict[str, str], dict[str, dict[str, int]]]:
+    papers: dict[str, dict] = {}
+    queries: dict[str, str] = {}
+    for f in sorted(glob.glob(str(DATA / "hf_daily_papers" / "*.json"))):
+        data = json.load(open(f, encoding="utf-8"))
+        for item in data if isinstance(data, list) else []:
+            p = item.get("paper") or {}
+            if not p.get("id") or not p.get("title"):
+                continue
+            papers[p["id"]] = {"id": p["id"], "title": p["title"], "abstract": p.get("summary") or ""}
+            if p.get("ai_summary"):
+                queries[p["id"]] = p["ai_summary"]
+    return list(papers.values()), queries, {q: {q: 1} for q in queries}
+
+
+# -- our system ----------------------------------------------------------------------------
+def prepare(name: str, docs: list[dict], max_tokens: int, model: str) -> Searcher:
+    """Import the docs through the generic JSONL importer, then build every index."""
+    from paperradar.ingest.files import import_paths
+
+    tag = "" if model == "all-MiniLM-L6-v2" else "-" + Path(model.split(":")[-1]).name
+    settings = Settings(data_dir=WORK / f"{name}-{max_tokens}{tag}", env="test", embed_model=model,
+                        embed_max_tokens=max_tokens, embed_threads=int(os.environ.get(
+                            "PAPERRADAR_EMBED_THREADS", "1")))
+    store = open_store(settings.resolved_database_url)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{name}.jsonl"
+        with open(path, "w", encoding="utf-8") as fh:
+            for d in docs:
+                fh.write(json.dumps(d, ensure_ascii=False) + "\n")
+        report = import_paths(store, [path], source=name)
+        assert not report.errors, report.errors[:3]
+    searcher = Searcher(settings, store)
+    t = time.perf_counter()
+    out = searcher.build()
+    print(f"[{name}] {out}  ({time.perf_counter() - t:.1f} s)", file=sys.stderr)
+    return searcher
+
+
+def local(pid: str) -> str:
+    return pid.split(":", 1)[1] if ":" in pid and not pid[0].isdigit() else pid
+
+
+def our_lists(s: Searcher, queries: dict[str, str]) -> dict[str, tuple[list, list]]:
+    out = {}
+    for qid, text in queries.items():
+        parsed = parse_query(text)
+        lex = s.lexical.search(parsed, DEPTH)
+        sem, _ = s._semantic(parsed, DEPTH)
+        out[qid] = ([(local(i), sc) for i, sc in zip(lex.ids, lex.scores)],
+                    [(local(i), sc) for i, sc in sem or []])
+    return out
+
+
+def reference_lists(s: Searcher, docs: list[dict], queries: dict[str, str]) -> dict[str, tuple[list, list]]:
+    import bm25s
+    import Stemmer
+
+    stem = Stemmer.Stemmer("english")
+    corpus = [f"{d['title']} {d['abstract']}" for d in docs]
+    retriever = bm25s.BM25()
+    retriever.index(bm25s.tokenize(corpus, stopwords="en", stemmer=stem, show_progress=False),
+                    show_progress=False)
+    qids = list(queries)
+    res, scores = retriever.retrieve(bm25s.tokenize([queries[q] for q in qids], stopwords="en",
+                                                    stemmer=stem, show_progress=False),
+                                     k=DEPTH, show_progress=False)
+    model = s.model_name()
+    emb = {local(e.paper_id): decode(e) for e in s.store.iter_embeddings(model)}
+    ids = [d["id"] for d in docs]
+    mat = np.vstack([emb[i] for i in ids])
+    qv = s.embedder().embed([queries[q] for q in qids])
+    out = {}
+    for n, q in enumerate(qids):
+        bm = [(ids[int(j)], float(sc)) for j, sc in zip(res[n], scores[n]) if sc > 0]
+        sims = mat @ qv[n]
+        top = np.argsort(-sims)[:DEPTH]
+        out[q] = (bm, [(ids[j], float(sims[j])) for j in top])
+    return out
+
+
+# -- fusion tuning -------------------------------------------------------------------------
+def grid() -> list[FusionParams]:
+    out = [FusionParams("rrf", k=k, w_lexical=1.0, w_semantic=w)
+           for k in (2, 5, 10, 20, 30, 60, 100) for w in (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)]
+    out += [FusionParams("convex", alpha=a / 20) for a in range(1, 20)]
+    return out
+
+
+def fused_runs(lists: dict[str, tuple[list, list]], p: FusionParams) -> dict[str, list[str]]:
+    return {q: [d for d, _ in fuse(lex, sem, p)] for q, (lex, sem) in lists.items()}
+
+
+def label(p: FusionParams) -> str:
+    if p.method == "rrf":
+        return f"RRF k={p.k:g} w_sem={p.w_semantic:g}"
+    return f"convex alpha={p.alpha:g}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--max-tokens", type=int, default=256)
+    ap.add_argument("--tune", action="store_true", help="print the fusion grid")
+    ap.add_argument("--model", default="all-MiniLM-L6-v2",
+                    help="embedding model (e.g. static:/tmp/paperradar-bench/static-minilm)")
+    args = ap.parse_args()
+    sets = {"cranfield": cranfield(), "hf-known-item": hf_known_item()}
+    lists, refs, qrels = {}, {}, {}
+    for name, (docs, queries, qr) in sets.items():
+        s = prepare(name.split("-")[0], docs, args.max_tokens, args.model)
+        t = time.perf_counter()
+        lists[name] = our_lists(s, queries)
+        dt = (time.perf_counter() - t) / max(1, len(queries))
+        print(f"[{name}] {len(docs)} docs, {len(queries)} queries, "
+              f"{dt * 1000:.1f} ms/query (lexical + query embedding + semantic)", file=sys.stderr)
+        refs[name] = reference_lists(s, docs, queries)
+        qrels[name] = qr
+        hyb = s.search(next(iter(queries.values())), limit=10).hits  # the real hybrid path
+        first = next(iter(queries))
+        assert [local(h.id) for h in hyb] == fused_runs({first: lists[name][first]},
+                                                        DEFAULT_FUSION)[first][:10]
+    scores = {}
+    for p in grid():
+        scores[p] = {n: evaluate(fused_runs(lists[n], p), qrels[n]) for n in sets}
+    best = max(scores, key=lambda p: sum(scores[p][n][0] for n in sets))
+    if args.tune:
+        print("\nfusion grid (nDCG@10 per set), best 15 by the mean:")
+        for p in sorted(scores, key=lambda p: -sum(scores[p][n][0] for n in sets))[:15]:
+            print(f"  {label(p):28s} " + "  ".join(f"{n} {scores[p][n][0]:.4f}" for n in sets))
+    print(f"\n## {args.model}, max tokens {args.max_tokens}; default fusion: {label(DEFAULT_FUSION)}; "
+          f"grid best: {label(best)}\n")
+    print("| run | " + " | ".join(f"{n} nDCG@10 | R@100 | MRR@10" for n in sets) + " |")
+    print("|---|" + "---|---|---|" * len(sets))
+    rows = {
+        "ours lexical (tantivy BM25F)": {n: {q: [d for d, _ in l[0]] for q, l in lists[n].items()} for n in sets},
+        "ours semantic": {n: {q: [d for d, _ in l[1]] for q, l in lists[n].items()} for n in sets},
+        f"ours hybrid ({label(DEFAULT_FUSION)})": {n: fused_runs(lists[n], DEFAULT_FUSION) for n in sets},
+        f"ours hybrid, grid best ({label(best)})": {n: fused_runs(lists[n], best) for n in sets},
+        "ref BM25 (bm25s, stemmed)": {n: {q: [d for d, _ in l[0]] for q, l in refs[n].items()} for n in sets},
+        f"ref {args.model} exact cosine": {n: {q: [d for d, _ in l[1]] for q, l in refs[n].items()} for n in sets},
+        "ref RRF k=60 (bm25s + MiniLM)": {n: {q: sorted((r := rrf([d for d, _ in l[0]], [d for d, _ in l[1]], k=60)), key=lambda d: (-r[d], d)) for q, l in refs[n].items()} for n in sets},
+    }
+    for name, per_set in rows.items():
+        cells = []
+        for n in sets:
+            nd, rc, mr = evaluate(per_set[n], qrels[n])
+            cells.append(f"{nd:.4f} | {rc:.4f} | {mr:.4f}")
+        print(f"| {name} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,286 @@
+"""Search speed at scale: index build time, p50/p99 latency of lexical, semantic and hybrid
+queries (warm caches, the real query path: parsing, MiniLM query embedding, tantivy, HNSW,
+fusion, paper fetch and snippets), queries/s with two processes, RAM and disk per paper,
+HNSW recall@10 against exact search.
+
+Corpus growth (``--papers N``): the 12,768 real papers of ``arxiv_metadata`` are kept as they
+are; every further synthetic paper takes the title of one random real paper with two words
+replaced by words of another title, an abstract made of sentences drawn from three random
+real abstracts, authors and categories of a random real paper and a random date in
+2015-2026. Embeddings: real MiniLM embeddings of real papers are not computed here (days
+at arXiv scale); every paper gets the normalised sum of a real MiniLM embedding (of one of
+the HF daily papers, embedded by ``eval_search.py``, or random if that cache is absent) and
+Gaussian noise, so vectors keep a realistic clustered structure.
+
+Usage: python bench/search_latency.py --papers 100000 [--queries 200] [--dtype i8]
+       python bench/search_latency.py --embed-throughput
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import random
+import re
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from paperradar.config import Settings  # noqa: E402
+from paperradar.models import Author, Paper, Record  # noqa: E402
+from paperradar.search import Searcher  # noqa: E402
+from paperradar.search import vectors as vectors_mod  # noqa: E402
+from paperradar.search.lexical import paper_key  # noqa: E402
+from paperradar.search.vectors import decode, encode  # noqa: E402
+from paperradar.store import open_store  # noqa: E402
+from paperradar.store.base.search import StoredEmbedding  # noqa: E402
+
+DATA = Path(os.environ.get("PAPERRADAR_SHARED_DATA") or ROOT.parent / "shared" / "data")
+WORK = Path(os.environ.get("PAPERRADAR_BENCH_DIR") or "/tmp/paperradar-bench")
+MODEL = "all-MiniLM-L6-v2"
+_SENT = re.compile(r"(?<=[.!?])\s+")
+
+
+def real_papers() -> list[dict]:
+    path = DATA / "arxiv_metadata" / "arxiv_2026-03_to_04.jsonl"
+    return [json.loads(x) for x in open(path, encoding="utf-8")]
+
+
+def base_vectors(dim: int = 384) -> np.ndarray:
+    db = WORK / "hf-256" / "paperradar.db"
+    if db.exists():
+        store = open_store(f"sqlite:///{db}")
+        vecs = [decode(e) for e in store.iter_embeddings(MODEL)]
+        store.close()
+        if vecs:
+            return np.vstack(vecs)
+    rng = np.random.default_rng(1)
+    v = rng.standard_normal((4096, dim)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def synth_papers(real: list[dict], n: int, seed: int = 7):
+    rng = random.Random(seed)
+    sentences = [_SENT.split(r["abstract"]) for r in real]
+    for i in range(n):
+        if i < len(real):
+            r = real[i]
+            yield Paper(id=r["id"], title=r["title"], abstract=r["abstract"],
+                        authors=[Author(a) for a in r["authors"]], categories=r["categories"],
+                        primary_category=r["categories"][0] if r["categories"] else None,
+                        published=r["first_listing_date"])
+            continue
+        a, b = rng.choice(real), rng.choice(real)
+        words, other = a["title"].split(), b["title"].split()
+        for _ in range(2):
+            if words and other:
+                words[rng.randrange(len(words))] = rng.choice(other)
+        abstract = " ".join(s for j in rng.sample(range(len(real)), 3)
+                            for s in rng.sample(sentences[j], min(2, len(sentences[j]))))
+        day = f"{rng.randint(2015, 2026)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        c = rng.choice(real)
+        yield Paper(id=f"synth:{i}", title=" ".join(words), abstract=abstract,
+                    authors=[Author(x) for x in c["authors"][:6]], categories=c["categories"],
+                    primary_category=c["categories"][0] if c["categories"] else None,
+                    published=day)
+
+
+def dir_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.exists() else 0
+
+
+def build_corpus(n: int, dtype: str) -> tuple[Settings, dict]:
+    settings = Settings(data_dir=WORK / f"latency-{n}", env="test")
+    figures: dict = {}
+    db = settings.sqlite_path
+    if not db.exists():
+        store = open_store(settings.resolved_database_url)
+        real, base = real_papers(), base_vectors()
+        rng = np.random.default_rng(3)
+        t = time.perf_counter()
+        batch, embs = [], []
+        for p in synth_papers(real, n):
+            batch.append(Record(p))
+            if len(batch) == 5000:
+                store.upsert_records(batch)
+                batch = []
+        if batch:
+            store.upsert_records(batch)
+        figures["store_write_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        ids = [p.id for _, p in store.iter_changed_papers(0, batch=20000)]
+        for i in range(0, len(ids), 20000):
+            chunk = ids[i:i + 20000]
+            v = base[rng.integers(0, len(base), len(chunk))] + \
+                rng.standard_normal((len(chunk), base.shape[1])).astype(np.float32) * 0.03
+            v /= np.linalg.norm(v, axis=1, keepdims=True)
+            embs = [StoredEmbedding(pid, paper_key(pid), "synthetic", v.shape[1], "f16",
+                                    encode(x)) for pid, x in zip(chunk, v)]
+            store.put_embeddings(MODEL, embs)
+        figures["embeddings_write_s"] = time.perf_counter() - t
+        store.close()
+    store = open_store(settings.resolved_database_url)
+    s = Searcher(settings, store)
+    vectors_mod.ANN_DTYPE = dtype
+    if not (s.lexical.path.exists() and s.vectors().ann_path(MODEL).exists()):
+        t = time.perf_counter()
+        n_lex = s.lexical.rebuild(store)
+        figures["lexical_build_s"] = time.perf_counter() - t
+        figures["lexical_docs_per_s"] = n_lex / figures["lexical_build_s"]
+        t = time.perf_counter()
+        s.vectors().sync(MODEL, rebuild=True, ann_min=0)
+        figures["hnsw_build_s"] = time.perf_counter() - t
+    figures["db_bytes_per_paper"] = (db.stat().st_size + dir_size(db.parent / (db.name + "-wal"))) / n
+    figures["lexical_bytes_per_paper"] = dir_size(s.lexical.path) / n
+    figures["hnsw_bytes_per_paper"] = s.vectors().ann_path(MODEL).stat().st_size / n
+    store.close()
+    return settings, figures
+
+
+def make_queries(k: int) -> list[str]:
+    rng = random.Random(11)
+    real = real_papers()
+    out = []
+    for i in range(k):
+        words = [w for w in re.findall(r"[A-Za-z]{4,}", rng.choice(real)["title"])]
+        out.append(" ".join(rng.sample(words, min(len(words), rng.randint(2, 5)))) or "learning")
+    return out
+
+
+def timed(fn, queries: list[str]) -> list[float]:
+    out = []
+    for q in queries:
+        t = time.perf_counter()
+        fn(q)
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def pct(xs: list[float], p: float) -> float:
+    return float(np.percentile(np.array(xs), p))
+
+
+def _worker(args) -> int:
+    settings, queries, seconds = args
+    import torch
+
+    torch.set_num_threads(1)
+    store = open_store(settings.resolved_database_url)
+    s = Searcher(settings, store)
+    for q in queries[:10]:
+        s.search(q)
+    n, end = 0, time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        s.search(queries[n % len(queries)])
+        n += 1
+    store.close()
+    return n
+
+
+def recall_at_10(settings: Settings, queries: list[str], sample: int = 100) -> float:
+    store = open_store(settings.resolved_database_url)
+    s = Searcher(settings, store)
+    st = s.vectors()._state(MODEL)
+    ann = st.ann
+    keys, mats = [], []
+    for e in store.iter_embeddings(MODEL, batch=50000):
+        keys.append(e.key)
+        mats.append(np.frombuffer(e.vec, np.float16))
+    mat = np.vstack(mats).astype(np.float32)
+    keys = np.array(keys, np.uint64)
+    qv = s.embedder().embed(queries[:sample])
+    hits = 0
+    for q in qv:
+        exact = set(keys[np.argpartition(-(mat @ q), 10)[:10]].tolist())
+        hits += len(exact & set(int(x) for x in ann.search(q, 10).keys))
+    store.close()
+    return hits / (10 * len(qv))
+
+
+def latency(settings: Settings, queries: list[str]) -> dict:
+    import psutil
+    import torch
+
+    torch.set_num_threads(1)
+    proc = psutil.Process()
+    rss0 = proc.memory_info().rss
+    store = open_store(settings.resolved_database_url)
+    s = Searcher(settings, store)
+    s.embedder()
+    rss_model = proc.memory_info().rss
+    for q in queries[:20]:  # warm up: open indexes, page in
+        for mode in ("lexical", "semantic", "hybrid"):
+            s.search(q, mode=mode)
+    out = {"rss_model_mb": (rss_model - rss0) / 2**20,
+           "rss_indexes_mb": (proc.memory_info().rss - rss_model) / 2**20}
+    for mode in ("lexical", "semantic", "hybrid"):
+        ms = timed(lambda q: s.search(q, mode=mode, limit=20), queries)
+        out[mode] = (pct(ms, 50), pct(ms, 99))
+    ms = timed(lambda q: s.search(q + " cat:cs.CV since:2020", limit=20), queries)
+    out["hybrid+filters"] = (pct(ms, 50), pct(ms, 99))
+    ms = timed(lambda q: s.embedder().embed([q]), queries)
+    out["query_embedding"] = (pct(ms, 50), pct(ms, 99))
+    ann = s.vectors()._state(MODEL).ann
+    out["hnsw_memory_bytes_per_paper"] = ann.memory_usage / len(ann) if ann is not None else 0
+    store.close()
+    return out
+
+
+def embed_throughput() -> None:
+    from paperradar.search.embed import load_embedder
+
+    texts = [f"{r['title']}. {r['abstract']}" for r in real_papers()[:192]]
+    for threads in (1, 2):
+        for max_tokens in (256, 128, 64):
+            e = load_embedder(Settings(env="test", embed_max_tokens=max_tokens,
+                                       embed_threads=threads, embed_batch_size=32))
+            e.embed(texts[:32])
+            t = time.perf_counter()
+            e.embed(texts)
+            dt = time.perf_counter() - t
+            print(f"MiniLM max_tokens={max_tokens:3d} threads={threads}: "
+                  f"{len(texts) / dt:6.1f} papers/s")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--papers", type=int, default=100_000)
+    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--dtype", default=vectors_mod.ANN_DTYPE)
+    ap.add_argument("--qps-seconds", type=float, default=20)
+    ap.add_argument("--embed-throughput", action="store_true")
+    ap.add_argument("--clean", action="store_true", help="delete the corpus afterwards")
+    args = ap.parse_args()
+    if args.embed_throughput:
+        embed_throughput()
+        return
+    settings, figures = build_corpus(args.papers, args.dtype)
+    queries = make_queries(args.queries)
+    res = latency(settings, queries)
+    figures["recall@10_hnsw_vs_exact"] = recall_at_10(settings, queries)
+    with mp.get_context("spawn").Pool(2) as pool:
+        t = time.perf_counter()
+        counts = pool.map(_worker, [(settings, queries, args.qps_seconds)] * 2)
+        figures["hybrid_qps_2proc"] = sum(counts) / args.qps_seconds
+        del t
+    print(f"\n## {args.papers:,} papers (HNSW dtype {args.dtype})\n")
+    print("| query | p50 ms | p99 ms |\n|---|---|---|")
+    for k in ("lexical", "semantic", "hybrid", "hybrid+filters", "query_embedding"):
+        print(f"| {k} | {res[k][0]:.1f} | {res[k][1]:.1f} |")
+    print()
+    for k, v in {**figures, **{k: v for k, v in res.items() if not isinstance(v, tuple)}}.items():
+        print(f"- {k}: {v:,.3f}" if isinstance(v, float) else f"- {k}: {v}")
+    if args.clean:
+        shutil.rmtree(settings.data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
