@@ -163,3 +163,17 @@ def test_worker_tick_runs_matching_jobs_and_survives_failures():
     ran.clear()
     run_forever(jobs[:1], 20, max_ticks=2, clock=lambda: next(clock), sleep=lambda s: None)
     assert [r[1].minute for r in ran] == [1, 2]
+
+
+def test_unreachable_server_stops_the_run(papers_store, digest_settings):
+    from smtp_sink import free_port
+
+    closed = digest_settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{free_port()}",
+                                                "smtp_max_retries": 1})
+    papers_store.add_subscribers([active(f"u{i}@x.org") for i in range(6)])
+    stats = send_due(closed, papers_store, _utc(2025, 6, 30, 9))
+    assert stats.stopped and "unreachable" in stats.stopped
+    assert (stats.deferred, stats.sent) == (3, 0)
+    rows = papers_store.list_deliveries()
+    assert [r.status for r in rows] == ["failed"] * 3  # the others were not even claimed
+    assert all(not papers_store.is_suppressed(f"u{i}@x.org") for i in range(6))

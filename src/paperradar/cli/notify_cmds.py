@@ -241,6 +241,8 @@ def send(dry_run: bool = typer.Option(False, "--dry-run", help="list what would 
             typer.echo(f"{email}\t{period}\t{count} papers" if count else
                        f"{email}\t{period}\tnothing to send")
     common.out.print(" ".join(f"{k}={v}" for k, v in stats.as_dict().items()), highlight=False)
+    if stats.stopped:
+        common.fail(f"stopped early: {stats.stopped}", code=1)
 
 
 def worker(once: bool = typer.Option(False, "--once", help="run one tick and exit"),

@@ -21,6 +21,8 @@ from paperradar.notify.subscriptions import iso, utcnow
 
 log = logging.getLogger("paperradar.digest")
 
+UNREACHABLE_STOP = 3  # consecutive digests the server could not even be reached for
+
 _OUTCOME = {"sent": "sent", "bounced": "bounced", "suppressed": "suppressed", "deferred": "failed",
             "failed": "failed"}
 
@@ -61,6 +63,7 @@ def send_due(settings: Settings, store, at: datetime, *, dry_run: bool = False, 
     owner = owner or run_owner()
     lease = timedelta(seconds=settings.digest_lease_seconds)
     faults = _Faults()
+    unreachable = 0
     with Mailer(settings, store) as mailer:
         for sub, period in pairs:
             now = utcnow()
@@ -86,5 +89,10 @@ def send_due(settings: Settings, store, at: datetime, *, dry_run: bool = False, 
             faults.hit("finished")
             counter = status if status in ("sent", "bounced", "suppressed") else "deferred"
             setattr(stats, counter, getattr(stats, counter) + 1)
+            unreachable = unreachable + 1 if result.status == "deferred" and result.code is None else 0
+            if unreachable >= UNREACHABLE_STOP:
+                stats.stopped = f"mail server unreachable ({result.detail}); the rest waits for the next run"
+                log.error("digest run stopped: %s", stats.stopped)
+                break
     log.info("digest run at %s: %s", iso(at), stats.as_dict())
     return stats

@@ -141,6 +141,7 @@ class RunStats:
     suppressed: int = 0
     deferred: int = 0
     previews: list[tuple[str, str, int]] = field(default_factory=list)  # dry run: email, period, items
+    stopped: str | None = None  # why the run ended early
 
     def as_dict(self) -> dict[str, int]:
         return {k: getattr(self, k) for k in ("due", "sent", "empty", "skipped", "bounced",
