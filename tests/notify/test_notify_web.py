@@ -205,3 +205,38 @@ def test_preferences_page_by_manage_link(app, wsettings, client):
     api = client.put(f"/api/subscriptions/{url.rsplit('/', 1)[1]}", json={"authors": ["Ada"]})
     assert api.status_code == 200 and api.json()["subscription"]["authors"] == ["Ada"]
     assert client.get("/subscription/1.deadbeef").status_code == 400
+
+
+def test_any_input_gives_a_clean_answer(app, wsettings):
+    """Hostile tokens, form fields and JSON bodies: a 2xx or a clean 4xx, never a 500."""
+    from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+    sub, _ = _store(app).add_subscriber(active("fuzz@example.org"))
+    manage = subs.link_token(wsettings, "manage", sub)
+    text = st.text(max_size=60)
+    scalar = st.one_of(text, st.integers(-10**20, 10**20), st.booleans(), st.none(),
+                       st.floats(allow_nan=False, allow_infinity=False))
+    body = st.dictionaries(st.sampled_from(["email", "frequency", "hour", "weekday", "timezone",
+                                            "trending", "categories", "queries", "authors"]),
+                           st.one_of(scalar, st.lists(scalar, max_size=4)), max_size=6)
+
+    with TestClient(app, base_url="https://papers.example", raise_server_exceptions=False) as c:
+        @hsettings(max_examples=50, deadline=None,
+                   suppress_health_check=[HealthCheck.function_scoped_fixture])
+        @given(token=text, form=st.dictionaries(text, text, max_size=4), payload=body)
+        def run(token, form, payload):
+            from urllib.parse import quote
+
+            t = quote(token, safe="") or "x"
+            for method, path in (("GET", f"/unsubscribe/{t}"), ("POST", f"/unsubscribe/{t}"),
+                                 ("GET", f"/subscribe/confirm/{t}"),
+                                 ("POST", f"/subscribe/confirm/{t}"),
+                                 ("GET", f"/subscription/{t}"), ("POST", f"/subscription/{t}")):
+                assert c.request(method, path, data=form).status_code < 500
+            assert c.post("/subscribe", data=form).status_code < 500
+            assert c.post("/api/subscribe", json=payload).status_code < 500
+            assert c.put(f"/api/subscriptions/{manage}", json=payload).status_code < 500
+            assert c.post(f"/subscription/{manage}", data={**form, **{
+                k: str(v) for k, v in payload.items()}}).status_code < 500
+
+        run()
