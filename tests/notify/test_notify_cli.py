@@ -20,14 +20,14 @@ AT = "2025-06-30T09:00:00Z"
 
 @pytest.fixture
 def cli(digest_settings, smtp):
-    env = dict(os.environ, PAPERRADAR_DATA_DIR=str(digest_settings.data_dir),
+    base = dict(os.environ, PAPERRADAR_DATA_DIR=str(digest_settings.data_dir),
                PAPERRADAR_ENV="test", PAPERRADAR_SMTP_URL=smtp.url, PAPERRADAR_SMTP_RATE_LIMIT="0",
                PAPERRADAR_DIGEST_SEARCH_MODE="lexical", PAPERRADAR_BASE_URL="https://papers.example",
                PAPERRADAR_MAIL_FROM="paperradar <digest@papers.example>")
 
-    def run(*args, stdin: bytes | None = None, ok: bool = True):
-        r = subprocess.run([sys.executable, "-m", "paperradar", *args], env=env, input=stdin,
-                           capture_output=True, timeout=120)
+    def run(*args, stdin: bytes | None = None, ok: bool = True, env: dict | None = None):
+        r = subprocess.run([sys.executable, "-m", "paperradar", *args], env={**base, **(env or {})},
+                           input=stdin, capture_output=True, timeout=120)
         if ok:
             assert r.returncode == 0, r.stderr.decode()
         return r
@@ -120,3 +120,20 @@ def test_worker_once_runs_due_jobs(cli, digest_settings, store, smtp):
     assert b"'due': 0" in idle.stdout and len(smtp.received("w@example.org")) == 1
     bad = cli("worker", "--once", "--job", "coffee", ok=False)
     assert bad.returncode == 2
+
+
+def test_worker_once_runs_index_subprocess(cli, digest_settings, store):
+    from notify_helpers import FIXTURES
+
+    from paperradar.ingest.files import import_paths
+
+    import_paths(store, [FIXTURES / "arxiv_60.jsonl"])
+    r = cli("worker", "--once", "--at", "2026-03-10T00:40:00Z", "--job", "index", "--job",
+            "harvest",  # only the index spec (minute 40) matches this minute
+            env={"PAPERRADAR_WORKER_INDEX_ARGS": "index --no-embed"})
+    assert b"index=exit 0" in r.stdout and b"harvest" not in r.stdout
+    from paperradar.notify.runner import make_searcher
+
+    page = make_searcher(digest_settings.model_copy(update={"digest_search_mode": "lexical"}),
+                         store).search("", category="cs.CV", limit=3)
+    assert page.hits  # the index job built the lexical index

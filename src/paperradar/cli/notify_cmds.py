@@ -261,7 +261,7 @@ def worker(once: bool = typer.Option(False, "--once", help="run one tick and exi
         raise UserError(f"unknown job(s): {', '.join(sorted(bad))}")
     with common.store_from_settings(settings) as store:
         try:
-            jobs = build_jobs(settings, store, set(job) or None)
+            jobs = build_jobs(settings, store, set(job) or None, wait=once)
         except CronError as exc:
             raise UserError(f"worker schedule: {exc}") from exc
         if once:

@@ -1,8 +1,9 @@
 """``paperradar worker``: a long-running scheduler. Each job has a cron-like spec (``minute hour
 day-of-month month day-of-week``, UTC, with ``*``, ``a-b``, ``a,b`` and ``*/n``); at every minute
-the matching jobs run: harvest and index as ``paperradar`` subprocesses (isolated, so one crash
-does not stop the worker), digests in-process (the run is idempotent, so running it every minute
-only sends what is due)."""
+the matching jobs run: harvest and index as background ``paperradar`` subprocesses (isolated, so
+one crash does not stop the worker, and a long harvest does not delay digests; never two of the
+same at once), digests in-process (the run is idempotent, so running it every minute only sends
+what is due)."""
 
 from __future__ import annotations
 
@@ -85,13 +86,26 @@ class Job:
     run: Callable[[datetime], object]
 
 
-def _subprocess_job(args: str) -> Callable[[datetime], object]:
-    def run(at: datetime) -> int:
-        cmd = [sys.executable, "-m", "paperradar", *shlex.split(args)]
-        rc = subprocess.run(cmd, check=False).returncode
-        (log.info if rc == 0 else log.warning)("job %s exited %d", args, rc)
-        return rc
-    return run
+class _SubprocessJob:
+    """Starts ``paperradar ARGS`` in the background so a long harvest never delays the digests;
+    a new start is skipped while the previous one still runs. With ``wait`` it runs to the end."""
+
+    def __init__(self, args: str, wait: bool = False):
+        self.cmd = [sys.executable, "-m", "paperradar", *shlex.split(args)]
+        self.wait = wait
+        self.proc: subprocess.Popen | None = None
+
+    def __call__(self, at: datetime) -> str:
+        if self.proc is not None:
+            rc = self.proc.poll()
+            if rc is None:
+                log.warning("%s still running; this start is skipped", " ".join(self.cmd[3:]))
+                return "still running"
+            (log.info if rc == 0 else log.warning)("job %s exited %d", " ".join(self.cmd[3:]), rc)
+        self.proc = subprocess.Popen(self.cmd)
+        if self.wait:
+            return f"exit {self.proc.wait()}"
+        return f"started pid {self.proc.pid}"
 
 
 def _digest_job(settings: Settings, store) -> Callable[[datetime], object]:
@@ -112,11 +126,13 @@ def _digest_job(settings: Settings, store) -> Callable[[datetime], object]:
     return run
 
 
-def build_jobs(settings: Settings, store, only: set[str] | None = None) -> list[Job]:
+def build_jobs(settings: Settings, store, only: set[str] | None = None,
+               wait: bool = False) -> list[Job]:
+    """The worker's jobs; ``wait`` runs subprocess jobs to completion (``--once``)."""
     jobs = [Job("harvest", Cron.parse(settings.worker_harvest_cron),
-                _subprocess_job(settings.worker_harvest_args)),
+                _SubprocessJob(settings.worker_harvest_args, wait)),
             Job("index", Cron.parse(settings.worker_index_cron),
-                _subprocess_job(settings.worker_index_args)),
+                _SubprocessJob(settings.worker_index_args, wait)),
             Job("digest", Cron.parse(settings.worker_digest_cron), _digest_job(settings, store))]
     return [j for j in jobs if not only or j.name in only]
 
