@@ -155,3 +155,24 @@ def test_dkim_signature_verifies(mail_settings, smtp, tmp_path):
     assert dkim.verify(raw, dnsfunc=dns)
     tampered = raw.replace(b"Subject: Signed", b"Subject: Changed")
     assert not dkim.verify(tampered, dnsfunc=dns)
+
+
+def test_rate_limit_is_global_across_mailers(mail_settings, smtp, store):
+    """Two mailers (as in two processes) sharing one database share one rate."""
+    import threading
+
+    s = mail_settings.model_copy(update={"smtp_rate_limit": 20.0})
+    start = time.monotonic()
+
+    def send(tag):
+        with Mailer(s, store) as m:
+            for i in range(4):
+                assert m.send(build_message(s, f"{tag}{i}@example.org", "s", "t")).ok
+
+    threads = [threading.Thread(target=send, args=(t,)) for t in "ab"]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(smtp.received()) == 8
+    assert time.monotonic() - start >= 7 / 20 - 0.02

@@ -1,5 +1,5 @@
-"""SMTP delivery: connection from ``settings.smtp_url``, optional DKIM signing, a process-wide
-rate limit, retries with exponential backoff on 4xx answers and dropped connections, 5xx
+"""SMTP delivery: connection from ``settings.smtp_url``, optional DKIM signing, a global rate
+limit (shared through the database by every process when a store is given, else per process), retries with exponential backoff on 4xx answers and dropped connections, 5xx
 answers recorded as bounces (the address suppressed after ``settings.bounce_threshold``), and
 one log line (and one ``mail_log`` row when a store is given) per delivery.
 
@@ -105,6 +105,19 @@ class RateLimiter:
             self._sleep(wait)
 
 
+class StoreRateLimiter:
+    """The global limit: slots reserved in the database, so every process sending through
+    this database (web app, workers, CLI) shares one rate."""
+
+    def __init__(self, store, rate: float, sleep: Callable[[float], None] = time.sleep):
+        self.store, self.interval, self._sleep = store, 1.0 / rate, sleep
+
+    def acquire(self) -> None:
+        wait = self.store.reserve_mail_slot(self.interval, time.time()) - time.time()
+        if wait > 0:
+            self._sleep(wait)
+
+
 @lru_cache(maxsize=8)
 def shared_limiter(rate: float) -> RateLimiter:
     """The process-wide limiter for a rate (built on first use, never at import)."""
@@ -144,7 +157,11 @@ class Mailer:
         self.store = store
         self.target = parse_smtp_url(settings.smtp_url)
         self._sleep = sleep
-        self.limiter = limiter or shared_limiter(settings.smtp_rate_limit)
+        if limiter is None:
+            rate = settings.smtp_rate_limit
+            limiter = (StoreRateLimiter(store, rate) if store is not None and rate > 0
+                       else shared_limiter(rate))
+        self.limiter = limiter
         self._conn: smtplib.SMTP | None = None
 
     def __enter__(self) -> "Mailer":

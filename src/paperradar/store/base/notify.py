@@ -119,3 +119,7 @@ class NotifyStore(Protocol):
     def log_mail(self, entry: MailLogEntry) -> None: ...
 
     def mail_log(self, recipient: str | None = None, limit: int = 100) -> list[MailLogEntry]: ...
+
+    def reserve_mail_slot(self, interval: float, now: float) -> float:
+        """Take the next sending slot of the global rate limit (shared by all processes):
+        returns the Unix time at which the caller may send, and moves the next slot on."""

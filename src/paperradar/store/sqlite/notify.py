@@ -220,3 +220,13 @@ class NotifyMixin:
             f"SELECT at, recipient, kind, status, message_id, code, detail, attempts FROM mail_log "
             f"{where} ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
         return [MailLogEntry(*r) for r in rows]
+
+    # -- global rate limit --------------------------------------------------------------------
+    def reserve_mail_slot(self, interval: float, now: float) -> float:
+        with self.db.transaction() as conn:
+            row = conn.execute("SELECT next_at FROM mail_rate WHERE id = 1").fetchone()
+            slot = max(now, row[0]) if row else now
+            conn.execute("INSERT INTO mail_rate (id, next_at) VALUES (1, ?) "
+                         "ON CONFLICT (id) DO UPDATE SET next_at = excluded.next_at",
+                         (slot + interval,))
+        return slot
