@@ -5,7 +5,10 @@ and ``/api/daily_papers``, with a concurrent client on loopback against ``paperr
 Baseline, measured in the same run: ``/healthz`` (the framework's floor: routing, the
 security and access-log middlewares, JSON); each endpoint's req/s is also given as a ratio
 of it. The client is one asyncio process (httpx, keep-alive) on the same machine, so the
-client's CPU is part of what is measured; figures are lower bounds of the server.
+client's CPU is part of what is measured; figures are lower bounds of the server. The server's
+own CPU time per request (all its processes, from psutil) is printed too, with the req/s one
+fully used core would give at that cost: a figure that depends much less on what else the
+machine is doing.
 
 Corpora (built once into ``$PAPERRADAR_BENCH_DIR``, default /tmp/paperradar-bench):
 - ``demo``: ``paperradar demo``'s data (60 real days, 959 papers), full-text index and,
@@ -162,6 +165,21 @@ def targets(base: str) -> dict[str, list[str]]:
     }
 
 
+def server_cpu(proc: subprocess.Popen) -> float:
+    """CPU seconds used so far by the server and its worker processes."""
+    import psutil
+
+    root = psutil.Process(proc.pid)
+    total = 0.0
+    for p in [root, *root.children(recursive=True)]:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
 def run(corpus: str, data: Path, args) -> None:
     proc, base = start_server(data, args.workers)
     try:
@@ -172,13 +190,17 @@ def run(corpus: str, data: Path, args) -> None:
         papers = open_store(Settings(data_dir=data).resolved_database_url).count_papers()
         print(f"\n## {corpus}: {papers:,} papers, {args.workers} worker(s), "
               f"{args.concurrency} concurrent connections, {args.seconds:g} s per endpoint")
-        print(f"{'endpoint':<22}{'req/s':>9}{'x base':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+        print(f"{'endpoint':<22}{'req/s':>9}{'x base':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
+              f"{'server CPU ms/req':>19}{'req/s per core':>16}")
         base_rps = None
         for name, u in urls.items():
+            cpu0 = server_cpu(proc)
             res = asyncio.run(hammer(base, u, args.seconds, args.concurrency))
+            cpu_ms = 1000 * (server_cpu(proc) - cpu0) / max(1, res["requests"])
             base_rps = base_rps or res["rps"]
             print(f"{name:<22}{res['rps']:>9.0f}{res['rps'] / base_rps:>8.2f}{res['p50_ms']:>9.1f}"
-                  f"{res['p99_ms']:>9.1f}{res['errors']:>8}", flush=True)
+                  f"{res['p99_ms']:>9.1f}{res['errors']:>8}{cpu_ms:>19.2f}{1000 / cpu_ms:>16.0f}",
+                  flush=True)
     finally:
         proc.terminate()
         proc.wait(30)

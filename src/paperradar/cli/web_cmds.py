@@ -55,7 +55,7 @@ def build_demo(data_dir: Path, embed: bool = True) -> dict:
     from paperradar.ingest.files import import_paths
     from paperradar.search import Searcher
 
-    settings = Settings(data_dir=data_dir)
+    settings = Settings(data_dir=data_dir, database_url="")  # never the environment's database
     with common.store_from_settings(settings) as store:
         files = extract_demo(data_dir / "demo-source")
         with common.progress() as bar:
