@@ -56,6 +56,11 @@ def test_add_list_unsubscribe(cli, digest_settings, smtp):
     assert rows[0]["categories"] == ["cs.CL"] and rows[0]["queries"] == ["retrieval augmented"]
     cli("subscribers", "unsubscribe", "ops@example.org")
     assert b"unsubscribed" in cli("subscribers", "list", "--status", "unsubscribed").stdout
+    assert b"deleted 0" in cli("subscribers", "purge-pending").stdout  # optin is fresh
+    assert b"deleted 1" in cli("subscribers", "purge-pending", "--older-than-days", "0").stdout
+    cli("subscribers", "remove", "ops@example.org")
+    assert cli("subscribers", "list").stdout == b""
+    assert cli("subscribers", "remove", "ops@example.org", ok=False).returncode == 2
 
 
 def test_import_csv_all_or_nothing(cli, digest_settings, tmp_path, smtp):

@@ -176,6 +176,29 @@ def unsubscribe_cmd(email: str = typer.Argument(...)) -> None:
     common.out.print(f"{email} unsubscribed")
 
 
+@subscribers_app.command("remove")
+def remove_cmd(email: str = typer.Argument(...)) -> None:
+    """Forget an address entirely (its preferences and delivery history)."""
+    with common.store_from_settings() as store:
+        sub = store.get_subscriber_by_email(email.strip())
+        if sub is None or not store.delete_subscriber(sub.id):
+            raise UserError(f"{email} is not a subscriber")
+    common.out.print(f"{email} removed")
+
+
+@subscribers_app.command("purge-pending")
+def purge_pending_cmd(days: float = typer.Option(7.0, "--older-than-days", min=0,
+                                                 help="age of unconfirmed sign-ups to delete")) -> None:
+    """Delete sign-ups never confirmed within the given number of days."""
+    from datetime import timedelta
+
+    from paperradar.notify.subscriptions import iso
+
+    with common.store_from_settings() as store:
+        n = store.purge_pending(iso(datetime.now(timezone.utc) - timedelta(days=days)))
+    common.out.print(f"deleted {n} unconfirmed subscriber(s)")
+
+
 @subscribers_app.command("inbound")
 def inbound() -> None:
     """Read one mail on stdin (pipe the List-Unsubscribe mailto address here from your MTA)

@@ -81,6 +81,12 @@ class NotifyStore(Protocol):
 
     def count_subscribers(self) -> dict[str, int]: ...
 
+    def delete_subscriber(self, subscriber_id: int) -> bool:
+        """Forget a subscriber entirely (tokens and ledger rows go with it)."""
+
+    def purge_pending(self, created_before: str) -> int:
+        """Delete never-confirmed subscribers created before the time; returns how many."""
+
     # -- confirmation tokens (stored hashed, single use) ----------------------------------
     def add_subscriber_token(self, subscriber_id: int, token_hash: str, purpose: str,
                              expires_at: str) -> None: ...

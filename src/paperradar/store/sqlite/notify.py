@@ -105,6 +105,16 @@ class NotifyMixin:
         rows = self.db.conn.execute("SELECT status, count(*) FROM subscribers GROUP BY status")
         return dict(rows.fetchall())
 
+    def delete_subscriber(self, subscriber_id: int) -> bool:
+        with self.db.transaction() as conn:
+            return conn.execute("DELETE FROM subscribers WHERE id = ?",
+                                (subscriber_id,)).rowcount == 1
+
+    def purge_pending(self, created_before: str) -> int:
+        with self.db.transaction() as conn:
+            return conn.execute("DELETE FROM subscribers WHERE status = 'pending' AND created_at < ?",
+                                (created_before,)).rowcount
+
     # -- tokens ---------------------------------------------------------------------------
     def add_subscriber_token(self, subscriber_id: int, token_hash: str, purpose: str,
                              expires_at: str) -> None:
