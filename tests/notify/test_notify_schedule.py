@@ -177,3 +177,11 @@ def test_unreachable_server_stops_the_run(papers_store, digest_settings):
     rows = papers_store.list_deliveries()
     assert [r.status for r in rows] == ["failed"] * 3  # the others were not even claimed
     assert all(not papers_store.is_suppressed(f"u{i}@x.org") for i in range(6))
+
+
+def test_one_bad_subscriber_does_not_stop_the_run(papers_store, digest_settings, smtp):
+    papers_store.add_subscriber(active("badtz@x.org", timezone="Gone/Zone"))  # tzdata changed
+    papers_store.add_subscriber(active("badq@x.org", trending=False, authors=["x" * 5000]))
+    papers_store.add_subscriber(active("fine@x.org"))
+    stats = send_due(digest_settings, papers_store, _utc(2025, 6, 30, 9))
+    assert stats.sent == 1 and smtp.counts() == {"fine@x.org": 1}

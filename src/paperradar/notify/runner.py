@@ -73,7 +73,14 @@ def send_due(settings: Settings, store, at: datetime, *, dry_run: bool = False, 
                 stats.skipped += 1
                 continue
             faults.hit("claimed")
-            msg = build_digest(settings, store, topics.searcher, sub, period, utcnow(), topics)
+            try:
+                msg = build_digest(settings, store, topics.searcher, sub, period, utcnow(), topics)
+            except Exception as exc:  # one subscriber's problem must not stop the run
+                log.exception("composing the digest for subscriber %s failed", sub.id)
+                store.finish_delivery(sub.id, period.key, owner, "failed", iso(utcnow()),
+                                      detail=f"compose: {type(exc).__name__}: {exc}")
+                stats.deferred += 1
+                continue
             faults.hit("composed")
             if msg is None:
                 store.finish_delivery(sub.id, period.key, owner, "empty", iso(utcnow()))

@@ -94,8 +94,15 @@ def due_period(sub: Subscriber, at: datetime, max_late: timedelta) -> Period | N
 def due(store, at: datetime, settings: Settings) -> list[tuple[Subscriber, Period]]:
     """Active, unsuppressed subscribers due at ``at`` with no final ledger row for the period."""
     max_late = timedelta(hours=settings.digest_max_late_hours)
-    cands = [(s, p) for s in store.iter_active_subscribers()
-             if (p := due_period(s, at, max_late)) is not None]
+    cands = []
+    for s in store.iter_active_subscribers():
+        try:
+            p = due_period(s, at, max_late)
+        except Exception:  # e.g. a time zone the system's tzdata no longer knows
+            log.exception("cannot schedule subscriber %s (time zone %r)", s.id, s.timezone)
+            continue
+        if p is not None:
+            cands.append((s, p))
     done = store.final_deliveries([p.key for _, p in cands])
     return [(s, p) for s, p in cands if (s.id, p.key) not in done]
 

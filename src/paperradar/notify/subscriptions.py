@@ -197,7 +197,7 @@ def request_subscription(settings: Settings, store, email: Any, prefs: dict[str,
                 f"it is already subscribed.\n\nManage or stop it: {links(settings, sub)['manage']}\n")
         _send(settings, store, sub.email, "You are already subscribed", text, "subscribe-notice")
         return NEUTRAL_MESSAGE
-    if sub.status == "pending" and not _created:  # a new request may carry new preferences
+    if not _created:  # a new request (pending or unsubscribed) may carry new preferences
         store.update_subscriber(apply_prefs(sub, prefs or {}))
     token = secrets.token_urlsafe(32)
     expires = now + timedelta(hours=settings.digest_confirm_ttl_hours)
