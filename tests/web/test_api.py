@@ -33,6 +33,11 @@ def test_search_and_trending_api(client):
     assert res["items"][0]["id"] == "2506.99902" and res["total"] >= 1
     marked = client.get("/api/v1/search", params={"q": "oracles structure"}).json()["items"][0]
     assert marked["id"] == "2506.99902" and "<mark>structure</mark>" in marked["snippet_html"]
+    recent = client.get("/api/v1/search", params={"q": "model", "date_from": "2025-06-25",
+                                                   "per_page": 50}).json()["items"]
+    assert recent and all(p["published"][:10] >= "2025-06-25" for p in recent)
+    old = client.get("/api/v1/search", params={"q": "strings", "date_to": "2000"}).json()["items"]
+    assert [p["id"] for p in old] == ["hep-th/9901001"]
     trend = client.get("/api/v1/trending", params={"window": "month", "per_page": 5}).json()
     assert len(trend["items"]) == 5
 

@@ -129,3 +129,19 @@ def test_api_docs_render_offline(page, live_url):
     page.wait_for_selector(".opblock", timeout=20_000)
     assert page.locator(".opblock").count() >= 10
     assert not [p for p in page.problems if "request failed" in p]
+
+
+def test_responsive_and_keyboard(browser, live_url):
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    pg = context.new_page()
+    for url in ["/", "/papers/2506.99902", "/search?q=video", "/papers/trending"]:
+        pg.goto(live_url + url)
+        overflow = pg.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, (url, overflow)
+    pg.goto(live_url + "/")
+    pg.keyboard.press("Tab")
+    assert pg.evaluate("document.activeElement.className") == "skip"
+    assert pg.evaluate("document.activeElement.getBoundingClientRect().left") >= 0  # visible
+    pg.keyboard.press("Enter")
+    assert pg.url.endswith("#main")
+    context.close()
