@@ -185,3 +185,38 @@ def test_one_bad_subscriber_does_not_stop_the_run(papers_store, digest_settings,
     papers_store.add_subscriber(active("fine@x.org"))
     stats = send_due(digest_settings, papers_store, _utc(2025, 6, 30, 9))
     assert stats.sent == 1 and smtp.counts() == {"fine@x.org": 1}
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Europe/Berlin", "Australia/Sydney",
+                                  "Pacific/Chatham", "Asia/Kolkata"])
+@pytest.mark.parametrize("hour", [0, 2, 3, 8, 23])
+def test_a_year_of_slots(zone, hour):
+    """Every day of 2026: the slot is at the local hour (or just after a skipped hour), and
+    minute-by-minute scheduling around it makes each weekday's period due exactly once."""
+    from datetime import date
+
+    z = ZoneInfo(zone)
+    day = date(2026, 1, 1)
+    while day.year == 2026:
+        slot = local_slot(day, hour, z)
+        local = slot.astimezone(z)
+        assert local.date() == day and local.hour in (hour, (hour + 1) % 24)
+        if local.hour != hour:  # only in a spring-forward gap
+            assert z.utcoffset(datetime.combine(day, datetime.min.time())) != z.utcoffset(
+                datetime.combine(day, datetime.max.time()))
+        day += timedelta(days=1)
+    sub = Subscriber(email="y@x.org", hour=hour, timezone=zone)
+    t, end, keys, first_due = _utc(2026, 3, 1), _utc(2026, 4, 15), [], {}
+    while t < end:  # March-April holds the DST changes of both hemispheres
+        p = latest_period(sub, t)
+        if p and p.key not in first_due:
+            first_due[p.key] = t
+            keys.append(p.key)
+        t += timedelta(minutes=30)
+    days = [date.fromisoformat(k.split(":")[1]) for k in keys]
+    start = _utc(2026, 3, 1)
+    expected = [d for d in (date(2026, 2, 25) + timedelta(n) for n in range(55))
+                if d.weekday() < 5 and start <= local_slot(d, hour, z) < end]
+    assert days[1:] == expected  # days[0]: the last slot before the window opened
+    assert all(first_due[f"daily:{d}"] - local_slot(d, hour, z) < timedelta(minutes=30)
+               for d in expected)  # each sent within one scheduler step of its slot
