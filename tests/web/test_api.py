@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.web.conftest import LATEST
+from .conftest import LATEST
 
 
 def test_daily_api_and_pagination(client):

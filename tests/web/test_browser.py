@@ -10,8 +10,8 @@ import subprocess
 import httpx
 import pytest
 
-from tests.web.conftest import LATEST
-from tests.web.tools import CHROMIUM_ARGS, npm_tools, require_chromium
+from .conftest import LATEST
+from .tools import CHROMIUM_ARGS, npm_tools, require_chromium
 
 pytestmark = pytest.mark.browser
 MAIN_PAGES = ["/", f"/papers/date/{LATEST}", "/papers/week/2025-W26", "/papers/month/2025-06",

@@ -7,7 +7,7 @@ import feedparser
 import pytest
 import rispy
 
-from tests.web.conftest import LATEST
+from .conftest import LATEST
 
 FEEDS = ["/feeds/daily.atom", f"/feeds/daily.atom?date={LATEST}", "/feeds/daily.atom?week=2025-W26",
          "/feeds/daily.atom?month=2025-06", "/feeds/trending.atom", "/feeds/trending.atom?window=month",

@@ -7,7 +7,7 @@ import pytest
 from huggingface_hub import HfApi
 from huggingface_hub.errors import HfHubHTTPError
 
-from tests.web.conftest import LATEST
+from .conftest import LATEST
 
 
 @pytest.fixture(scope="module")

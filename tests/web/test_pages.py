@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.web.conftest import LATEST, XSS
+from .conftest import LATEST, XSS
 
 
 def html(client, url: str, status: int = 200) -> str:
