@@ -142,3 +142,52 @@ def test_worker_once_runs_index_subprocess(cli, digest_settings, store):
     page = make_searcher(digest_settings.model_copy(update={"digest_search_mode": "lexical"}),
                          store).search("", category="cs.CV", limit=3)
     assert page.hits  # the index job built the lexical index
+
+
+DSN = b"""From: MAILER-DAEMON@mx.example.org
+To: digest@papers.example
+Subject: Undelivered Mail Returned to Sender
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="B"
+
+--B
+Content-Type: text/plain
+
+Your message could not be delivered.
+
+--B
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example.org
+
+Final-Recipient: rfc822; gone@example.org
+Action: failed
+Status: 5.1.1
+Diagnostic-Code: smtp; 550 5.1.1 <gone@example.org>: Recipient address rejected
+
+Final-Recipient: rfc822; later@example.org
+Action: delayed
+Status: 4.4.1
+
+--B
+Content-Type: message/rfc822
+
+From: digest@papers.example
+To: gone@example.org
+Subject: paperradar daily digest
+
+body
+--B--
+"""
+
+
+def test_inbound_delivery_status_reports_count_as_bounces(cli, digest_settings, store):
+    for _ in range(digest_settings.bounce_threshold - 1):
+        r = cli("subscribers", "inbound", stdin=DSN)
+        assert b"gone@example.org bounced" in r.stdout and b"suppressed" not in r.stdout
+    assert not store.is_suppressed("gone@example.org")
+    last = cli("subscribers", "inbound", stdin=DSN)
+    assert b"now suppressed" in last.stdout and store.is_suppressed("gone@example.org")
+    assert not store.is_suppressed("later@example.org")  # a delay is not a bounce
+    junk = cli("subscribers", "inbound", stdin=b"Subject: hello\r\n\r\nhi\r\n", ok=False)
+    assert junk.returncode == 2

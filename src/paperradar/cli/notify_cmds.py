@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -201,22 +200,18 @@ def purge_pending_cmd(days: float = typer.Option(7.0, "--older-than-days", min=0
 
 @subscribers_app.command("inbound")
 def inbound() -> None:
-    """Read one mail on stdin (pipe the List-Unsubscribe mailto address here from your MTA)
-    and unsubscribe the address its subject's token names."""
-    import email as email_pkg
-    from email import policy
+    """Read one mail on stdin (pipe the sender address here from your MTA): delivery failure
+    reports count as bounces; "unsubscribe TOKEN" requests (List-Unsubscribe mailto) unsubscribe."""
+    from paperradar.notify.inbound import handle_inbound
 
-    from paperradar.notify.subscriptions import subscriber_for_token, unsubscribe
-
-    msg = email_pkg.message_from_binary_file(sys.stdin.buffer, policy=policy.default)
-    m = re.search(r"unsubscribe\s+(\d+\.[0-9a-f]{32})", str(msg.get("Subject", "")), re.I)
+    raw = sys.stdin.buffer.read()
     settings = common.settings()
     with common.store_from_settings(settings) as store:
-        sub = subscriber_for_token(settings, store, "unsubscribe", m.group(1)) if m else None
-        if sub is None:
-            raise UserError("no valid unsubscribe token in the subject")
-        unsubscribe(store, sub)
-    common.out.print(f"{sub.email} unsubscribed")
+        try:
+            done = handle_inbound(settings, store, raw)
+        except ValueError as exc:
+            raise UserError(str(exc)) from exc
+    common.out.print(done, highlight=False)
 
 
 @digest_app.command("preview")
