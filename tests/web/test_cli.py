@@ -77,3 +77,15 @@ def test_bad_options(args):
     done = subprocess.run([sys.executable, "-m", "paperradar", *args], capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 2
+
+
+def test_demo_refuses_a_busy_port(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "paperradar", "demo", "--port", str(port),
+                               "--data-dir", str(tmp_path / "d")], capture_output=True, text=True,
+                              timeout=60, env=_env(tmp_path))
+    assert done.returncode == 2 and f"port {port}" in done.stderr and "in use" in done.stderr
+    assert not (tmp_path / "d").exists()  # refused before any work

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+import socket
 import tempfile
 from pathlib import Path
 
@@ -58,10 +59,16 @@ def build_demo(data_dir: Path, embed: bool = True) -> dict:
     settings = Settings(data_dir=data_dir, database_url="")  # never the environment's database
     with common.store_from_settings(settings) as store:
         files = extract_demo(data_dir / "demo-source")
+        sizes = {f: f.stat().st_size for f in files}
+        done: dict[Path, int] = {}
         with common.progress() as bar:
-            task = bar.add_task("importing demo days", total=len(files))
-            report = import_paths(store, files, progress=lambda *a: None)
-            bar.update(task, completed=len(files))
+            task = bar.add_task("importing demo days", total=sum(sizes.values()))
+
+            def on_progress(path: Path, position: int, records: int) -> None:
+                done[path] = min(position, sizes.get(path, position))
+                bar.update(task, completed=sum(done.values()))
+
+            report = import_paths(store, files, progress=on_progress)
         common.console.print(report.summary(), highlight=False)
         if report.errors:
             raise UserError("demo import failed: " + "; ".join(report.errors[:3]))
@@ -77,6 +84,15 @@ def build_demo(data_dir: Path, embed: bool = True) -> dict:
     return {"import": report.summary(), "index": out}
 
 
+def port_free(host: str, port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 def demo(port: int = typer.Option(8000, "--port", min=1, max=65535),
          data_dir: Path = typer.Option(None, "--data-dir",
                                        help="where to keep the database (default: a new temporary directory)"),
@@ -87,6 +103,8 @@ def demo(port: int = typer.Option(8000, "--port", min=1, max=65535),
     index it and serve it on 127.0.0.1."""
     from paperradar.search.embed import EmbedderError
 
+    if not no_serve and not port_free("127.0.0.1", port):
+        raise UserError(f"port {port} on 127.0.0.1 is in use; choose another with --port")
     data_dir = (data_dir or Path(tempfile.mkdtemp(prefix="paperradar-demo-"))).resolve()
     common.console.print(f"demo data directory: {data_dir}", highlight=False)
     try:
