@@ -184,9 +184,12 @@ def _send(settings: Settings, store, to: str, subject: str, text: str, kind: str
 
 
 def request_subscription(settings: Settings, store, email: Any, prefs: dict[str, Any] | None = None,
-                         *, now: datetime | None = None) -> str:
+                         *, now: datetime | None = None, defer=None) -> str:
     """Double opt-in for an anonymous visitor; answers ``NEUTRAL_MESSAGE`` whatever the address's
-    state (the confirmation, or a note with the manage link, goes by mail)."""
+    state (the confirmation, or a note with the manage link, goes by mail). ``defer(fn, *args)``
+    (e.g. FastAPI's ``BackgroundTasks.add_task``) sends the mail after the answer, so the answer
+    takes the same time whatever the address and however slow the mail server is."""
+    send = (lambda *args: defer(_send, *args)) if defer else _send
     now = now or utcnow()
     addr = normalize_email(email)
     draft = apply_prefs(Subscriber(email=addr, created_at=iso(now), source="web"), prefs or {})
@@ -195,7 +198,7 @@ def request_subscription(settings: Settings, store, email: Any, prefs: dict[str,
     if sub.status == "active":
         text = ("Someone (maybe you) asked to subscribe this address to the paperradar digest; "
                 f"it is already subscribed.\n\nManage or stop it: {links(settings, sub)['manage']}\n")
-        _send(settings, store, sub.email, "You are already subscribed", text, "subscribe-notice")
+        send(settings, store, sub.email, "You are already subscribed", text, "subscribe-notice")
         return NEUTRAL_MESSAGE
     if not _created:  # a new request (pending or unsubscribed) may carry new preferences
         store.update_subscriber(apply_prefs(sub, prefs or {}))
@@ -207,7 +210,7 @@ def request_subscription(settings: Settings, store, email: Any, prefs: dict[str,
             f"{settings.digest_confirm_ttl_hours:g} hours, once):\n\n"
             f"{base}/subscribe/confirm/{token}\n\nIf you did not ask for it, ignore this message: "
             "nothing will be sent.\n")
-    _send(settings, store, sub.email, "Confirm your paperradar digest subscription", text,
+    send(settings, store, sub.email, "Confirm your paperradar digest subscription", text,
           "subscribe-confirm")
     return NEUTRAL_MESSAGE
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import available_timezones
 
-from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi import APIRouter, BackgroundTasks, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
 from paperradar.notify import subscriptions as subs
@@ -74,7 +74,7 @@ def subscribe_page(request: Request, user: OptionalUser) -> Response:
 
 @router.post("/subscribe", include_in_schema=False)
 async def subscribe_form(request: Request, user: OptionalUser, settings: SettingsDep,
-                         store: StoreDep) -> Response:
+                         store: StoreDep, background: BackgroundTasks) -> Response:
     check_same_origin(request)
     form = await _form(request)
     prefs = _form_prefs(form)
@@ -85,7 +85,8 @@ async def subscribe_form(request: Request, user: OptionalUser, settings: Setting
                          link=subs.links(settings, sub)["manage"], link_text="Choose what you get")
         email = subs.normalize_email(form.get("email"))
         rate_limit(request, "subscribe", client_ip(request), email)
-        message = subs.request_subscription(settings, store, email, prefs)
+        message = subs.request_subscription(settings, store, email, prefs,
+                                            defer=background.add_task)
     except subs.InvalidInput as exc:
         return render(request, "notify/subscribe.html",
                       {"user": user, "error": str(exc), "email": form.get("email") or "",
@@ -196,7 +197,7 @@ def _prefs_from(body: dict[str, Any]) -> dict[str, Any]:
 
 @router.post("/api/subscribe", status_code=202)
 async def api_subscribe(request: Request, user: OptionalUser, settings: SettingsDep,
-                        store: StoreDep) -> JSONResponse:
+                        store: StoreDep, background: BackgroundTasks) -> JSONResponse:
     """Subscribe: a signed-in, verified user at once (201); anyone else by double opt-in (202,
     the same answer whatever the address)."""
     body = await _json_body(request)
@@ -208,7 +209,8 @@ async def api_subscribe(request: Request, user: OptionalUser, settings: Settings
             return JSONResponse({"subscription": subs.prefs_dict(sub)}, status_code=201)
         email = subs.normalize_email(body.get("email"))
         rate_limit(request, "subscribe", client_ip(request), email)
-        message = subs.request_subscription(settings, store, email, prefs)
+        message = subs.request_subscription(settings, store, email, prefs,
+                                            defer=background.add_task)
     except subs.InvalidInput as exc:
         raise HTTPException(400, str(exc)) from None
     return JSONResponse({"message": message}, status_code=202)
