@@ -220,3 +220,19 @@ def test_a_year_of_slots(zone, hour):
     assert days[1:] == expected  # days[0]: the last slot before the window opened
     assert all(first_due[f"daily:{d}"] - local_slot(d, hour, z) < timedelta(minutes=30)
                for d in expected)  # each sent within one scheduler step of its slot
+
+
+def test_changes_during_a_run_are_honoured(papers_store, digest_settings, smtp):
+    """Who is due is computed when a run starts; a subscriber who unsubscribes or changes
+    preferences while it runs gets what they asked for when their turn comes."""
+    at = _utc(2025, 6, 30, 9)
+    leaver, _ = papers_store.add_subscriber(active("leaver@x.org"))
+    changer, _ = papers_store.add_subscriber(active("changer@x.org"))
+    pairs = due(papers_store, at, digest_settings)
+    leaver.status = "unsubscribed"
+    papers_store.update_subscriber(leaver)
+    changer.trending, changer.queries = False, ["zzzqqq nothing matches"]
+    papers_store.update_subscriber(changer)
+    stats = send_due(digest_settings, papers_store, at, pairs=pairs)
+    assert (stats.sent, stats.skipped, stats.empty) == (0, 1, 1) and smtp.counts() == {}
+    assert {d.status for d in papers_store.list_deliveries()} == {"cancelled", "empty"}

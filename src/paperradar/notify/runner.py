@@ -47,10 +47,10 @@ def make_searcher(settings: Settings, store):
 
 
 def send_due(settings: Settings, store, at: datetime, *, dry_run: bool = False, searcher=None,
-             owner: str | None = None, limit: int | None = None) -> RunStats:
-    """Send every digest due at ``at``; returns counts. ``dry_run`` composes without sending or
-    touching the ledger."""
-    pairs = due(store, at, settings)[:limit]
+             owner: str | None = None, limit: int | None = None, pairs=None) -> RunStats:
+    """Send every digest due at ``at`` (or the given ``pairs`` of ``due``, computed earlier);
+    returns counts. ``dry_run`` composes without sending or touching the ledger."""
+    pairs = (due(store, at, settings) if pairs is None else pairs)[:limit]
     stats = RunStats(due=len(pairs))
     if not pairs:
         return stats
@@ -73,6 +73,13 @@ def send_due(settings: Settings, store, at: datetime, *, dry_run: bool = False, 
                 stats.skipped += 1
                 continue
             faults.hit("claimed")
+            sub = store.get_subscriber(sub.id)  # preferences or status may have changed
+            if sub is None or sub.status != "active":
+                if sub is not None:
+                    store.finish_delivery(sub.id, period.key, owner, "cancelled", iso(utcnow()),
+                                          detail=f"subscriber is {sub.status}")
+                stats.skipped += 1
+                continue
             try:
                 msg = build_digest(settings, store, topics.searcher, sub, period, utcnow(), topics)
             except Exception as exc:  # one subscriber's problem must not stop the run

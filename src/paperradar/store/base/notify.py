@@ -8,7 +8,7 @@ from typing import Callable, Iterator, Protocol, Sequence
 
 
 # Ledger states after which a (subscriber, period) is never claimed again.
-FINAL_DELIVERY_STATES = ("sent", "empty", "bounced", "suppressed", "abandoned")
+FINAL_DELIVERY_STATES = ("sent", "empty", "bounced", "suppressed", "abandoned", "cancelled")
 
 
 @dataclass(slots=True)

@@ -34,7 +34,7 @@ CREATE TABLE subscriber_tokens (
 CREATE TABLE digest_deliveries (
     subscriber_id INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
     period        TEXT NOT NULL,                     -- daily:YYYY-MM-DD | weekly:YYYY-Www
-    status        TEXT NOT NULL,                     -- claimed | sent | empty | failed | bounced | suppressed | abandoned
+    status        TEXT NOT NULL,                     -- claimed | sent | empty | failed | bounced | suppressed | abandoned | cancelled
     owner         TEXT,                              -- host:pid:start of the claiming run
     lease_until   TEXT,
     attempts      INTEGER NOT NULL DEFAULT 0,
