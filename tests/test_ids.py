@@ -32,3 +32,8 @@ def test_source_prefix():
     assert canonical_id("2401.01234v2", source="jsonl") == ("2401.01234", 2)
     with pytest.raises(InvalidId):
         canonical_id("has space", source="jsonl")
+
+
+def test_arxiv_id_with_bad_version_is_refused_not_prefixed():
+    with pytest.raises(InvalidId):
+        canonical_id("2401.01234v0", source="jsonl")

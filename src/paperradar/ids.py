@@ -13,6 +13,8 @@ _OLD = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?$")
 _URL_PREFIX = re.compile(
     r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/", re.IGNORECASE
 )
+_LOOKS_ARXIV = re.compile(r"^(?:arxiv:)?(?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})v\d+$",
+                          re.IGNORECASE)
 _SOURCE_ID = re.compile(r"^[a-z][a-z0-9_\-]{0,31}:[^\s]{1,200}$")
 
 
@@ -62,7 +64,8 @@ def canonical_id(raw: str, source: str = "jsonl") -> tuple[str, int | None]:
     try:
         return parse_arxiv_id(raw)
     except InvalidId:
-        pass
+        if _LOOKS_ARXIV.match(raw):  # an arXiv id with a bad version: refuse, don't prefix
+            raise
     if _SOURCE_ID.match(raw):
         return raw, None
     cid = f"{source}:{raw}"
@@ -75,5 +78,8 @@ def validate_paper_id(text: str) -> str:
     """Validate an id coming from a URL or API call; return the canonical form."""
     if len(text) > 240:
         raise InvalidId("id too long")
-    cid, _ = canonical_id(text, source="x") if ":" in text else parse_arxiv_id(text)
-    return cid
+    if ":" in text and not text.lower().startswith(("arxiv:", "oai:", "http")):
+        if not _SOURCE_ID.match(text):
+            raise InvalidId(f"invalid id {text[:80]!r}")
+        return text
+    return parse_arxiv_id(text)[0]

@@ -5,14 +5,15 @@ the same data changes nothing and an interrupted import replayed from the start 
 same database as one clean run. Rules:
 
 * a strictly newer version (by number) replaces title, abstract, authors, comments and
-  categories; the version history is the union of what every source reported;
+  categories (affiliations already known for an author of the same name are kept when the
+  newer source gives none); the version history is the union of what every source reported;
 * otherwise fields the store lacks are filled in (first non-empty value wins);
 * links and sources are unions; ``updated`` is the latest date seen.
 """
 
 from __future__ import annotations
 
-from paperradar.models import Link, Paper, Version
+from paperradar.models import Author, Link, Paper, Version
 
 _REPLACED_BY_NEWER = ("title", "abstract", "authors", "comments", "categories", "primary_category")
 _COALESCED = (
@@ -92,6 +93,14 @@ def normalise(p: Paper) -> Paper:
     return p
 
 
+def _keep_affiliations(new: list[Author], old: list[Author]) -> list[Author]:
+    known = {a.name.casefold(): a.affiliations for a in old if a.affiliations}
+    if not known:
+        return new
+    return [a if a.affiliations or a.name.casefold() not in known
+            else Author(a.name, list(known[a.name.casefold()])) for a in new]
+
+
 def merge(existing: Paper | None, incoming: Paper) -> Paper:
     """Return the merged paper; neither argument is modified."""
     inc = normalise(copy_paper(incoming))
@@ -103,6 +112,8 @@ def merge(existing: Paper | None, incoming: Paper) -> Paper:
             value = getattr(inc, name)
             if value:
                 setattr(out, name, value)
+        if inc.authors:
+            out.authors = _keep_affiliations(inc.authors, existing.authors)
         out.version = inc.version
     for name in _COALESCED:
         if not getattr(out, name) and getattr(inc, name):

@@ -79,3 +79,16 @@ def test_versions_history_union(store):
     p.versions = [Version(1, "2024-01-02"), Version(2, "2024-02-02"), Version(3, "2024-03-02")]
     store.upsert_records([Record(p)])
     assert [v.date for v in store.get_paper(p.id).versions] == ["2024-01-02", "2024-02-02", "2024-03-02"]
+
+
+def test_newer_version_without_affiliations_keeps_known_ones(store):
+    store.upsert_records([Record(_paper(1))])
+    newer = _paper(2, title="v2")
+    newer.authors = [Author("Ada Lovelace"), Author("Charles Babbage")]
+    store.upsert_records([Record(newer)])
+    p = store.get_paper("2401.01234")
+    assert [(a.name, a.affiliations) for a in p.authors] == [
+        ("Ada Lovelace", ["Analytical Engines"]), ("Charles Babbage", [])]
+    before = store.dump()
+    store.upsert_records([Record(newer)])
+    assert store.dump() == before
