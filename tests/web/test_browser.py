@@ -74,7 +74,10 @@ def test_math_is_rendered_with_bundled_katex(page, live_url):
     assert page.locator(".abstract .katex").count() >= 2
     assert page.locator(".abstract .katex-display").count() == 1
     assert page.locator("h1#title .katex").count() == 2
-    font_ok = page.evaluate("document.fonts.check('16px KaTeX_Main')")
+    page.goto(live_url + "/")  # titles in lists are rendered too
+    page.wait_for_selector("#p-2506\\.99902 .title .katex")
+    assert page.locator("#p-2506\\.99902 .title .katex").count() == 2
+    font_ok = page.evaluate("document.fonts.ready.then(() => document.fonts.check('16px KaTeX_Main'))")
     assert font_ok
     assert page.problems == []
 

@@ -20,7 +20,7 @@
           {left: "$", right: "$", display: false}
         ],
         throwOnError: false,
-        ignoredTags: ["script", "noscript", "style", "textarea", "pre", "code", "a"]
+        ignoredTags: ["script", "noscript", "style", "textarea", "pre", "code"]
       });
     });
   }
