@@ -75,7 +75,39 @@ def search(query: str = typer.Argument(..., help="the query (same syntax as the 
                          highlight=False)
 
 
+def distill_static(out_dir: str = typer.Argument(..., help="directory to write the model to"),
+                   sample: int = typer.Option(20000, "--sample", min=0,
+                                              help="papers of the database used for IDF")) -> None:
+    """Distil a static embedding model from the bundled MiniLM (fast bulk embedding; use it
+    with PAPERRADAR_EMBED_MODEL=static:OUT_DIR)."""
+    from pathlib import Path
+
+    from paperradar.search.embed import EmbedderError, bundled_model_dir, paper_text, verify_model_dir
+    from paperradar.search.static import distill
+
+    settings = common.settings()
+    with common.store_from_settings(settings) as store:
+        corpus = []
+        for _, paper in store.iter_changed_papers(0):
+            if len(corpus) >= sample:
+                break
+            corpus.append(paper_text(paper))
+    try:
+        source = bundled_model_dir()
+        verify_model_dir(source)
+    except EmbedderError as exc:
+        raise UserError(str(exc)) from exc
+    with common.progress() as bar:
+        task = bar.add_task("embedding the vocabulary", total=None)
+        meta = distill(source, Path(out_dir), corpus, threads=settings.embed_threads,
+                       progress=lambda done, total: bar.update(task, completed=done, total=total))
+    common.out.print(f"static model written to {out_dir} ({meta['vocab']:,} tokens, "
+                     f"{meta['dim']} dims, IDF from {meta['idf_docs']:,} papers); use "
+                     f"PAPERRADAR_EMBED_MODEL=static:{out_dir}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
     app.command("index")(index)
     app.command("search")(search)
+    app.command("distill-static")(distill_static)

@@ -254,13 +254,14 @@ class Searcher:
                 pairs = vectors.search(model, qvec, k + extra,
                                        only_keys=[paper_key(i) for i in allowed])
             else:
-                pairs = []
-                for factor in (4, 16, 64):
-                    cands = vectors.search(model, qvec, (k + extra) * factor)
+                passing: list[str] = []
+                for factor in (4, 16, 64):  # oversample approximate candidates, then filter
+                    cands = vectors.search(model, qvec, (k + extra) * factor, rescore=False)
                     ok = self.lexical.filter_keys(q, [paper_key(pid) for pid, _ in cands])
-                    pairs = [(pid, s) for pid, s in cands if pid in ok]
-                    if len(pairs) >= k + extra or len(cands) < (k + extra) * factor:
+                    passing = [pid for pid, _ in cands if pid in ok]
+                    if len(passing) >= 2 * (k + extra) or len(cands) < (k + extra) * factor:
                         break
+                pairs = vectors.rescore(model, passing, qvec, k + extra)
         return [(pid, s) for pid, s in pairs if pid != exclude][:k]
 
     def similar(self, paper_id: str, limit: int = 10) -> list[Hit]:

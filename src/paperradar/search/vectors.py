@@ -27,6 +27,8 @@ ANN_CONNECTIVITY = 16
 ANN_EXPANSION_ADD = 128
 ANN_EXPANSION_SEARCH = 128
 REFRESH_SECONDS = 2.0
+RESCORE_FACTOR = 2  # HNSW candidates per wanted result, rescored exactly
+RESCORE_MIN = 50
 
 
 def encode(vec: np.ndarray, dtype: str = "f16") -> bytes:
@@ -143,21 +145,28 @@ class VectorIndex:
 
     # -- search ---------------------------------------------------------------------------
     def search(self, model: str, qvec: np.ndarray, k: int,
-               only_keys: Sequence[int] | None = None) -> list[tuple[str, float]]:
-        """Top ``k`` (paper_id, cosine) by similarity; only among ``only_keys`` if given."""
+               only_keys: Sequence[int] | None = None,
+               rescore: bool = True) -> list[tuple[str, float]]:
+        """Top ``k`` (paper_id, cosine) by similarity; only among ``only_keys`` if given.
+        ``rescore=False`` returns HNSW candidates with their approximate scores (cheap
+        oversampling; call ``rescore`` on the survivors)."""
         st = self._state(model)
         q = np.asarray(qvec, np.float32)
         if only_keys is not None:
             found = st.exact.top(q, k, st.exact.rows_for(only_keys))
             if st.ann is not None:
-                found += self._ann_subset(st, q, k, only_keys)
+                found += self._ann_subset(model, st, q, k, only_keys)
         else:
             found = st.exact.top(q, k)
             if st.ann is not None and len(st.ann):
-                m = st.ann.search(q, min(k, len(st.ann)))
-                pairs = [(int(key), 1.0 - float(d)) for key, d in zip(m.keys, m.distances)]
-                ids = self.store.ids_for_keys([key for key, _ in pairs])
-                found += [(ids[key], s, key) for key, s in pairs if key in ids]
+                if rescore:
+                    m = st.ann.search(q, min(len(st.ann), max(k * RESCORE_FACTOR, RESCORE_MIN)))
+                    found += self._rescore(model, [int(x) for x in m.keys], q, k)
+                else:
+                    m = st.ann.search(q, min(len(st.ann), k))
+                    ids = self.store.ids_for_keys([int(x) for x in m.keys])
+                    found += [(ids[int(key)], 1.0 - float(d), int(key))
+                              for key, d in zip(m.keys, m.distances) if int(key) in ids]
         best: dict[str, float] = {}
         fresh = set(st.exact.ids)
         for pid, s, _ in found:  # the delta (newer embedding) wins over the HNSW copy
@@ -166,7 +175,7 @@ class VectorIndex:
             best[pid] = s
         return sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
 
-    def _ann_subset(self, st: _ModelState, q: np.ndarray, k: int,
+    def _ann_subset(self, model: str, st: _ModelState, q: np.ndarray, k: int,
                     keys: Sequence[int]) -> list[tuple[str, float, int]]:
         keys = [int(x) for x in keys if int(x) in st.ann]
         if not keys:
@@ -174,10 +183,28 @@ class VectorIndex:
         vecs = st.ann.get(np.array(keys, np.uint64), dtype=np.float32)
         mat = np.vstack(vecs) if isinstance(vecs, (list, tuple)) else np.asarray(vecs)
         norms = np.linalg.norm(mat, axis=1)
-        scores = (mat @ q) / np.where(norms > 0, norms, 1.0)
-        order = np.argsort(-scores)[:k]
-        ids = self.store.ids_for_keys([keys[i] for i in order])
-        return [(ids[keys[i]], float(scores[i]), keys[i]) for i in order if keys[i] in ids]
+        approx = (mat @ q) / np.where(norms > 0, norms, 1.0)
+        order = np.argsort(-approx)[:max(k * RESCORE_FACTOR, RESCORE_MIN)]
+        return self._rescore(model, [keys[i] for i in order], q, k)
+
+    def _rescore(self, model: str, keys: list[int], q: np.ndarray,
+                 k: int) -> list[tuple[str, float, int]]:
+        """Exact cosine of HNSW candidates from their stored (f16) vectors: quantised
+        distances only choose the candidates, never the final order."""
+        ids = self.store.ids_for_keys(keys)
+        stored = self.store.get_embeddings(model, list(ids.values()))
+        out = [(pid, float(decode(e) @ q), e.key) for pid, e in stored.items()]
+        out.sort(key=lambda t: -t[1])
+        return out[:k]
+
+    def rescore(self, model: str, paper_ids: Sequence[str], qvec: np.ndarray,
+                k: int) -> list[tuple[str, float]]:
+        """Exact cosine of these papers' stored vectors, best ``k`` first."""
+        stored = self.store.get_embeddings(model, list(paper_ids))
+        q = np.asarray(qvec, np.float32)
+        out = sorted(((pid, float(decode(e) @ q)) for pid, e in stored.items()),
+                     key=lambda t: (-t[1], t[0]))
+        return out[:k]
 
     def vector_of(self, model: str, paper_id: str) -> np.ndarray | None:
         e = self.store.get_embeddings(model, [paper_id]).get(paper_id)
