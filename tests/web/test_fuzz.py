@@ -68,6 +68,8 @@ def test_path_params_never_500(http, template, value, keep_slashes):
     "/search?q=" + "a" * 1001, "/search?date_from=2025-99-99", "/api/daily_papers?p=-1",
     "/papers/date/0000-01-01", "/papers/week/0000-W01", "/papers/month/0000-00",
     "/api/daily_papers?week=9999-W52", "/api/daily_papers?month=9999-12", "/static/../../x",
+    "/papers/date/9999-12-31", "/papers/date/9000-12-31", "/papers/week/1000-W01",
+    "/papers/month/9000-12", "/api/v1/daily?kind=week&key=9000-W52", "/feeds/daily.atom?week=1000-W01",
 ])
 def test_known_edge_cases(http, url):
     _check(http.get(url, follow_redirects=False))

@@ -13,8 +13,16 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 
 
+MIN_YEAR, MAX_YEAR = 1000, 9000  # keeps neighbours and week ends inside date's range
+
+
 class BadPeriod(ValueError):
     """A malformed or impossible date, week or month."""
+
+
+def _check_year(year: int, text: str) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise BadPeriod(f"year out of range ({MIN_YEAR}-{MAX_YEAR}): {text[:40]!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +49,7 @@ class Period:
 def parse_day(text: str) -> Period:
     if not _DAY.match(text or ""):
         raise BadPeriod(f"expected a date YYYY-MM-DD, got {text[:40]!r}")
+    _check_year(int(text[:4]), text)
     try:
         d = date.fromisoformat(text)
     except ValueError as exc:
@@ -52,8 +61,13 @@ def parse_week(text: str) -> Period:
     m = _WEEK.match(text or "")
     if not m:
         raise BadPeriod(f"expected a week YYYY-Www, got {text[:40]!r}")
+    _check_year(int(m.group(1)), text)
+    return _week(int(m.group(1)), int(m.group(2)), text)
+
+
+def _week(year: int, week: int, text: str) -> Period:
     try:
-        start = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+        start = date.fromisocalendar(year, week, 1)
         end = start + timedelta(days=6)
     except (ValueError, OverflowError) as exc:
         raise BadPeriod(f"not a valid ISO week: {text[:40]!r}") from exc
@@ -62,11 +76,16 @@ def parse_week(text: str) -> Period:
 
 def parse_month(text: str) -> Period:
     m = _MONTH.match(text or "")
-    if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1:
+    if not m or not 1 <= int(m.group(2)) <= 12:
         raise BadPeriod(f"expected a month YYYY-MM, got {text[:40]!r}")
-    start = date(int(m.group(1)), int(m.group(2)), 1)
-    end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
-    return Period("month", text, start, end)
+    _check_year(int(m.group(1)), text)
+    return _month(int(m.group(1)), int(m.group(2)))
+
+
+def _month(year: int, month: int) -> Period:
+    start = date(year, month, 1)
+    end = start.replace(day=calendar.monthrange(year, month)[1])
+    return Period("month", f"{year:04d}-{month:02d}", start, end)
 
 
 PARSERS = {"date": parse_day, "week": parse_week, "month": parse_month}
@@ -74,17 +93,18 @@ PARSERS = {"date": parse_day, "week": parse_week, "month": parse_month}
 
 def week_of(d: date) -> Period:
     iso = d.isocalendar()
-    return parse_week(f"{iso.year:04d}-W{iso.week:02d}")
+    return _week(iso.year, iso.week, f"{iso.year:04d}-W{iso.week:02d}")
 
 
 def month_of(d: date) -> Period:
-    return parse_month(f"{d.year:04d}-{d.month:02d}")
+    return _month(d.year, d.month)
 
 
 def neighbours(period: Period, before: str | None,
                after: str | None) -> tuple[Period | None, Period | None]:
     """Previous and next periods that have papers, given the nearest days with entries
     before and after the period (``store.daily_dates_around``)."""
-    make = {"date": lambda d: parse_day(d.isoformat()), "week": week_of, "month": month_of}[period.kind]
+    make = {"date": lambda d: Period("date", d.isoformat(), d, d), "week": week_of,
+            "month": month_of}[period.kind]
     return (make(date.fromisoformat(before)) if before else None,
             make(date.fromisoformat(after)) if after else None)
