@@ -11,6 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
+DATEISH = st.from_regex(r"\A\d{4}-(W\d{2}|\d{2}(-\d{2})?)\Z", fullmatch=True)  # near-valid periods
+TEXT = st.one_of(TEXT, DATEISH)
 INTS = st.one_of(st.integers(-10**12, 10**12).map(str), TEXT)
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
 
