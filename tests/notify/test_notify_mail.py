@@ -176,3 +176,44 @@ def test_rate_limit_is_global_across_mailers(mail_settings, smtp, store):
         t.join()
     assert len(smtp.received()) == 8
     assert time.monotonic() - start >= 7 / 20 - 0.02
+
+
+def test_fast_builder_matches_the_email_package(mail_settings, smtp, tmp_path):
+    import base64
+    import email
+    from email import policy
+
+    import dkim
+
+    from paperradar.notify.mail import RawMessage, build_alternative
+
+    text, html = "Ünïcode “text” …\nline two\n" * 50, "<p>Ünïcode “html” …</p>\n" * 50
+    kw = dict(headers={"List-Unsubscribe": "<https://papers.example/u/1.x>",
+                       "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+              message_id="<m.1@papers.example>")
+    fast = build_alternative(mail_settings, "f@example.org", "Subject", text, html, **kw)
+    slow = build_message(mail_settings, "f@example.org", "Subject", text, html, **kw)
+    assert isinstance(fast, RawMessage)
+    a = email.message_from_bytes(fast.as_bytes(), policy=policy.default)
+    b = email.message_from_bytes(slow.as_bytes(policy=policy.SMTP), policy=policy.default)
+    for h in ("From", "To", "Subject", "Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post"):
+        assert a[h] == b[h]
+    assert a.get_content_type() == b.get_content_type() == "multipart/alternative"
+    for kind in ("plain", "html"):
+        assert a.get_body((kind,)).get_content() == b.get_body((kind,)).get_content()
+    assert fast.get_body(("plain",)).get_content() == text  # parsed lazily on demand
+    # a non-ASCII display name takes the email package's path (RFC 2047 encoding)
+    intl = mail_settings.model_copy(update={"mail_from": "Pâper Radar <digest@papers.example>"})
+    assert not isinstance(build_alternative(intl, "f@example.org", "S", text, html, **kw), RawMessage)
+    # and the fast path signs and verifies with DKIM too
+    key = tmp_path / "k.pem"
+    subprocess.run(["openssl", "genrsa", "-out", key, "2048"], check=True, capture_output=True)
+    pub = subprocess.run(["openssl", "rsa", "-in", key, "-pubout", "-outform", "DER"],
+                         check=True, capture_output=True).stdout
+    s = mail_settings.model_copy(update={"dkim_domain": "papers.example", "dkim_selector": "s",
+                                         "dkim_private_key_file": str(key)})
+    with Mailer(s) as m:
+        assert m.send(fast).ok
+    (raw,) = smtp.raw("f@example.org")
+    record = b"v=DKIM1; k=rsa; p=" + base64.b64encode(pub)
+    assert dkim.verify(raw, dnsfunc=lambda name, timeout=5: record)

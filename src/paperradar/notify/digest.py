@@ -26,7 +26,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from paperradar.config import Settings
 from paperradar.ids import is_arxiv_id
 from paperradar.models import Paper
-from paperradar.notify.mail import build_message, envelope_sender, mail_domain
+from paperradar.notify.mail import RawMessage, build_alternative, envelope_sender, mail_domain
 from paperradar.notify.schedule import Period
 from paperradar.notify.subscriptions import link_token, links
 from paperradar.store.base.notify import Subscriber
@@ -175,7 +175,7 @@ def message_id(settings: Settings, sub: Subscriber, period: Period) -> str:
 
 
 def render_digest(settings: Settings, sub: Subscriber, period: Period,
-                  sections: list[DigestSection], now: datetime) -> EmailMessage:
+                  sections: list[DigestSection], now: datetime) -> EmailMessage | RawMessage:
     urls = links(settings, sub)
     token = link_token(settings, "unsubscribe", sub)
     kind = "weekly" if period.frequency == "weekly" else "daily"
@@ -187,16 +187,16 @@ def render_digest(settings: Settings, sub: Subscriber, period: Period,
     mailto = f"mailto:{envelope_sender(settings)}?subject=unsubscribe%20{token}"
     subject = f"paperradar {kind} digest, {period.local_date.isoformat()}: {count} paper" + (
         "s" if count != 1 else "")
-    return build_message(settings, sub.email, subject, text, html, date=now,
-                         message_id=message_id(settings, sub, period),
-                         headers={"List-Unsubscribe": f"<{urls['unsubscribe']}>, <{mailto}>",
-                                  "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                                  "List-Id": f"paperradar digest <digest.{mail_domain(settings)}>",
-                                  "Auto-Submitted": "auto-generated", "Precedence": "bulk"})
+    return build_alternative(settings, sub.email, subject, text, html, date=now,
+                             message_id=message_id(settings, sub, period),
+                             headers={"List-Unsubscribe": f"<{urls['unsubscribe']}>, <{mailto}>",
+                                      "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                                      "List-Id": f"paperradar digest <digest.{mail_domain(settings)}>",
+                                      "Auto-Submitted": "auto-generated", "Precedence": "bulk"})
 
 
 def build_digest(settings: Settings, store, searcher, sub: Subscriber, period: Period,
-                 now: datetime, topics: TopicCache | None = None) -> EmailMessage | None:
+                 now: datetime, topics: TopicCache | None = None) -> EmailMessage | RawMessage | None:
     """The digest message for ``sub`` and ``period``, or None when there is nothing to say."""
     topics = topics or TopicCache(settings, store, searcher)
     sections = collect_sections(sub, period, topics)
