@@ -43,5 +43,7 @@ def test_errors_are_arxiv_error_feeds(live_url):
                    {"search_query": "all:x", "sortBy": "nope"}):
         r = httpx.get(f"{live_url}/api/query", params=params)
         assert r.status_code == 400 and "<title>Error</title>" in r.text, params
+    posted = httpx.post(f"{live_url}/api/query", data={"id_list": "2506.99902", "max_results": "5"})
+    assert posted.status_code == 200 and "Bounds on" in posted.text  # arXiv accepts POST too
     empty = httpx.get(f"{live_url}/api/query")
     assert empty.status_code == 200 and "<opensearch:totalResults>0<" in empty.text

@@ -142,3 +142,12 @@ def test_access_log_is_json(client, caplog):
         client.get("/healthz")
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "paperradar.access"]
     assert lines and lines[-1]["path"] == "/healthz" and lines[-1]["status"] == 200
+
+
+def test_head_answers_like_get_without_body(client):
+    for url in ("/", "/api/daily_papers", "/papers/2506.99902", "/feeds/daily.atom"):
+        get, head = client.get(url), client.head(url)
+        assert head.status_code == 200 and head.content == b""
+        assert head.headers["content-type"] == get.headers["content-type"]
+        assert head.headers["content-length"] == get.headers["content-length"]
+    assert client.head("/papers/2506.00000").status_code == 404

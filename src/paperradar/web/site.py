@@ -128,6 +128,26 @@ class AccessLogMiddleware:
                 }))
 
 
+class HeadAsGetMiddleware:
+    """Answer HEAD like GET without the body (routes are declared for GET only)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            return await self.app(scope, receive, send)
+
+        async def send_headers_only(message):
+            if message["type"] == "http.response.body":
+                if message.get("more_body"):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app(dict(scope, method="GET"), receive, send_headers_only)
+
+
 def install_docs(app: FastAPI) -> None:
     """Serve Swagger UI at ``/docs`` from bundled static files instead of FastAPI's CDN."""
     from fastapi.openapi.docs import get_swagger_ui_html
@@ -151,6 +171,7 @@ def install(app: FastAPI) -> None:
     app.state.searcher = None
     app.state.searcher_lock = threading.Lock()
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(AccessLogMiddleware)
 
     @app.exception_handler(StarletteHTTPException)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, NamedTuple
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
 from paperradar.ids import InvalidId, parse_arxiv_id
@@ -90,19 +90,35 @@ def query(request: Request, store: StoreDep,
           max_results: Annotated[str, Query(max_length=12)] = "10",
           sortBy: Annotated[str, Query(max_length=30)] = "relevance",  # noqa: N803 (arXiv's names)
           sortOrder: Annotated[str, Query(max_length=30)] = "descending"):  # noqa: N803
+    return answer(request, store, search_query, id_list, start, max_results, sortBy, sortOrder)
+
+
+@router.post("/api/query", summary="The same query as a form POST (as arXiv accepts)")
+def query_post(request: Request, store: StoreDep,
+               search_query: Annotated[str, Form(max_length=1000)] = "",
+               id_list: Annotated[str, Form(max_length=20_000)] = "",
+               start: Annotated[str, Form(max_length=12)] = "0",
+               max_results: Annotated[str, Form(max_length=12)] = "10",
+               sortBy: Annotated[str, Form(max_length=30)] = "relevance",  # noqa: N803
+               sortOrder: Annotated[str, Form(max_length=30)] = "descending"):  # noqa: N803
+    return answer(request, store, search_query, id_list, start, max_results, sortBy, sortOrder)
+
+
+def answer(request: Request, store, search_query: str, id_list: str, start: str,
+           max_results: str, sort_by: str, sort_order: str) -> Response:
     try:
         first, count = int(start), int(max_results)
     except ValueError:
         return _error(request, "start and max_results must be integers")
     if first < 0 or count < 0 or count > MAX_RESULTS:
         return _error(request, f"start must be >= 0 and max_results between 0 and {MAX_RESULTS}")
-    if sortBy not in ("relevance", "lastUpdatedDate", "submittedDate"):
+    if sort_by not in ("relevance", "lastUpdatedDate", "submittedDate"):
         return _error(request, "sortBy must be relevance, lastUpdatedDate or submittedDate")
-    if sortOrder not in ("ascending", "descending"):
+    if sort_order not in ("ascending", "descending"):
         return _error(request, "sortOrder must be ascending or descending")
     try:
         views, total = _run(request, store, search_query.strip(), id_list.strip(), first, count,
-                            sortBy, sortOrder)
+                            sort_by, sort_order)
     except (InvalidId, QueryError) as exc:
         return _error(request, str(exc))
     title = f"search_query={search_query}&id_list={id_list}&start={first}&max_results={count}"
