@@ -10,9 +10,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from typing import Annotated
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -20,7 +19,6 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from paperradar import __version__
-from paperradar.store import Store
 from paperradar.web.render.text import short_authors
 
 HERE = Path(__file__).parent
@@ -76,13 +74,6 @@ def error_response(request: Request, status: int, detail) -> Response:
                                           "detail": text}, status_code=status, headers=headers)
 
 
-async def _store(request: Request):
-    return request.app.state.store
-
-
-# For ``async def`` routes doing short, bounded reads: resolved on the event loop, without the
-# thread hop a sync dependency costs (measured: about a quarter of a daily-list request's CPU).
-FastStoreDep = Annotated[Store, Depends(_store)]
 
 
 def get_searcher(request: Request):

@@ -19,7 +19,6 @@ from paperradar.web.render.native import paper_dict
 from paperradar.web.render.periods import PARSERS, BadPeriod, month_of, neighbours, week_of
 from paperradar.web.render.searching import SearchForm, run_search, similar_views
 from paperradar.web.render.views import view_of
-from paperradar.web.site import FastStoreDep
 
 router = APIRouter(prefix="/api/v1", tags=["paperradar"])
 PageQ = Annotated[int, Query(ge=1, le=10_000, description="page number, from 1")]
@@ -44,7 +43,7 @@ def _base(request: Request) -> str:
 
 
 @router.get("/daily", response_model=PaperList, summary="Papers featured in a day, week or month")
-async def daily(request: Request, store: FastStoreDep,
+async def daily(request: Request, store: StoreDep,
           kind: Annotated[str, Query(pattern="^(date|week|month)$")] = "date",
           key: Annotated[str | None, Query(max_length=20, description="YYYY-MM-DD, YYYY-Www or YYYY-MM; default: latest day")] = None,
           sort: Annotated[str, Query(pattern="^(upvotes|date)$")] = "upvotes",
@@ -74,12 +73,12 @@ async def daily(request: Request, store: FastStoreDep,
 
 
 @router.get("/dates", summary="Every day that has a daily list, ascending")
-async def dates(store: FastStoreDep) -> list[str]:
+async def dates(store: StoreDep) -> list[str]:
     return store.daily_dates()
 
 
 @router.get("/trending", response_model=PaperList, summary="Trending papers")
-async def trending(request: Request, store: FastStoreDep,
+async def trending(request: Request, store: StoreDep,
              window: Annotated[str, Query(pattern="^(day|week|month)$")] = "week",
              per_page: PerPageQ = 30):
     views = trending_views(store, window, limit=per_page)

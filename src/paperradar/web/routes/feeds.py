@@ -17,7 +17,6 @@ from paperradar.web.render.listing import TRENDING_WINDOWS, daily_views, latest_
 from paperradar.web.render.periods import PARSERS, BadPeriod
 from paperradar.web.render.searching import SearchForm, run_search
 from paperradar.web.render.views import PaperView, views_of
-from paperradar.web.site import FastStoreDep
 
 router = APIRouter(prefix="/feeds", tags=["feeds and exports"])
 FORMATS = {"atom": "application/atom+xml; charset=utf-8",
@@ -44,7 +43,7 @@ def _respond(request: Request, fmt: str, title: str, html_path: str,
 
 
 @router.get("/daily.{fmt}", summary="Daily list (date, week or month; default latest day)")
-async def daily(request: Request, store: FastStoreDep, fmt: Fmt,
+async def daily(request: Request, store: StoreDep, fmt: Fmt,
           date: Annotated[str | None, Query(max_length=20)] = None,
           week: Annotated[str | None, Query(max_length=20)] = None,
           month: Annotated[str | None, Query(max_length=20)] = None):
@@ -62,7 +61,7 @@ async def daily(request: Request, store: FastStoreDep, fmt: Fmt,
 
 
 @router.get("/trending.{fmt}", summary="Trending papers")
-async def trending(request: Request, store: FastStoreDep, fmt: Fmt,
+async def trending(request: Request, store: StoreDep, fmt: Fmt,
              window: Annotated[str, Query(pattern="^(day|week|month)$")] = "week"):
     views = trending_views(store, window, limit=FEED_SIZE)
     return _respond(request, fmt, f"Trending papers ({TRENDING_WINDOWS[window]} days)",
@@ -81,7 +80,7 @@ def search(request: Request, store: StoreDep, fmt: Fmt, form: Annotated[SearchFo
 
 
 @router.get("/category/{category}.{fmt}", summary="Newest papers of a category")
-async def category(request: Request, store: FastStoreDep, category: str, fmt: Fmt):
+async def category(request: Request, store: StoreDep, category: str, fmt: Fmt):
     if len(category) > 100:
         raise HTTPException(400, "category too long")
     papers = store.list_papers(category=category, sort="published", limit=FEED_SIZE)

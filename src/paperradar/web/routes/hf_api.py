@@ -16,7 +16,6 @@ from paperradar.web.render.listing import daily_views, latest_period
 from paperradar.web.render.periods import BadPeriod, Period, parse_day, parse_month, parse_week
 from paperradar.web.render.searching import SearchForm, run_search
 from paperradar.web.render.views import view_of
-from paperradar.web.site import FastStoreDep
 
 router = APIRouter(prefix="/api", tags=["hugging face compatible"])
 _SORTS = {"publishedAt": "date", "trending": "upvotes", "upvotes": "upvotes", "date": "date"}
@@ -38,7 +37,7 @@ def _period(store, date: str | None, week: str | None, month: str | None,
 
 @router.get("/daily_papers", summary="Daily papers (Hugging Face shape)")
 async def daily_papers(
-    store: FastStoreDep,
+    store: StoreDep,
     date: Annotated[str | None, Query(max_length=20, description="YYYY-MM-DD")] = None,
     week: Annotated[str | None, Query(max_length=20, description="YYYY-Www")] = None,
     month: Annotated[str | None, Query(max_length=20, description="YYYY-MM")] = None,
@@ -70,7 +69,7 @@ def papers_search(request: Request, store: StoreDep,
 
 
 @router.get("/papers/{paper_id}", summary="Paper (Hugging Face shape)")
-async def paper_info(paper_id: str, store: FastStoreDep) -> dict:
+async def paper_info(paper_id: str, store: StoreDep) -> dict:
     """One paper (Hugging Face ``paper_info`` shape)."""
     pid = canonical_or_404(paper_id)
     paper = store.get_paper(pid)

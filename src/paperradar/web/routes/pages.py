@@ -20,7 +20,6 @@ from paperradar.web.render.periods import PARSERS, BadPeriod, Period, month_of, 
 from paperradar.web.render.searching import SearchForm, run_search, similar_views
 from paperradar.web.render.text import arxiv_abs_url, arxiv_pdf_url
 from paperradar.web.render.views import view_of
-from paperradar.web.site import FastStoreDep
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 50
@@ -62,7 +61,7 @@ def _latest_key(store) -> str | None:
 
 
 @router.get("/")
-async def home(request: Request, store: FastStoreDep, page: Page = 1):
+async def home(request: Request, store: StoreDep, page: Page = 1):
     period = latest_period(store)
     if period is None:
         return site.render(request, "error.html", {
@@ -72,7 +71,7 @@ async def home(request: Request, store: FastStoreDep, page: Page = 1):
 
 
 @router.get("/papers/{kind}/{key}")
-async def daily(request: Request, store: FastStoreDep, kind: str, key: str, page: Page = 1):
+async def daily(request: Request, store: StoreDep, kind: str, key: str, page: Page = 1):
     parse = PARSERS.get(kind)
     if parse is None:  # an old-style id such as hep-th/9901001 has two segments too
         return paper_or_export(request, store, f"{kind}/{key}")
@@ -84,7 +83,7 @@ async def daily(request: Request, store: FastStoreDep, kind: str, key: str, page
 
 
 @router.get("/papers/trending")
-async def trending(request: Request, store: FastStoreDep, window: str = "week"):
+async def trending(request: Request, store: StoreDep, window: str = "week"):
     if window not in TRENDING_WINDOWS:
         raise HTTPException(400, f"window must be one of {', '.join(TRENDING_WINDOWS)}")
     views = trending_views(store, window, limit=30)
