@@ -7,8 +7,9 @@ still imported), 2 for a user mistake (missing path, bad option).
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from pathlib import Path
-from typing import List
+from typing import Iterator, List
 
 import typer
 
@@ -16,9 +17,23 @@ from paperradar.cli import common
 from paperradar.cli.common import UserError
 
 _SOURCE = re.compile(r"^[a-z][a-z0-9_\-]{0,31}$")
+# Inputs larger than this are indexed by a follower process while they import (the other
+# core does the full-text indexing); smaller ones are indexed after the import.
+FOLLOW_BYTES = 32 * 1024 * 1024
 
 
-def _sync_index(settings, store) -> bool:
+@contextmanager
+def _index_follower(settings, enabled: bool) -> Iterator[object | None]:
+    if not enabled:
+        yield None
+        return
+    from paperradar.search.follow import LexicalFollower
+
+    with LexicalFollower(settings) as follower:
+        yield follower
+
+
+def _sync_index(settings, store, already: int = 0) -> bool:
     """Bring the full-text index up to date with what was just written; False on failure.
 
     The papers are already committed, so an index problem is reported (one line) without
@@ -37,7 +52,7 @@ def _sync_index(settings, store) -> bool:
         common.console.print(f"[red]error:[/] full-text index not updated: "
                              f"{type(exc).__name__}: {exc}", highlight=False, soft_wrap=True)
         return False
-    common.console.print(f"full-text index: {n:,} papers indexed", highlight=False)
+    common.console.print(f"full-text index: {already + n:,} papers indexed", highlight=False)
     return True
 
 
@@ -70,8 +85,12 @@ def import_cmd(
                 bar.update(task, completed=sum(finished.values()),
                            description=f"{path.name}: {records:,} records")
 
-            report = import_paths(store, files, source=source, progress=on_progress)
-        indexed = no_index or _sync_index(settings, store)
+            follow = not no_index and sum(sizes.values()) >= FOLLOW_BYTES
+            with _index_follower(settings, follow) as follower:
+                report = import_paths(store, files, source=source, progress=on_progress)
+        # Catch up what the follower (if any) did not index, or index it all now.
+        already = follower.indexed if follower is not None else 0
+        indexed = no_index or _sync_index(settings, store, already)
     for line in report.errors:
         common.console.print(f"[red]error:[/] {line}", highlight=False, soft_wrap=True)
     common.out.print(report.summary(), highlight=False, soft_wrap=True)

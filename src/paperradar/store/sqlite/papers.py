@@ -10,7 +10,7 @@ import orjson
 from paperradar.merge import merge, paper_dict
 from paperradar.models import Author, DailyEntry, Link, Paper, Record, Version
 from paperradar.store.base import UpsertStats
-from paperradar.store.sqlite.db import Database
+from paperradar.store.sqlite.db import Database, connect
 
 _CHUNK = 500  # ids per IN (...) query, well under SQLite's variable limit
 
@@ -56,7 +56,10 @@ def paper_json(p: Paper) -> str:
 
 def paper_from_json(text: str) -> Paper:
     """``Paper.from_dict(json.loads(text))``, built directly (it is on every read path)."""
-    d = json.loads(text)
+    try:
+        d = orjson.loads(text)
+    except orjson.JSONDecodeError:  # integers beyond 64 bits in ``extra``
+        d = json.loads(text)
     g = d.get
     return Paper(
         id=d["id"], title=d["title"], abstract=g("abstract", ""), version=g("version"),
@@ -181,16 +184,23 @@ class PapersMixin:
         return {pid: paper_from_json(t) for pid, t in texts.items()}
 
     def iter_changed_papers(self, after_seq: int, batch: int = 1000) -> Iterator[tuple[int, Paper]]:
-        last = after_seq
-        while True:
-            rows = self.db.conn.execute(
-                "SELECT seq, data FROM papers WHERE seq > ? ORDER BY seq LIMIT ?", (last, batch)
-            ).fetchall()
-            if not rows:
-                return
-            for seq, text in rows:
-                yield seq, paper_from_json(text)
-            last = rows[-1][0]
+        # A connection of its own, in one read transaction: the walk sees one snapshot, so a
+        # paper updated by a concurrent import meanwhile appears once (at its old counter)
+        # and again in the next walk, never twice in one; the caller may write meanwhile.
+        conn = connect(self.db.path)
+        try:
+            conn.execute("BEGIN")
+            last = after_seq
+            while True:
+                rows = conn.execute("SELECT seq, data FROM papers WHERE seq > ? ORDER BY seq "
+                                    "LIMIT ?", (last, batch)).fetchall()
+                if not rows:
+                    return
+                for seq, text in rows:
+                    yield seq, paper_from_json(text)
+                last = rows[-1][0]
+        finally:
+            conn.close()
 
     def max_seq(self) -> int:
         return self.db.conn.execute("SELECT coalesce(max(seq), 0) FROM papers").fetchone()[0]
