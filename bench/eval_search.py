@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from paperradar.config import Settings  # noqa: E402
 from paperradar.search import Searcher  # noqa: E402
-from paperradar.search.hybrid import DEFAULT_FUSION, FusionParams, fuse, rrf  # noqa: E402
+from paperradar.search.hybrid import FusionParams, fuse, fusion_for, rrf  # noqa: E402
 from paperradar.search.query import parse_query  # noqa: E402
 from paperradar.search.vectors import decode  # noqa: E402
 from paperradar.store import open_store  # noqa: E402
@@ -195,6 +195,8 @@ def main() -> None:
                     help="embedding model (e.g. static:/tmp/paperradar-bench/static-minilm)")
     args = ap.parse_args()
     sets = {"cranfield": cranfield(), "hf-known-item": hf_known_item()}
+    DEFAULT_FUSION = fusion_for(Settings(env="test", embed_model=args.model,
+                                         embed_max_tokens=args.max_tokens))
     lists, refs, qrels = {}, {}, {}
     for name, (docs, queries, qr) in sets.items():
         s = prepare(name.split("-")[0], docs, args.max_tokens, args.model)

@@ -20,6 +20,17 @@ class FusionParams:
 
 
 DEFAULT_FUSION = FusionParams()
+SHORT_EMBEDDING_FUSION = FusionParams(alpha=0.65)  # tuned for MiniLM at 64 tokens
+STATIC_FUSION = FusionParams(alpha=0.8)  # tuned for the distilled static model
+
+
+def fusion_for(settings) -> FusionParams:
+    """The tuned fusion for the configured embeddings (weaker embeddings, more lexical)."""
+    if settings.embed_model.startswith("static:"):
+        return STATIC_FUSION
+    if settings.embed_max_tokens <= 64:
+        return SHORT_EMBEDDING_FUSION
+    return DEFAULT_FUSION
 
 
 def rrf(lexical: Sequence[str], semantic: Sequence[str], *, k: float = 60.0,

@@ -350,9 +350,10 @@ class LexicalIndex:
         clauses = self.filter_clauses(q) + self._exclusions(q)
         clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
         searcher = index.searcher()
-        res = searcher.search(tantivy.Query.boolean_query(clauses), limit=cap + 1, count=True)
-        if (res.count or 0) > cap:
-            return None
+        query = tantivy.Query.boolean_query(clauses)
+        if (searcher.search(query, limit=1, count=True).count or 0) > cap:
+            return None  # counting is cheap; collecting a broad filter's documents is not
+        res = searcher.search(query, limit=cap, count=False)
         return [searcher.doc(addr).get_first("id") for _, addr in res.hits]
 
     def num_docs(self) -> int:

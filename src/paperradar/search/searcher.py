@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from paperradar.config import Settings
 from paperradar.models import Paper
-from paperradar.search.hybrid import DEFAULT_FUSION, FusionParams, fuse
+from paperradar.search.hybrid import FusionParams, fuse, fusion_for
 from paperradar.search.lexical import LexicalIndex, paper_key
 from paperradar.search.query import ParsedQuery, parse_date, parse_query
 from paperradar.search.snippets import highlight
@@ -28,7 +28,7 @@ SORTS = ("relevance", "date", "upvotes")
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
 SORT_POOL = 1000  # candidates re-sorted by upvotes
-EXACT_FILTER_CAP = 20_000  # filtered semantic search scores at most this many exactly
+EXACT_FILTER_CAP = 5_000  # filtered semantic search scores at most this many exactly
 QUERY_CACHE = 512  # query embeddings kept
 
 
@@ -88,10 +88,10 @@ def _as_int(value, default: int, lo: int, hi: int) -> int:
 
 class Searcher:
     def __init__(self, settings: Settings, store, *, embedder=None,
-                 fusion: FusionParams = DEFAULT_FUSION):
+                 fusion: FusionParams | None = None):
         self.settings = settings
         self.store = store
-        self.fusion = fusion
+        self.fusion = fusion or fusion_for(settings)
         self.lexical = LexicalIndex(settings.index_dir)
         self._embedder = embedder
         self._embedder_error: str | None = None
