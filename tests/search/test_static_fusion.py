@@ -1,0 +1,58 @@
+"""The distilled static embedder (loaded from a small hand-made directory) and the fusion
+functions."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from paperradar.config import Settings
+from paperradar.search.embed import EmbedderError, bundled_model_dir, load_embedder
+from paperradar.search.hybrid import (DEFAULT_FUSION, STATIC_FUSION, SHORT_EMBEDDING_FUSION,
+                                      FusionParams, convex, fuse, fusion_for, rrf)
+
+
+@pytest.fixture
+def static_dir(tmp_path):
+    d = tmp_path / "static"
+    d.mkdir()
+    rng = np.random.default_rng(0)
+    np.save(d / "vectors.npy", rng.standard_normal((30522, 16)).astype(np.float16))
+    np.save(d / "idf.npy", np.ones(30522, np.float32))
+    np.save(d / "center.npy", np.zeros(16, np.float32))
+    shutil.copy(bundled_model_dir() / "tokenizer.json", d / "tokenizer.json")
+    return d
+
+
+def test_static_embedder_via_settings(static_dir):
+    e = load_embedder(Settings(env="test", embed_model=f"static:{static_dir}"))
+    v = e.embed(["graph neural networks", "graph neural networks", "", "protein folding"])
+    assert v.shape == (4, 16) and v.dtype == np.float32
+    assert np.allclose(v[0], v[1]) and np.allclose(np.linalg.norm(v[[0, 3]], axis=1), 1.0)
+    assert not v[2].any()  # nothing to embed: a zero vector, not NaN
+    assert fusion_for(Settings(env="test", embed_model=f"static:{static_dir}")) == STATIC_FUSION
+
+
+def test_static_embedder_missing_dir(tmp_path):
+    with pytest.raises(EmbedderError):
+        load_embedder(Settings(env="test", embed_model=f"static:{tmp_path / 'none'}"))
+
+
+def test_fusion_choice_by_settings():
+    assert fusion_for(Settings(env="test")) == DEFAULT_FUSION
+    assert fusion_for(Settings(env="test", embed_max_tokens=64)) == SHORT_EMBEDDING_FUSION
+
+
+def test_rrf_and_convex():
+    scores = rrf(["a", "b"], ["b", "c"], k=60)
+    assert scores["b"] == pytest.approx(1 / 62 + 1 / 61)
+    assert max(scores, key=scores.get) == "b"
+    c = convex([("a", 10.0), ("b", 5.0)], [("b", 0.9), ("c", 0.1)], alpha=0.5)
+    assert c == {"a": 0.5, "b": 0.5, "c": 0.0}
+    ranked = fuse([("a", 3.0), ("b", 2.0)], [("b", 0.8), ("a", 0.1)],
+                  FusionParams("convex", alpha=0.2))
+    assert [pid for pid, _ in ranked] == ["b", "a"]
+    with pytest.raises(ValueError):
+        fuse([], [], FusionParams("nope"))
