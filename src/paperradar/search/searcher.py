@@ -189,7 +189,7 @@ class Searcher:
             if sem is None:
                 mode = "lexical"
         if mode == "lexical":
-            if sort == "date":
+            if sort == "date" and not q.text:  # filters only: every match, newest first
                 res = self.lexical.search(q, limit, offset, order_by_date=True)
                 return list(zip(res.ids, res.scores)), res.total, note
             depth = want if sort == "relevance" else max(want, SORT_POOL)
@@ -201,8 +201,9 @@ class Searcher:
             lex = self.lexical.search(q, max(want, self.fusion.depth))
             ranked = fuse(list(zip(lex.ids, lex.scores)), sem, self.fusion)
             total = max(lex.total, len(ranked))
-        if sort != "relevance":
+        if sort != "relevance":  # re-sorted pool of the most relevant: that pool is the total
             ranked = self._resort(ranked, sort)
+            total = len(ranked)
         return ranked[offset:offset + limit], total, note
 
     def _resort(self, ranked: list[tuple[str, float]], sort: str) -> list[tuple[str, float]]:
