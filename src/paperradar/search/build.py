@@ -71,7 +71,11 @@ def build_indexes(searcher, *, progress: Progress | None = None, embed: bool = T
     else:
         out["lexical_indexed"] = searcher.sync_lexical(lex_progress)
     out["lexical_seconds"] = round(time.perf_counter() - t0, 3)
-    if embed:
+    pending = store.max_seq() != int(store.get_checkpoint(
+        embed_checkpoint_key(searcher.model_name())) or 0)
+    if embed and not pending:  # nothing new: do not pay for loading the model
+        out.update(embedded=0, embed_unchanged=0, embed_seconds=0.0)
+    elif embed:
         t1 = time.perf_counter()
         embedder = searcher.embedder()
         out.update(embed_new(store, embedder, max_tokens=searcher.settings.embed_max_tokens,
