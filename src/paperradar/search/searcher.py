@@ -260,7 +260,7 @@ class Searcher:
                     cands = vectors.search(model, qvec, (k + extra) * factor, rescore=False)
                     ok = self.lexical.filter_keys(q, [paper_key(pid) for pid, _ in cands])
                     passing = [pid for pid, _ in cands if pid in ok]
-                    if len(passing) >= 2 * (k + extra) or len(cands) < (k + extra) * factor:
+                    if len(passing) >= k + extra or len(cands) < (k + extra) * factor:
                         break
                 pairs = vectors.rescore(model, passing, qvec, k + extra)
         return [(pid, s) for pid, s in pairs if pid != exclude][:k]
