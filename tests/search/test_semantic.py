@@ -120,3 +120,16 @@ def test_checksum_mismatch_is_refused(tmp_path, settings):
     weights.write_bytes(bytes(data))
     with pytest.raises(EmbedderError, match="SHA-256"):
         load_embedder(settings, model_dir=copy)
+
+
+def test_vector_rebuild_equals_incremental(built, store, embedder):
+    model, vec = built.model_name(), built.vectors()
+    vec.sync(model, ann_min=10)
+    store.upsert_records(arxiv_records(46)[40:])
+    embed_new(store, embedder, max_tokens=built.settings.embed_max_tokens)
+    assert vec.sync(model, ann_min=10)["added"] == 6  # extends the HNSW file
+    queries = embedder.embed(["image segmentation", "language model reasoning", "quantum"])
+    incremental = [vec.search(model, q, 8) for q in queries]
+    assert vec.sync(model, rebuild=True, ann_min=10)["vectors"] == 46
+    rebuilt = [vec.search(model, q, 8) for q in queries]
+    assert [[p for p, _ in r] for r in incremental] == [[p for p, _ in r] for r in rebuilt]
