@@ -133,3 +133,17 @@ def test_vector_rebuild_equals_incremental(built, store, embedder):
     assert vec.sync(model, rebuild=True, ann_min=10)["vectors"] == 46
     rebuilt = [vec.search(model, q, 8) for q in queries]
     assert [[p for p, _ in r] for r in incremental] == [[p for p, _ in r] for r in rebuilt]
+
+
+def test_any_string_in_every_mode(built):
+    from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+    @hsettings(max_examples=40, deadline=None,
+               suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(raw=st.text(max_size=120), mode=st.sampled_from(["hybrid", "semantic", "lexical"]),
+           sort=st.sampled_from(["relevance", "date", "upvotes"]))
+    def check(raw, mode, sort):
+        page = built.search(raw, mode=mode, sort=sort, limit=5)
+        assert page.hits or page.message
+
+    check()
