@@ -113,6 +113,8 @@ class SentenceTransformerEmbedder:
 def load_embedder(settings: Settings, *, model_dir: Path | None = None) -> Embedder:
     """The configured model. The bundled one (or ``model_dir``, a copy of it) is verified."""
     name = model_label(settings)
+    if settings.embed_threads == 1:  # the tokenizer's own thread pool would fight for cores
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     kw = dict(name=name, max_tokens=settings.embed_max_tokens, threads=settings.embed_threads,
               batch_size=settings.embed_batch_size)
     from paperradar.search.static import StaticEmbedder, is_static, static_path
