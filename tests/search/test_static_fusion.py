@@ -56,3 +56,32 @@ def test_rrf_and_convex():
     assert [pid for pid, _ in ranked] == ["b", "a"]
     with pytest.raises(ValueError):
         fuse([], [], FusionParams("nope"))
+
+
+def test_vector_state_follows_new_embeddings_incrementally(settings, store):
+    from paperradar.search.lexical import paper_key
+    from paperradar.search.vectors import VectorIndex, encode
+    from paperradar.store.base.search import StoredEmbedding
+
+    from .conftest import hand_records
+
+    store.upsert_records(hand_records())
+    ids = [r.paper.id for r in hand_records()]
+    basis = np.eye(8, dtype=np.float32)
+
+    def put(pid, i):
+        store.put_embeddings("m", [StoredEmbedding(pid, paper_key(pid), f"h{i}", 8, "f16",
+                                                   encode(basis[i]))])
+
+    for n, pid in enumerate(ids[:3]):
+        put(pid, n)
+    vec = VectorIndex(settings.index_dir, store)
+    assert vec.search("m", basis[1], 1)[0][0] == ids[1]
+    state = vec._state("m")
+    put(ids[3], 5)  # a new paper
+    put(ids[0], 6)  # a changed vector
+    state.checked = 0.0  # as if the refresh interval had passed
+    assert vec.search("m", basis[5], 1)[0][0] == ids[3]
+    assert vec.search("m", basis[6], 1)[0][0] == ids[0]
+    assert vec.search("m", basis[0], 1)[0][1] < 0.5  # the old vector is gone
+    assert vec.count("m") == 4 and vec._state("m") is state

@@ -13,7 +13,7 @@ import os
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -51,13 +51,37 @@ class ExactSet:
     ids: list[str]
     keys: np.ndarray  # int64
     mat: np.ndarray  # float32 (n, dim)
+    pos: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_rows(cls, rows: Sequence[StoredEmbedding], dim: int) -> "ExactSet":
         if not rows:
             return cls([], np.zeros(0, np.int64), np.zeros((0, dim), np.float32))
         mat = np.vstack([decode(r) for r in rows]).astype(np.float32)
-        return cls([r.paper_id for r in rows], np.array([r.key for r in rows], np.int64), mat)
+        ids = [r.paper_id for r in rows]
+        return cls(ids, np.array([r.key for r in rows], np.int64), mat,
+                   {pid: i for i, pid in enumerate(ids)})
+
+    def merge(self, rows: Sequence[StoredEmbedding]) -> "ExactSet":
+        """Apply newer rows: replace the vectors of known papers, append new ones."""
+        if not rows:
+            return self
+        if not self.ids:
+            return ExactSet.from_rows(rows, 0)
+        fresh = []
+        for r in rows:
+            i = self.pos.get(r.paper_id)
+            if i is None:
+                fresh.append(r)
+            else:
+                self.mat[i] = decode(r)
+        if fresh:
+            start = len(self.ids)
+            self.ids.extend(r.paper_id for r in fresh)
+            self.keys = np.concatenate([self.keys, np.array([r.key for r in fresh], np.int64)])
+            self.mat = np.vstack([self.mat] + [decode(r)[None, :] for r in fresh])
+            self.pos.update((r.paper_id, start + n) for n, r in enumerate(fresh))
+        return self
 
     def top(self, q: np.ndarray, k: int, rows: np.ndarray | None = None) -> list[tuple[str, float, int]]:
         mat = self.mat if rows is None else self.mat[rows]
@@ -115,12 +139,15 @@ class VectorIndex:
             st.checked = now
             self._load_ann(model, st)
             eseq = self.store.max_embedding_seq(model)
-            if eseq != st.eseq:
+            if eseq > st.eseq >= 0:  # only what was embedded since the last look
+                rows = list(self.store.iter_embeddings(model, st.eseq))
+                st.exact = st.exact.merge(rows)
+            elif eseq != st.eseq:
                 rows = list(self.store.iter_embeddings(model, st.ann_eseq if st.ann else 0))
-                dim = len(decode(rows[0])) if rows else 0
-                st.exact = ExactSet.from_rows(rows, dim)
+                st.exact = ExactSet.from_rows(rows, len(decode(rows[0])) if rows else 0)
+            if eseq != st.eseq:
                 st.eseq = eseq
-                st.count = (len(st.ann) if st.ann is not None else 0) + len(rows)
+                st.count = (len(st.ann) if st.ann is not None else 0) + len(st.exact.ids)
             return st
 
     def _load_ann(self, model: str, st: _ModelState) -> None:
