@@ -274,16 +274,18 @@ def embed_throughput() -> None:
     from paperradar.search.embed import load_embedder
 
     texts = [f"{r['title']}. {r['abstract']}" for r in real_papers()[:192]]
-    for threads in (1, 2):
-        for max_tokens in (256, 128, 64):
-            e = load_embedder(Settings(env="test", embed_max_tokens=max_tokens,
-                                       embed_threads=threads, embed_batch_size=32))
-            e.embed(texts[:32])
-            t = time.perf_counter()
-            e.embed(texts)
-            dt = time.perf_counter() - t
-            print(f"MiniLM max_tokens={max_tokens:3d} threads={threads}: "
-                  f"{len(texts) / dt:6.1f} papers/s")
+    runs = [(m, t, n) for m in ("all-MiniLM-L6-v2", "onnx:all-MiniLM-L6-v2")
+            for t in (1, 2) for n in (256, 128, 64)]
+    for model, threads, max_tokens in runs:
+        e = load_embedder(Settings(env="test", embed_max_tokens=max_tokens,
+                                   embed_threads=threads, embed_batch_size=32,
+                                   embed_model=model, data_dir=WORK / "throughput"))
+        e.embed(texts[:32])
+        t = time.perf_counter()
+        e.embed(texts)
+        dt = time.perf_counter() - t
+        print(f"{model} max_tokens={max_tokens:3d} threads={threads}: "
+              f"{len(texts) / dt:6.1f} papers/s")
 
 
 def main() -> None:

@@ -49,7 +49,8 @@ def text_hash(text: str, max_tokens: int) -> str:
 
 def model_label(settings: Settings) -> str:
     """The name embeddings are stored under (one vector space per model)."""
-    return settings.embed_model.strip() or BUNDLED_NAME
+    name = settings.embed_model.strip() or BUNDLED_NAME
+    return name.removeprefix("onnx:")  # same vectors as torch (see search/onnx.py)
 
 
 def bundled_model_dir() -> Path:
@@ -113,6 +114,10 @@ class SentenceTransformerEmbedder:
 def load_embedder(settings: Settings, *, model_dir: Path | None = None) -> Embedder:
     """The configured model. The bundled one (or ``model_dir``, a copy of it) is verified."""
     name = model_label(settings)
+    if settings.embed_model.strip().startswith("onnx:"):
+        from paperradar.search.onnx import load_onnx
+
+        return load_onnx(settings, settings.embed_model.strip())
     if settings.embed_threads == 1:  # the tokenizer's own thread pool would fight for cores
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     kw = dict(name=name, max_tokens=settings.embed_max_tokens, threads=settings.embed_threads,
