@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import warnings
 from pathlib import Path
 from typing import Sequence
 
@@ -47,9 +48,12 @@ def export(source_dir: Path, out: Path) -> Path:
     x = torch.ones((2, 16), dtype=torch.long)
     dyn = {n: {0: "batch", 1: "tokens"} for n in ("input_ids", "attention_mask", "token_type_ids")}
     dyn["emb"] = {0: "batch"}
-    torch.onnx.export(Pooled(bert), (x, x, torch.zeros_like(x)), str(tmp),
-                      input_names=["input_ids", "attention_mask", "token_type_ids"],
-                      output_names=["emb"], dynamic_axes=dyn, opset_version=17, dynamo=False)
+    with warnings.catch_warnings():  # tracer notes about the attention mask code paths
+        warnings.simplefilter("ignore")
+        torch.onnx.export(Pooled(bert), (x, x, torch.zeros_like(x)), str(tmp),
+                          input_names=["input_ids", "attention_mask", "token_type_ids"],
+                          output_names=["emb"], dynamic_axes=dyn, opset_version=17,
+                          dynamo=False)
     os.replace(tmp, out)
     return out
 
