@@ -34,7 +34,7 @@ def test_counts_agree_across_pages_and_apis(app, cstore, client):
     page = client.get("/papers/date/2026-11-01").text
     card = page[page.index('id="p-2611.00001"'):]
     card = card[:card.index("</article>")]
-    assert re.search(r'class="count">12<', card) and "💬 1" in card
+    assert re.search(r'class="count">12<', card) and ">1 comment<" in card
     # the daily list is sorted by the total (12 > 11), not by the imported count (10 < 11)
     assert page.index('id="p-2611.00001"') < page.index('id="p-2611.00002"')
 
