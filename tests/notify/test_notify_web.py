@@ -240,3 +240,19 @@ def test_any_input_gives_a_clean_answer(app, wsettings):
                 k: str(v) for k, v in payload.items()}}).status_code < 500
 
         run()
+
+
+def test_subscribe_box_on_every_page(app, wsettings, client, smtp):
+    home = client.get("/")
+    assert home.status_code == 200
+    assert 'action="/subscribe"' in home.text and 'name="email"' in home.text
+    # a signed-in user with a verified address gets the one-click button, then a settings link
+    c = _logged_in(app, "boxed@example.org", wsettings)
+    page = c.get("/papers/trending")
+    assert 'action="/subscribe"' in page.text and 'name="email"' not in page.text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    r = c.post("/subscribe", data={"csrf_token": token, "frequency": "daily"},
+               headers={"Sec-Fetch-Site": "same-origin"})
+    assert r.status_code == 200 and "You are subscribed" in r.text
+    assert 'href="/settings/digest"' in c.get("/").text
+    assert smtp.received("boxed@example.org") == []
