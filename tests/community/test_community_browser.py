@@ -6,6 +6,7 @@ finds no serious or critical violations."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -20,6 +21,13 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 NPM = Path.home() / ".cache" / "paperradar-test-npm" / "node_modules"
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip on a developer machine; in CI (``CI`` set) a missing tool is a failure."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI must provide it: scripts/system-deps.sh)")
+    pytest.skip(reason)
 DAY = "2026-11-01"
 CARD2 = "[id='p-2611.00002'] button.upvotes"  # the card of paper 2611.00002
 
@@ -39,7 +47,7 @@ def live(tmp_path_factory):
     from paperradar.store import open_store
 
     if not Path(CHROMIUM).exists():
-        pytest.skip("headless Chromium missing")
+        skip_or_fail("headless Chromium missing")
     data = tmp_path_factory.mktemp("live")
     with open_store(f"sqlite:///{data / 'paperradar.db'}") as store:
         add_papers(store, 3, date=DAY, upvotes=7)
@@ -141,7 +149,7 @@ def test_signed_in_pages_validate_and_are_accessible(browser, live, tmp_path):
     except ImportError:
         vnu, axe = NPM / "vnu-jar/build/dist/vnu.jar", NPM / "axe-core/axe.min.js"
     if not (vnu.exists() and axe.exists() and shutil.which("java")):
-        pytest.skip("vnu-jar/axe-core not installed (tests/web installs them with npm)")
+        skip_or_fail("vnu-jar/axe-core not installed (tests/web installs them with npm)")
     context, page = _signed_in_page(browser, live, bypass_csp=True)  # axe is injected inline
     pages = _signed_in_pages(page, live)
     pages.update({u: httpx.get(live + u).text for u in ("/login", "/signup", "/reset")})

@@ -28,14 +28,21 @@ def npm_tools() -> dict[str, Path]:
              "axe": root / "node_modules/axe-core/axe.min.js"}
     if not all(p.exists() for p in tools.values()):
         if shutil.which("npm") is None:
-            pytest.skip("npm is needed to fetch vnu-jar and axe-core")
+            skip_or_fail("npm is needed to fetch vnu-jar and axe-core")
         root.mkdir(parents=True, exist_ok=True)
         subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(root),
                         *PACKAGES], check=True, capture_output=True, timeout=600)
     return tools
 
 
+def skip_or_fail(reason: str) -> None:
+    """Skip on a developer machine; in CI (``CI`` set) a missing tool is a failure."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI must provide it: scripts/system-deps.sh)")
+    pytest.skip(reason)
+
+
 def require_chromium() -> str:
     if not Path(CHROMIUM).exists():
-        pytest.skip("headless Chromium missing: run scripts/system-deps.sh")
+        skip_or_fail("headless Chromium missing: run scripts/system-deps.sh")
     return CHROMIUM
