@@ -8,20 +8,18 @@ from typing import Any
 
 from fastapi import HTTPException, Request
 
-from paperradar.ids import InvalidId, parse_arxiv_id, validate_paper_id
+from paperradar.ids import InvalidId, parse_arxiv_id
 from paperradar.models import DailyEntry, Paper
 from paperradar.store.base.community import Collection, Comment, DuplicateSubmission, User
 from paperradar.web.community.text import clean_body, render_comment
+from paperradar.web.render.ids import canonical_or_404
 from paperradar.web.security import rate_limit
 
 MAX_COLLECTION_NAME = 80
 
 
 def paper_or_404(store, raw_id: str) -> Paper:
-    try:
-        pid = validate_paper_id(raw_id)
-    except InvalidId as exc:
-        raise HTTPException(404, f"no such paper: {exc}") from None
+    pid = canonical_or_404(raw_id)
     paper = store.get_paper(pid)
     if paper is None:
         raise HTTPException(404, f"no paper {pid!r} here")

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
-from paperradar.ids import InvalidId, validate_paper_id
+from paperradar.web.render.ids import canonical_or_404
 from paperradar.web import site
 from paperradar.web.deps import SettingsDep, StoreDep
 from paperradar.web.render import exports
@@ -126,10 +126,7 @@ def paper_page(request: Request, store: StoreDep, paper_path: str):
 def paper_or_export(request: Request, store, paper_path: str) -> Response:
     suffix = next((s for s in _EXPORTS if paper_path.endswith(s)), None)
     raw = paper_path[: -len(suffix)] if suffix else paper_path
-    try:
-        pid = validate_paper_id(raw)
-    except InvalidId as exc:
-        raise HTTPException(404, f"no such paper: {exc}") from exc
+    pid = canonical_or_404(raw)
     paper = store.get_paper(pid)
     if paper is None:
         raise HTTPException(404, f"no paper {pid} in this database")
