@@ -13,8 +13,15 @@ from xml.etree.ElementTree import Element
 
 from paperradar.ids import InvalidId, parse_arxiv_id
 from paperradar.ingest.errors import ArxivApiError, ParseError
-from paperradar.ingest.fields import (RecordError, category_list, check_paper, clean_text,
-                                      iso_date, opt_text)
+from paperradar.ingest.fields import (
+    RecordError,
+    category_list,
+    check_paper,
+    clean_text,
+    iso_date,
+    opt_text,
+    parse_each,
+)
 from paperradar.ingest.links import find_links
 from paperradar.ingest.xmlsafe import child, child_text, children, local, parse_xml, text_of
 from paperradar.models import Author, Paper, Record
@@ -86,9 +93,5 @@ def parse_feed(data: bytes) -> ApiPage:
             raise ArxivApiError(f"arXiv API error: {message}")
     page = ApiPage(total_results=_int(root, "totalResults"), start_index=_int(root, "startIndex"),
                    items_per_page=_int(root, "itemsPerPage"))
-    for n, entry in enumerate(entries, 1):
-        try:
-            page.records.append(parse_entry(entry))
-        except RecordError as exc:
-            page.errors.append(f"entry {n}: {exc}")
+    page.records = parse_each(entries, parse_entry, "entry", page.errors)
     return page

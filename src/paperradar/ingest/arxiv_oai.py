@@ -15,8 +15,17 @@ from xml.etree.ElementTree import Element
 
 from paperradar.ids import InvalidId, parse_arxiv_id
 from paperradar.ingest.errors import OaiError, ParseError
-from paperradar.ingest.fields import (RecordError, authors_from_names, category_list,
-                                      check_paper, clean_text, iso_date, opt_text, split_authors)
+from paperradar.ingest.fields import (
+    RecordError,
+    authors_from_names,
+    category_list,
+    check_paper,
+    clean_text,
+    iso_date,
+    opt_text,
+    parse_each,
+    split_authors,
+)
 from paperradar.ingest.links import find_links
 from paperradar.ingest.xmlsafe import child, child_text, children, local, parse_xml, text_of
 from paperradar.models import Author, Paper, Record, Version
@@ -171,16 +180,9 @@ def parse_oai(data: bytes) -> OaiPage:
                     "empty")
         raise ParseError(f"OAI-PMH {what} response: no ListRecords or GetRecord to import")
     page = OaiPage()
-    for n, rec in enumerate(children(verb, "record"), 1):
-        try:
-            record = _parse_record(rec)
-        except RecordError as exc:
-            page.errors.append(f"record {n}: {exc}")
-            continue
-        if record is None:
-            page.deleted += 1
-        else:
-            page.records.append(record)
+    records = list(children(verb, "record"))
+    page.records = parse_each(records, _parse_record, "record", page.errors)
+    page.deleted = len(records) - len(page.records) - len(page.errors)
     token = child(verb, "resumptionToken")
     if token is not None:
         page.resumption_token = (token.text or "").strip() or None

@@ -13,8 +13,17 @@ from xml.etree.ElementTree import Element
 
 from paperradar.ids import InvalidId, parse_arxiv_id
 from paperradar.ingest.errors import ParseError
-from paperradar.ingest.fields import (RecordError, authors_from_names, category_list,
-                                      check_paper, clean_text, day_of, opt_text, split_authors)
+from paperradar.ingest.fields import (
+    RecordError,
+    authors_from_names,
+    category_list,
+    check_paper,
+    clean_text,
+    day_of,
+    opt_text,
+    parse_each,
+    split_authors,
+)
 from paperradar.ingest.links import find_links
 from paperradar.ingest.xmlsafe import child, child_text, children, local, parse_xml, text_of
 from paperradar.models import Paper, Record
@@ -73,11 +82,4 @@ def parse_listing(data: bytes, errors: list[str] | None = None) -> list[Record]:
         is_atom = False
     else:
         raise ParseError(f"not an RSS or Atom listing feed (root element <{kind}>)")
-    records: list[Record] = []
-    for n, item in enumerate(items, 1):
-        try:
-            records.append(_item_record(item, is_atom))
-        except RecordError as exc:
-            if errors is not None:
-                errors.append(f"item {n}: {exc}")
-    return records
+    return parse_each(items, lambda item: _item_record(item, is_atom), "item", errors)

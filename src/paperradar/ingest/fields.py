@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, Callable, Iterable
 
 from paperradar.ingest.errors import ParseError
 from paperradar.models import Author, Paper
@@ -36,6 +36,23 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 class RecordError(ParseError):
     """One record is invalid; the rest of its file still imports."""
+
+
+def parse_each(items: Iterable[Any], parse: Callable[[Any], Any], label: str,
+               errors: list[str] | None) -> list[Any]:
+    """``parse`` every item; one raising ``RecordError`` is skipped and described in
+    ``errors`` (``"<label> <n>: <problem>"``). ``None`` results are kept out too."""
+    out = []
+    for n, item in enumerate(items, 1):
+        try:
+            parsed = parse(item)
+        except RecordError as exc:
+            if errors is not None:
+                errors.append(f"{label} {n}: {exc}")
+            continue
+        if parsed is not None:
+            out.append(parsed)
+    return out
 
 
 def may_have_surrogates(raw: bytes | str) -> bool:

@@ -14,8 +14,16 @@ from typing import Any
 
 from paperradar.ids import InvalidId, canonical_id
 from paperradar.ingest.errors import ParseError
-from paperradar.ingest.fields import (RecordError, check_paper, clean_text, day_of, iso_date,
-                                      opt_text, scrub_surrogates)
+from paperradar.ingest.fields import (
+    RecordError,
+    check_paper,
+    clean_text,
+    day_of,
+    iso_date,
+    opt_text,
+    parse_each,
+    scrub_surrogates,
+)
 from paperradar.ingest.links import find_links
 from paperradar.models import Author, DailyEntry, Link, Paper, Record
 
@@ -137,11 +145,4 @@ def parse_daily(data: bytes, day: str | None = None,
     """
     items, wrapper_day = load_items(data)
     day = day_of(day) if day else wrapper_day
-    records: list[Record] = []
-    for n, item in enumerate(items, 1):
-        try:
-            records.append(parse_item(item, day))
-        except RecordError as exc:
-            if errors is not None:
-                errors.append(f"item {n}: {exc}")
-    return records
+    return parse_each(items, lambda item: parse_item(item, day), "item", errors)
