@@ -92,3 +92,16 @@ def test_newer_version_without_affiliations_keeps_known_ones(store):
     before = store.dump()
     store.upsert_records([Record(newer)])
     assert store.dump() == before
+
+
+def test_stats_counts_versions_sources_and_daily_entries(store):
+    p = _paper(2, source="arxiv-api")
+    p.versions = [Version(1, "2024-01-02"), Version(2, "2024-02-02")]
+    other = Paper(id="jsonl:x", title="No versions", sources=["jsonl"], published="2023-05-01")
+    store.upsert_records([Record(p, DailyEntry(paper_id=p.id, date="2024-02-03")), Record(other)])
+    store.upsert_records([Record(_paper(None, source="hf"))])
+    st = store.stats()
+    assert (st["papers"], st["versions"]) == (2, 3)  # two of the first, one counted for the other
+    assert st["sources"] == {"arxiv-api": 1, "hf": 1, "jsonl": 1}
+    assert (st["published_from"], st["published_to"]) == ("2023-05-01", "2024-01-02T00:00:00Z")
+    assert (st["daily_entries"], st["daily_days"], st["daily_from"]) == (1, 1, "2024-02-03")

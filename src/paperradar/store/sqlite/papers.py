@@ -243,13 +243,11 @@ class PapersMixin:
         c = self.db.conn
         papers, first, last = c.execute(
             "SELECT count(*), min(published), max(published) FROM papers").fetchone()
-        versions = 0
-        sources: dict[str, int] = {}
-        for (text,) in c.execute("SELECT data FROM papers"):
-            d = json.loads(text)
-            versions += len(d["versions"]) or 1
-            for s in d["sources"]:
-                sources[s] = sources.get(s, 0) + 1
+        # Counted inside SQLite (json1), not by decoding every paper in Python.
+        versions = c.execute("SELECT coalesce(sum(max(json_array_length(data, '$.versions'), 1)),"
+                             " 0) FROM papers").fetchone()[0]
+        sources = dict(c.execute("SELECT s.value, count(*) FROM papers, json_each(papers.data, "
+                                 "'$.sources') AS s GROUP BY s.value ORDER BY s.value"))
         daily, d_first, d_last, days = c.execute(
             "SELECT count(*), min(date), max(date), count(DISTINCT date) FROM daily_entries"
         ).fetchone()
