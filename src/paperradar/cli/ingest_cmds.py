@@ -90,6 +90,8 @@ def import_cmd(
                 report = import_paths(store, files, source=source, progress=on_progress)
         # Catch up what the follower (if any) did not index, or index it all now.
         already = follower.indexed if follower is not None else 0
+        if follower is not None and not follower.ok:
+            common.console.print("[yellow]the indexing process stopped early; catching up now[/]")
         indexed = no_index or _sync_index(settings, store, already)
     for line in report.errors:
         common.console.print(f"[red]error:[/] {line}", highlight=False, soft_wrap=True)
