@@ -186,8 +186,12 @@ class VectorIndex:
         else:
             found = st.exact.top(q, k)
             if st.ann is not None and len(st.ann):
-                if rescore:
-                    m = st.ann.search(q, min(len(st.ann), max(k * RESCORE_FACTOR, RESCORE_MIN)))
+                wanted = max(k * RESCORE_FACTOR, RESCORE_MIN)
+                if rescore and wanted >= len(st.ann):
+                    # the whole graph is wanted: HNSW may not reach every node, so go exact
+                    found += self._rescore(model, [int(x) for x in st.ann.keys], q, k)
+                elif rescore:
+                    m = st.ann.search(q, wanted)
                     found += self._rescore(model, [int(x) for x in m.keys], q, k)
                 else:
                     m = st.ann.search(q, min(len(st.ann), k))
@@ -221,7 +225,7 @@ class VectorIndex:
         ids = self.store.ids_for_keys(keys)
         stored = self.store.get_embeddings(model, list(ids.values()))
         out = [(pid, float(decode(e) @ q), e.key) for pid, e in stored.items()]
-        out.sort(key=lambda t: -t[1])
+        out.sort(key=lambda t: (-t[1], t[0]))
         return out[:k]
 
     def rescore(self, model: str, paper_ids: Sequence[str], qvec: np.ndarray,
