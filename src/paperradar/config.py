@@ -39,6 +39,7 @@ class Settings(BaseSettings):
 
     # Community (accounts, sessions, rate limits "N/period" with period in s, m, h or d)
     session_max_age_days: float = Field(30.0, gt=0)
+    session_idle_days: float = Field(7.0, gt=0, description="a session unused this long ends")
     argon2_time_cost: int = Field(3, ge=1)
     argon2_memory_cost: int = Field(65536, ge=8, description="KiB")
     argon2_parallelism: int = Field(4, ge=1)

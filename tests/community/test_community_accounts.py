@@ -171,3 +171,35 @@ def test_user_cli(env_settings, capsys, monkeypatch):
         assert user.is_admin and user.verified and user.password_hash.startswith("$argon2id$")
         assert store.user_for_api_token(hash_secret(token), "2000-01-01T00:00:00Z").id == user.id
         assert token not in str(store.db.conn.execute("SELECT * FROM api_tokens").fetchall())
+
+
+def _age_session(cstore, sid: str, hours: float) -> None:
+    """Pretend the session was last used ``hours`` ago (the clock is the only thing faked)."""
+    from paperradar.web.security import now_iso
+    from datetime import timedelta
+
+    with cstore.db.transaction() as conn:
+        conn.execute("UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?",
+                     (now_iso(-timedelta(hours=hours)), hash_secret(sid)))
+
+
+def _last_seen(cstore, sid: str) -> str:
+    return cstore.db.conn.execute("SELECT last_seen_at FROM sessions WHERE id_hash = ?",
+                                  (hash_secret(sid),)).fetchone()[0]
+
+
+def test_session_ends_when_idle_and_use_keeps_it_alive(client, cstore):
+    make_user(cstore, "idle@example.org", "idle")
+    login(client, "idle@example.org")
+    sid = client.cookies.get("paperradar_session")
+    assert client.get("/collections", follow_redirects=False).status_code == 200
+    _age_session(cstore, sid, 2)  # used two hours ago: still live, and marked seen now
+    before = _last_seen(cstore, sid)
+    assert client.get("/collections", follow_redirects=False).status_code == 200
+    assert _last_seen(cstore, sid) > before
+    seen = _last_seen(cstore, sid)
+    assert client.get("/collections", follow_redirects=False).status_code == 200
+    assert _last_seen(cstore, sid) == seen  # fresh sessions are not rewritten on every read
+    _age_session(cstore, sid, 24 * 8)  # unused for 8 days (> session_idle_days = 7)
+    r = client.get("/collections", follow_redirects=False)
+    assert r.status_code == 303 and "/login" in r.headers["location"]

@@ -59,4 +59,6 @@ def test_openapi_documents_the_api(client):
     for path in ("/api/v1/daily", "/api/v1/search", "/api/v1/trending", "/api/daily_papers",
                  "/api/papers/search", "/api/query", "/feeds/daily.{fmt}"):
         assert path in spec["paths"], path
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "/static/swagger/swagger-ui-bundle.js" in docs.text
+    assert "http" not in docs.headers["content-security-policy"]  # no CDN allowed, none needed

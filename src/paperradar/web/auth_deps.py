@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 
 from paperradar.store.base.community import User
-from paperradar.web.security import cookie_name, hash_secret, now_iso
+from paperradar.web.security import cookie_name, hash_secret, live_session, now_iso
 
 TOKEN_PREFIX = "prt_"
 
@@ -49,7 +49,7 @@ def _resolve(request: Request) -> Auth:
         return Auth(user, "token")
     sid = request.cookies.get(cookie_name(request.app.state.settings))
     if sid:
-        found = store.get_session(hash_secret(sid), now_iso())
+        found = live_session(request.app, sid)
         if found and not found[0].banned:
             return Auth(found[0], "session", found[1])
     return Auth()
@@ -64,7 +64,7 @@ def session_csrf(app, cookie_header: str) -> str | None:
     morsel = jar.get(cookie_name(app.state.settings))
     if morsel is None or not morsel.value:
         return None
-    found = app.state.store.get_session(hash_secret(morsel.value), now_iso())
+    found = live_session(app, morsel.value)
     return found[1] if found else None
 
 

@@ -28,16 +28,17 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import FastAPI, HTTPException, Request, Response
 
 from paperradar.config import Settings
+from paperradar.store.base.community import User
 
+SESSION_TOUCH_EVERY = timedelta(hours=1)  # how stale "last seen" may get (idle timeout slack)
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-# FastAPI's Swagger UI page is an inline script loading its assets from a CDN.
-CSP_DOCS = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: "
-            "https://fastapi.tiangolo.com; object-src 'none'; base-uri 'self'; "
-            "frame-ancestors 'none'")
+# FastAPI's Swagger UI page starts the bundled (vendored) Swagger UI with an inline script.
+CSP_DOCS = ("default-src 'self'; script-src 'self' 'unsafe-inline'; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; "
+            "base-uri 'self'; frame-ancestors 'none'")
 _MAX_FORM_BYTES = 1 << 20
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -110,6 +111,15 @@ def start_session(request: Request, response: Response, user_id: int) -> str:
                         secure=is_https(settings), samesite="lax")
     request.state.csrf = csrf
     return csrf
+
+
+def live_session(app, sid: str) -> tuple[User, str] | None:
+    """(user, csrf token) of the session ``sid`` if it is neither expired nor idle too long;
+    marks it seen (at most once an hour, so most requests stay read-only)."""
+    settings: Settings = app.state.settings
+    idle = timedelta(days=settings.session_idle_days)
+    return app.state.store.get_session(hash_secret(sid), now_iso(), now_iso(-idle),
+                                       now_iso(-SESSION_TOUCH_EVERY))
 
 
 def end_session(request: Request, response: Response) -> None:

@@ -119,8 +119,10 @@ class CommunityStore(Protocol):
     def create_session(self, id_hash: str, user_id: int, csrf_token: str,
                        expires_at: str) -> None: ...
 
-    def get_session(self, id_hash: str, now: str) -> tuple[User, str] | None:
-        """(user, csrf token) of a live session."""
+    def get_session(self, id_hash: str, now: str, idle_cutoff: str = "",
+                    touch_before: str = "") -> tuple[User, str] | None:
+        """(user, csrf token) of a live session: not expired at ``now`` and last seen after
+        ``idle_cutoff``. A session last seen before ``touch_before`` is marked seen ``now``."""
 
     def delete_session(self, id_hash: str) -> None: ...
 

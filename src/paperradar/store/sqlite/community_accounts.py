@@ -96,17 +96,27 @@ class AccountsMixin:
     # -- sessions and tokens ----------------------------------------------------------------
     def create_session(self, id_hash: str, user_id: int, csrf_token: str,
                        expires_at: str) -> None:
+        now = now_iso()
         with self.db.transaction() as conn:
             conn.execute("INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, "
-                         "expires_at) VALUES (?, ?, ?, ?, ?)",
-                         (id_hash, user_id, csrf_token, now_iso(), expires_at))
+                         "expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)",
+                         (id_hash, user_id, csrf_token, now, expires_at, now))
 
-    def get_session(self, id_hash: str, now: str) -> tuple[User, str] | None:
+    def get_session(self, id_hash: str, now: str, idle_cutoff: str = "",
+                    touch_before: str = "") -> tuple[User, str] | None:
         row = self.db.conn.execute(
-            f"SELECT s.csrf_token, {', '.join('u.' + c.strip() for c in USER_COLS.split(','))} "
+            f"SELECT s.last_seen_at, s.csrf_token, "
+            f"{', '.join('u.' + c.strip() for c in USER_COLS.split(','))} "
             "FROM sessions s JOIN users u ON u.id = s.user_id "
-            "WHERE s.id_hash = ? AND s.expires_at > ?", (id_hash, now)).fetchone()
-        return (user_row(row[1:]), row[0]) if row else None  # type: ignore[return-value]
+            "WHERE s.id_hash = ? AND s.expires_at > ? AND s.last_seen_at > ?",
+            (id_hash, now, idle_cutoff)).fetchone()
+        if row is None:
+            return None
+        if row[0] < touch_before:
+            with self.db.transaction() as conn:
+                conn.execute("UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?",
+                             (now, id_hash))
+        return user_row(row[2:]), row[1]
 
     def delete_session(self, id_hash: str) -> None:
         with self.db.transaction() as conn:
