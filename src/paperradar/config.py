@@ -77,6 +77,7 @@ class Settings(BaseSettings):
     digest_max_late_hours: float = Field(24.0, gt=0, description="skip slots older than this")
     digest_lease_seconds: float = Field(600.0, gt=0, description="claim lease of a ledger row")
     digest_search_mode: str = "hybrid"
+    search_warmup: bool = Field(True, description="load the search model as the server starts")
     digest_trending_limit: int = Field(10, ge=0)
     digest_topic_limit: int = Field(5, ge=0)
     # Worker (cron-like: "minute hour day-of-month month day-of-week", UTC)

@@ -1,14 +1,16 @@
 """Atom API harvests against the replay server: ids batched into id_list, query paging,
-the suspicious empty page, the 400 error feed, the empty result, politeness."""
+the suspicious empty page, the 400 error feed, the empty result, politeness, and resuming an
+interrupted query harvest from its checkpoint (``--restart`` to start over)."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
 
 from paperradar.ingest.errors import ArxivApiError, FetchError
-from paperradar.ingest.harvest_api import ApiOptions, harvest_ids, harvest_query
+from paperradar.ingest.harvest_api import ApiOptions, harvest_ids, harvest_query, query_key
 from paperradar.ingest.http import PoliteClient
 
 from .helpers import fake_client
@@ -143,3 +145,110 @@ def test_bad_options_refused_before_any_request(hsettings, replay, store, call, 
     with client, pytest.raises(ValueError, match=message):
         call(store, client, hsettings.arxiv_api_url)
     assert replay.hits() == []
+
+
+# -- resumable query harvests ----------------------------------------------------------------
+
+EMPTY30 = {**TESTING, "start": 30, "max_results": 10}
+
+
+def _interrupt_at_30(replay, store, hsettings, **kw):
+    """A query harvest whose page at start=30 keeps coming back empty: it stops with an error
+    after storing three pages. Returns the route's real recording (to serve it afterwards)."""
+    real = _recorded_start(replay, "30")
+    replay.add("/api/query", EMPTY30, [load("api/constructed_q_testing_s30_m10_empty.xml")])
+    client, _ = fake_client(hsettings)
+    with client, pytest.raises(FetchError):
+        harvest_query(store, client, hsettings.arxiv_api_url, "testing", opts=P10, **kw)
+    return real
+
+
+def _recorded_start(replay, start: str):
+    return replay.routes[next(k for k in replay.routes
+                              if ("start", start) in k[1] and ("search_query", "testing") in k[1])]
+
+
+def _starts(replay, since: int = 0) -> list[str]:
+    return [h.params["start"] for h in replay.hits("/api/query")[since:]]
+
+
+def _clean_dump(hsettings, tmp_path, **kw) -> list[tuple]:
+    """The database of one uninterrupted harvest (in a store of its own)."""
+    from paperradar.store import open_store
+
+    with open_store(f"sqlite:///{tmp_path / 'clean.db'}") as clean:
+        client, _ = fake_client(hsettings)
+        with client:
+            harvest_query(clean, client, hsettings.arxiv_api_url, "testing", opts=P10, **kw)
+        return clean.dump()
+
+
+def test_interrupted_query_resumes_after_the_last_stored_page(hsettings, replay, store, tmp_path):
+    real = _interrupt_at_30(replay, store, hsettings, max_results=55)
+    key = query_key("testing", 55, P10)
+    assert json.loads(store.get_checkpoint(key)) == {"start": 30, "stored": 30}
+    assert store.stats()["papers"] == 30
+    replay.add("/api/query", EMPTY30, real)
+    n = len(replay.hits())
+    client, _ = fake_client(hsettings)
+    with client:
+        report = harvest_query(store, client, hsettings.arxiv_api_url, "testing",
+                               max_results=55, opts=P10)
+    assert _starts(replay, n) == ["30", "40", "50"]  # pages 1-3 are not fetched again
+    assert report.resumed and report.resumed_at == 30 and report.stored == 55
+    assert report.stats.added == 25 and report.pages == 3
+    assert report.summary() == ("arXiv API: resumed at result 30, 3 pages, 25 papers: "
+                                "25 new, 0 updated, 0 unchanged")
+    assert store.get_checkpoint(key) is None  # complete: the next run is a fresh pass
+    assert store.dump() == _clean_dump(hsettings, tmp_path, max_results=55)
+
+
+def test_completed_query_clears_its_checkpoint_and_next_run_starts_at_the_top(hsettings, replay, store):
+    client, _ = fake_client(hsettings)
+    with client:
+        first = harvest_query(store, client, hsettings.arxiv_api_url, "testing", max_results=20, opts=P10)
+        assert store.dump()[-1][0] != "checkpoint"
+        second = harvest_query(store, client, hsettings.arxiv_api_url, "testing", max_results=20, opts=P10)
+    assert not first.resumed and not second.resumed
+    assert _starts(replay) == ["0", "10", "0", "10"]
+    assert second.stats.unchanged == 20 and second.summary().startswith("arXiv API: 2 pages,")
+    assert not any(row[0] == "checkpoint" for row in store.dump())
+
+
+def test_restart_ignores_and_clears_the_checkpoint(hsettings, replay, store):
+    real = _interrupt_at_30(replay, store, hsettings, max_results=40)
+    key = query_key("testing", 40, P10)
+    assert store.get_checkpoint(key) is not None
+    replay.add("/api/query", EMPTY30, real)
+    n = len(replay.hits())
+    client, _ = fake_client(hsettings)
+    with client:
+        report = harvest_query(store, client, hsettings.arxiv_api_url, "testing",
+                               max_results=40, opts=P10, restart=True)
+    assert _starts(replay, n) == ["0", "10", "20", "30"]
+    assert not report.resumed and report.stats.unchanged == 30 and report.stats.added == 10
+    assert store.get_checkpoint(key) is None
+
+
+def test_other_options_are_another_harvest(hsettings, replay, store):
+    """The checkpoint belongs to (query, sort, page size, max): a different --max starts at 0
+    and leaves the interrupted harvest's checkpoint alone."""
+    real = _interrupt_at_30(replay, store, hsettings, max_results=60)
+    replay.add("/api/query", EMPTY30, real)
+    n = len(replay.hits())
+    client, _ = fake_client(hsettings)
+    with client:
+        report = harvest_query(store, client, hsettings.arxiv_api_url, "testing",
+                               max_results=20, opts=P10)
+    assert _starts(replay, n) == ["0", "10"] and not report.resumed
+    assert len({query_key("testing", m, o) for m in (20, 60, None)
+                for o in (P10, ApiOptions(page_size=20), ApiOptions(page_size=10, sort="submittedDate"))}) == 9
+    assert json.loads(store.get_checkpoint(query_key("testing", 60, P10)))["start"] == 30
+
+
+def test_unreadable_checkpoint_starts_from_the_top(hsettings, replay, store):
+    store.set_checkpoint(query_key("testing", 20, P10), "not json")
+    client, _ = fake_client(hsettings)
+    with client:
+        report = harvest_query(store, client, hsettings.arxiv_api_url, "testing", max_results=20, opts=P10)
+    assert _starts(replay) == ["0", "10"] and not report.resumed and report.stats.added == 20

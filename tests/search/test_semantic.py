@@ -164,3 +164,23 @@ def test_small_hnsw_search_is_exact(built, store, embedder):
         exact = sorted(((pid, float(decode(e) @ q)) for pid, e in stored.items()),
                        key=lambda t: (-t[1], t[0]))[:8]
         assert [p for p, _ in vec.search(model, q, 8)] == [p for p, _ in exact]
+
+
+def test_server_loads_the_model_before_the_first_search(built, settings):
+    """At start-up the app loads the embedding model in the background (``search_warmup``),
+    so the first visitor's search does not wait seconds for it; off, nothing is loaded."""
+    from fastapi.testclient import TestClient
+
+    from paperradar.web.app import create_app
+
+    off = create_app(settings.model_copy(update={"search_warmup": False}))
+    with TestClient(off):
+        assert off.state.warmup is None and getattr(off.state, "searcher", None) is None
+    app = create_app(settings.model_copy(update={"search_warmup": True}))
+    with TestClient(app) as client:
+        app.state.warmup.join(120)
+        assert app.state.search_warm is True
+        assert app.state.searcher._embedder is not None  # loaded before any request
+        r = client.get("/api/v1/search", params={"q": "language model reasoning"})
+        assert r.status_code == 200 and r.json()["items"], r.text
+        assert not r.json()["info"].get("message")  # no "semantic unavailable" fallback

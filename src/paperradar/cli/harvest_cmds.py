@@ -70,12 +70,17 @@ def api(
     max_results: Optional[int] = typer.Option(None, "--max", help="stop after N papers (query)"),
     page_size: int = typer.Option(100, "--page-size", help="results (or ids) per request"),
     sort: str = typer.Option("relevance", "--sort", help="relevance, lastUpdatedDate, submittedDate"),
+    restart: bool = typer.Option(False, "--restart",
+                                 help="query: start from the top, ignoring where a killed run stopped"),
 ) -> None:
-    """The arXiv Atom API: papers by id, or every result of a query, page by page."""
+    """The arXiv Atom API: papers by id, or every result of a query, page by page (a query
+    killed mid-way resumes where it stopped when run again with the same options)."""
     from paperradar.ingest.harvest_api import ApiOptions, harvest_ids, harvest_query
 
     if bool(ids) == bool(query):
         raise UserError("give either --id (one or more) or --query")
+    if restart and ids:
+        raise UserError("--restart applies to --query only (an --id harvest has nothing to resume)")
     opts = ApiOptions(page_size=page_size, sort=sort)
     try:
         opts.validate()
@@ -86,15 +91,18 @@ def api(
         task = bar.add_task("arXiv API", total=max_results or (len(ids) if ids else None))
 
         def on_page(report) -> None:
-            total = max_results or report.total_results
-            bar.update(task, completed=report.stats.seen, total=len(ids) if ids else total)
+            if ids:
+                bar.update(task, completed=report.stats.seen, total=len(ids))
+            else:  # papers of this pass, also those stored before a resume
+                bar.update(task, completed=report.stored, total=max_results or report.total_results)
 
         if ids:
             report = harvest_ids(store, client, settings.arxiv_api_url, ids, opts=opts,
                                  on_page=on_page)
         else:
             report = harvest_query(store, client, settings.arxiv_api_url, query or "",
-                                   max_results=max_results, opts=opts, on_page=on_page)
+                                   max_results=max_results, opts=opts, restart=restart,
+                                   on_page=on_page)
     common.out.print(report.summary(), highlight=False, soft_wrap=True)
     if report.missing:
         more = " ..." if len(report.missing) > 20 else ""

@@ -1,6 +1,21 @@
 """arXiv Atom API harvest: papers by id (batched into ``id_list``) or by search query (paged
 with ``start``/``max_results``). Every page is written in its own short transaction.
 
+A query harvest is resumable: each page is stored in ONE transaction together with a
+checkpoint (key ``api-query:`` + a hash of query, sort, page size and ``max_results``; value
+JSON ``{"start": next start, "stored": papers stored so far}``), so a run killed at any moment
+resumes, when run again with the same options, at the first page not yet stored. The page that
+completes the query (the last one, or the one reaching ``max_results``) clears the checkpoint
+in its transaction, so the next run is a fresh pass from the top (new results appear there);
+``restart=True`` ignores and clears a stored checkpoint. With the ``submittedDate`` and
+``lastUpdatedDate`` sorts a resume continues exactly where the list stopped (save for papers
+submitted or updated in between, which join at the top and wait for the next pass); with
+``relevance`` the order can shift between runs, so a resume may fetch again a paper already
+stored or miss one that moved behind ``start``. The merge is idempotent, so the cost is at
+worst a re-fetched result, or a missed one that the next fresh pass picks up.
+A harvest by id has no checkpoint: a killed run is simply run again (papers already stored
+merge to no change).
+
 Politeness comes from the shared ``PoliteClient`` (one request per ``http_min_interval`` per
 host, retries on transient failures). The API sometimes answers a page in the middle of a
 result list with no entries although ``totalResults`` says there are more: such a page (or a
@@ -10,6 +25,8 @@ The API's error feed (HTTP 400, e.g. a malformed id) becomes an ``ArxivApiError`
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
@@ -33,10 +50,14 @@ class ApiReport:
     empty_retries: int = 0
     missing: list[str] = field(default_factory=list)  # requested ids the API did not return
     skipped_records: list[str] = field(default_factory=list)  # bad entries, one line each
+    resumed: bool = False  # query: continued from a stored checkpoint
+    resumed_at: int = 0  # query: the ``start`` it continued from
+    stored: int = 0  # query: papers stored in this pass, including before a resume
 
     def summary(self) -> str:
         s = self.stats
-        text = (f"arXiv API: {self.pages} pages, {s.seen} papers: {s.added} new, "
+        how = f"resumed at result {self.resumed_at}, " if self.resumed else ""
+        text = (f"arXiv API: {how}{self.pages} pages, {s.seen} papers: {s.added} new, "
                 f"{s.updated} updated, {s.unchanged} unchanged")
         if self.missing:
             text += f"; {len(self.missing)} ids not found"
@@ -65,35 +86,61 @@ def _params(opts: ApiOptions, *, query: str = "", ids: Sequence[str] = (), start
             "sortOrder": "descending", "start": start, "max_results": opts.page_size}
 
 
+def query_key(query: str, max_results: int | None, opts: ApiOptions) -> str:
+    """Checkpoint key naming a query harvest: the same options resume the same pass."""
+    what = json.dumps([query.strip(), opts.sort, opts.page_size, max_results])
+    return "api-query:" + hashlib.sha256(what.encode()).hexdigest()[:16]
+
+
+def _load_checkpoint(value: str | None) -> tuple[int, int] | None:
+    """(next start, stored so far) of a stored checkpoint; None if absent or unreadable."""
+    try:
+        data = json.loads(value) if value else None
+        start, stored = int(data["start"]), int(data["stored"])
+    except (ValueError, TypeError, KeyError):
+        return None
+    return (start, stored) if start >= 0 and stored >= 0 else None
+
+
 def harvest_query(store: Store, client: PoliteClient, api_url: str, query: str, *,
                   max_results: int | None = None, opts: ApiOptions = ApiOptions(),
+                  restart: bool = False,
                   on_page: Callable[[ApiReport], None] | None = None) -> ApiReport:
-    """Store every result of ``query`` (at most ``max_results``), page by page."""
+    """Store every result of ``query`` (at most ``max_results``), page by page, resuming
+    from this query's checkpoint unless ``restart``."""
     opts.validate()
     query = query.strip()
     if not query:
         raise ValueError("empty query")
     if max_results is not None and max_results < 1:
         raise ValueError("--max must be at least 1")
+    key = query_key(query, max_results, opts)
     report = ApiReport()
-    start, stored = 0, 0
-    while max_results is None or stored < max_results:
+    resume = None if restart else _load_checkpoint(store.get_checkpoint(key))
+    if restart:
+        store.set_checkpoint(key, None)
+    start, stored = resume or (0, 0)
+    report.resumed, report.resumed_at, report.stored = resume is not None, start, stored
+    while True:
         page = _fetch_page(client, api_url, _params(opts, query=query, start=start), start,
                            opts, report)
         report.total_results = page.total_results
         records = page.records
         if max_results is not None:
             records = records[:max_results - stored]
-        report.stats += store.upsert_records(records)
-        report.pages += 1
         stored += len(records)
         entries = len(page.records) + len(page.errors)
         start += entries
+        done = (not entries or start >= (page.total_results or 0)
+                or (max_results is not None and stored >= max_results))
+        mark = None if done else json.dumps({"start": start, "stored": stored})
+        report.stats += store.upsert_records(records, checkpoint=(key, mark))
+        report.pages += 1
+        report.stored = stored
         if on_page:
             on_page(report)
-        if not entries or start >= (page.total_results or 0):
-            break
-    return report
+        if done:
+            return report
 
 
 def harvest_ids(store: Store, client: PoliteClient, api_url: str, ids: Iterable[str], *,

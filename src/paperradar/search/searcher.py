@@ -126,6 +126,15 @@ class Searcher:
 
         return model_label(self.settings)
 
+    def warm(self) -> bool:
+        """Open the indexes and load the embedding model now, so that the first query does
+        not pay for them; False when there are no vectors to search (nothing to load)."""
+        self.lexical.index()
+        if self.vectors().count(self.model_name()) == 0:
+            return False
+        self.embedder().embed(["warm up"])
+        return True
+
     # -- maintenance ----------------------------------------------------------------------
     def sync_lexical(self, progress: Callable[[int], None] | None = None) -> int:
         return self.lexical.sync(self.store, progress)

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from paperradar import __version__
 from paperradar.config import Settings
 from paperradar.store import open_store
+from paperradar.web.site import start_search_warmup
 
 # Order matters only for overlapping paths: specific routers first.
 ROUTE_MODULES = ("health", "hf_api", "arxiv_api", "api", "feeds", "auth", "community",
@@ -25,6 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        app.state.warmup = start_search_warmup(app)
         yield
         app.state.store.close()
 

@@ -78,7 +78,11 @@ def error_response(request: Request, status: int, detail) -> Response:
 
 def get_searcher(request: Request):
     """The app's one Searcher, created on first use (loading indexes is not free)."""
-    state = request.app.state
+    return app_searcher(request.app)
+
+
+def app_searcher(app):
+    state = app.state
     if getattr(state, "searcher", None) is None:
         with state.searcher_lock:
             if getattr(state, "searcher", None) is None:
@@ -86,6 +90,23 @@ def get_searcher(request: Request):
 
                 state.searcher = Searcher(state.settings, state.store)
     return state.searcher
+
+
+def start_search_warmup(app) -> threading.Thread | None:
+    """Load the search model and indexes in a background thread as the server starts, so the
+    first visitor's search does not wait seconds for them (``search_warmup`` setting)."""
+    if not app.state.settings.search_warmup:
+        return None
+
+    def warm() -> None:
+        try:
+            app.state.search_warm = app_searcher(app).warm()
+        except Exception as exc:  # searching still works; it reports its own errors
+            logging.getLogger("paperradar").warning("search warm-up failed: %s", exc)
+
+    thread = threading.Thread(target=warm, name="search-warmup", daemon=True)
+    thread.start()
+    return thread
 
 
 class AccessLogMiddleware:
