@@ -147,3 +147,22 @@ def test_lost_or_foreign_index_is_rebuilt(settings, store):
     assert s.sync_lexical() == 30
     (s.lexical.path / "paperradar.json").write_text("garbage")
     assert s.sync_lexical() == 30 and s.lexical.num_docs() == 30
+
+
+def test_highlight_matches_by_analysed_form_and_escapes(tmp_path):
+    """The snippet highlighter marks every surface form whose analysed form is a query term
+    (plural, -ing, accents, leading underscores), escapes the rest, and keeps the best window."""
+    from paperradar.search.lexical import LexicalIndex
+    from paperradar.search.snippets import highlight
+
+    lex = LexicalIndex(tmp_path)
+    terms = {t for w in ("die", "model", "uber", "val") for t in lex.analyze(w)}
+    text = "Dying <b>models</b> & Über-modeling, _val set; unrelated words " * 3
+    out = highlight(text, terms, lex.analyze_word, max_words=10_000)
+    for word in ("Dying", "models", "Über", "_val"):
+        assert f"<mark>{word}</mark>" in out, word
+    assert "&lt;b&gt;" in out and "&amp;" in out and "<b>" not in out
+    assert "<mark>unrelated</mark>" not in out
+    long = "filler " * 200 + "a model here " + "filler " * 200
+    window = highlight(long, terms, lex.analyze_word, max_words=40)
+    assert "<mark>model</mark>" in window and window.startswith("… ") and window.endswith(" …")

@@ -305,7 +305,7 @@ class Searcher:
         papers = self.store.get_papers(ids)
         votes = self.store.upvotes_for(ids)
         terms = {t for w in q.words + q.phrases for t in self.lexical.analyze(w)}
-        analyze = self.lexical.analyze
+        analyze = self.lexical.analyze_word
         out = []
         for pid, score in ranked:
             p = papers.get(pid)

@@ -12,29 +12,33 @@ _SPLIT = re.compile(r"(\w+)", re.UNICODE)
 
 
 def _marked(parts: list[str], hits: set[int], lo: int, hi: int) -> str:
+    """Parts ``lo``..``hi`` joined, escaped, hits marked. Word parts (odd indexes, runs of word characters)
+    cannot hold HTML-special characters; only the separators between them are escaped."""
     out = []
     for i in range(lo, hi):
-        text = html.escape(parts[i], quote=True)
-        out.append(f"<mark>{text}</mark>" if i in hits else text)
+        if i % 2:
+            out.append(f"<mark>{parts[i]}</mark>" if i in hits else parts[i])
+        else:
+            out.append(html.escape(parts[i], quote=True))
     return "".join(out)
 
 
-def highlight(text: str, terms: set[str], analyze: Callable[[str], list[str]],
+def highlight(text: str, terms: set[str], analyze_word: Callable[[str], str | None],
               max_words: int = 40) -> str:
-    """Escaped ``text`` (its best window of ``max_words`` words) with matches marked."""
+    """Escaped ``text`` (its best window of ``max_words`` words) with matches marked;
+    ``analyze_word`` gives a word's analysed form (None for a stop word)."""
     text = " ".join((text or "").split())
     parts = _SPLIT.split(text)  # odd indexes are words
-    word_idx = list(range(1, len(parts), 2))
+    word_idx = range(1, len(parts), 2)
     hits: set[int] = set()
     if terms:
-        cache: dict[str, bool] = {}
-        for i in word_idx:
-            w = parts[i].lower()
-            if w not in cache:
-                toks = analyze(parts[i])
-                cache[w] = bool(toks) and toks[0] in terms
-            if cache[w]:
-                hits.add(i)
+        # The English stemmer keeps a word's first letter, so only words starting like some
+        # term (or with a non-ASCII letter, which folding may change) need analysing.
+        initials = {t[0] for t in terms if t}
+        matching = {w for w in set(parts[1::2])
+                    if (w[0].lower() in initials or not w[0].isascii() or "_" in w)
+                    and analyze_word(w) in terms}
+        hits = {i for i in word_idx if parts[i] in matching}
     if len(word_idx) <= max_words:
         return _marked(parts, hits, 0, len(parts))
     best, best_n = 0, -1
