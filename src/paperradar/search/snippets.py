@@ -12,8 +12,8 @@ _SPLIT = re.compile(r"(\w+)", re.UNICODE)
 
 
 def _marked(parts: list[str], hits: set[int], lo: int, hi: int) -> str:
-    """Parts ``lo``..``hi`` joined, escaped, hits marked. Word parts (odd indexes, runs of word characters)
-    cannot hold HTML-special characters; only the separators between them are escaped."""
+    """Parts ``lo``..``hi`` joined, escaped, hits marked. Word parts (odd indexes, runs of
+    word characters) cannot hold HTML-special characters; only separators are escaped."""
     out = []
     for i in range(lo, hi):
         if i % 2:
