@@ -127,7 +127,7 @@ def harvest_query(store: Store, client: PoliteClient, api_url: str, query: str, 
         report.total_results = page.total_results
         records = page.records
         if max_results is not None:
-            records = records[:max_results - stored]
+            records = records[:max(0, max_results - stored)]
         stored += len(records)
         entries = len(page.records) + len(page.errors)
         start += entries
