@@ -97,6 +97,21 @@ def dir_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.exists() else 0
 
 
+def put_synthetic_embeddings(store, base: np.ndarray, rng: np.random.Generator) -> int:
+    """Give every paper a stand-in embedding under the MiniLM model name: a real MiniLM
+    vector (``base``) plus Gaussian noise (sigma 0.03 per dimension), normalised."""
+    ids = [p.id for _, p in store.iter_changed_papers(0, batch=20000)]
+    for i in range(0, len(ids), 20000):
+        chunk = ids[i:i + 20000]
+        v = base[rng.integers(0, len(base), len(chunk))] + \
+            rng.standard_normal((len(chunk), base.shape[1])).astype(np.float32) * 0.03
+        v /= np.linalg.norm(v, axis=1, keepdims=True)
+        embs = [StoredEmbedding(pid, paper_key(pid), "synthetic", v.shape[1], "f16",
+                                encode(x)) for pid, x in zip(chunk, v)]
+        store.put_embeddings(MODEL, embs)
+    return len(ids)
+
+
 def build_corpus(n: int, dtype: str, rebuild: bool = False) -> tuple[Settings, dict]:
     settings = Settings(data_dir=WORK / f"latency-{n}", env="test")
     figures: dict = {}
@@ -116,15 +131,7 @@ def build_corpus(n: int, dtype: str, rebuild: bool = False) -> tuple[Settings, d
             store.upsert_records(batch)
         figures["store_write_s"] = time.perf_counter() - t
         t = time.perf_counter()
-        ids = [p.id for _, p in store.iter_changed_papers(0, batch=20000)]
-        for i in range(0, len(ids), 20000):
-            chunk = ids[i:i + 20000]
-            v = base[rng.integers(0, len(base), len(chunk))] + \
-                rng.standard_normal((len(chunk), base.shape[1])).astype(np.float32) * 0.03
-            v /= np.linalg.norm(v, axis=1, keepdims=True)
-            embs = [StoredEmbedding(pid, paper_key(pid), "synthetic", v.shape[1], "f16",
-                                    encode(x)) for pid, x in zip(chunk, v)]
-            store.put_embeddings(MODEL, embs)
+        put_synthetic_embeddings(store, base, rng)
         figures["embeddings_write_s"] = time.perf_counter() - t
         store.close()
     store = open_store(settings.resolved_database_url)

@@ -16,8 +16,9 @@ Corpora (built once into ``$PAPERRADAR_BENCH_DIR``, default /tmp/paperradar-benc
 - ``100k``: the demo days plus synthetic papers grown from the 12,768 real papers of
   ``../shared/data/arxiv_metadata`` by ``bench/search_latency.py``'s ``synth_papers`` (real
   papers first, then recombined titles/abstracts), 20,000 of them given daily entries spread
-  over the 500 days before the demo; full-text index only (embedding 100k papers takes hours
-  on CPU), so search there is keyword search (the searcher's documented fallback).
+  over the 500 days before the demo; stand-in embeddings (real MiniLM vectors plus noise, as in
+  ``bench/search_latency.py``; embedding 100k abstracts takes hours on CPU), so search there
+  is hybrid with the real query path: MiniLM query embedding, tantivy, HNSW, fusion.
 
 Usage: python bench/web_load.py [--corpus demo 100k] [--seconds 8] [--concurrency 16]
                                 [--workers 1] [--papers 100000] [--no-embed]
@@ -65,6 +66,7 @@ def build_100k(n: int) -> Path:
 
     data = WORK / f"web-{n // 1000}k"
     if (data / "paperradar.db").exists():
+        add_vectors(data)
         return data
     tmp = build_demo(embed=False)
     data.mkdir(parents=True, exist_ok=True)
@@ -94,7 +96,29 @@ def build_100k(n: int) -> Path:
     print(f"built {store.count_papers():,} papers; indexing", file=sys.stderr)
     Searcher(settings, store).build(embed=False)
     store.close()
+    add_vectors(data)
     return data
+
+
+def add_vectors(data: Path) -> None:
+    """Stand-in embeddings for every paper (``search_latency.put_synthetic_embeddings``:
+    real MiniLM vectors plus noise), so search at 100k is hybrid with the real query path
+    (MiniLM query embedding, HNSW, fusion); embedding 100k abstracts takes hours on CPU."""
+    import numpy as np
+
+    from paperradar.search import Searcher
+    from search_latency import MODEL, base_vectors, put_synthetic_embeddings
+
+    settings = Settings(data_dir=data)
+    store = open_store(settings.resolved_database_url)
+    try:
+        if store.embedding_count(MODEL) == 0:
+            n = put_synthetic_embeddings(store, base_vectors(), np.random.default_rng(3))
+            print(f"stand-in embeddings for {n:,} papers; building the vector index",
+                  file=sys.stderr)
+        Searcher(settings, store).build(embed=False)
+    finally:
+        store.close()
 
 
 def free_port() -> int:

@@ -31,10 +31,11 @@ class UpsertStats:
 
 class PaperStore(Protocol):
     def upsert_records(
-        self, records: Sequence[Record], checkpoint: tuple[str, str] | None = None
+        self, records: Sequence[Record], checkpoint: tuple[str, str | None] | None = None
     ) -> UpsertStats:
         """Merge a batch into the store in one transaction, with an optional checkpoint
-        (key, value) written atomically with it (resumable harvests)."""
+        (key, value) written atomically with it (resumable harvests); a value of None
+        clears that checkpoint in the same transaction."""
 
     def get_paper(self, paper_id: str) -> Paper | None: ...
 

@@ -91,7 +91,7 @@ class PapersMixin:
 
     # -- writes ---------------------------------------------------------------------------
     def upsert_records(self, records: Sequence[Record],
-                       checkpoint: tuple[str, str] | None = None) -> UpsertStats:
+                       checkpoint: tuple[str, str | None] | None = None) -> UpsertStats:
         incoming: dict[str, Paper] = {}
         for r in records:  # merge duplicates inside the batch, in order
             incoming[r.paper.id] = merge(incoming.get(r.paper.id), r.paper)
