@@ -166,3 +166,12 @@ def test_highlight_matches_by_analysed_form_and_escapes(tmp_path):
     long = "filler " * 200 + "a model here " + "filler " * 200
     window = highlight(long, terms, lex.analyze_word, max_words=40)
     assert "<mark>model</mark>" in window and window.startswith("… ") and window.endswith(" …")
+
+
+def test_snippets_can_be_skipped(hand_searcher):
+    """APIs whose answers carry no snippet skip the highlighting; ranking is unchanged."""
+    with_snippets = hand_searcher.search("regeneration", mode="lexical")
+    without = hand_searcher.search("regeneration", mode="lexical", snippets=False)
+    assert [h.id for h in without.hits] == [h.id for h in with_snippets.hits] != []
+    assert any("<mark>" in h.snippet_html + h.title_html for h in with_snippets.hits)
+    assert all(h.snippet_html == "" and "<mark>" not in h.title_html for h in without.hits)

@@ -98,7 +98,7 @@ class TopicCache:
         key = (kind, value.lower(), period.date_from, period.date_to)
         if key not in self._memo:
             kw = dict(limit=self.settings.digest_topic_limit, date_from=period.date_from,
-                      date_to=period.date_to)
+                      date_to=period.date_to, snippets=False)  # mails show the abstract
             if kind == "query":
                 page = self.searcher.search(value, mode=self.settings.digest_search_mode, **kw)
             elif kind == "category":

@@ -149,7 +149,10 @@ class Searcher:
     def search(self, q: str, *, mode: str = "hybrid", limit: int = 20, offset: int = 0,
                sort: str = "relevance", category: str | None = None,
                date_from: str | None = None, date_to: str | None = None,
-               author: str | None = None, has_code: bool | None = None) -> SearchPage:
+               author: str | None = None, has_code: bool | None = None,
+               snippets: bool = True) -> SearchPage:
+        """One page of results; ``snippets=False`` skips the highlighting (APIs whose
+        answers carry no snippet)."""
         parsed = parse_query(q)
         _merge_filters(parsed, category, date_from, date_to, author, has_code)
         limit = _as_int(limit, 20, 1, MAX_LIMIT)
@@ -174,7 +177,7 @@ class Searcher:
             return page
         if mode_note:
             notes.append(mode_note)
-        page.hits = self._hits(ranked, parsed)
+        page.hits = self._hits(ranked, parsed, snippets)
         page.total = total
         if not page.hits:
             notes.append("No papers match." if offset == 0 else "No more results.")
@@ -300,7 +303,8 @@ class Searcher:
         return self._hits(ranked, ParsedQuery())
 
     # -- hits -----------------------------------------------------------------------------
-    def _hits(self, ranked: list[tuple[str, float]], q: ParsedQuery) -> list[Hit]:
+    def _hits(self, ranked: list[tuple[str, float]], q: ParsedQuery,
+              snippets: bool = True) -> list[Hit]:
         ids = [pid for pid, _ in ranked]
         papers = self.store.get_papers(ids)
         votes = self.store.upvotes_for(ids)
@@ -311,8 +315,8 @@ class Searcher:
             p = papers.get(pid)
             if p is None:  # indexed but gone from the store
                 continue
-            snippet = highlight(p.abstract, terms, analyze)
-            title_html = highlight(p.title, terms, analyze, max_words=10_000)
+            snippet = highlight(p.abstract, terms, analyze) if snippets else ""
+            title_html = highlight(p.title, terms, analyze, max_words=10_000) if snippets else ""
             out.append(Hit(id=pid, title=p.title, score=float(score), snippet_html=snippet,
                            paper=p, title_html=title_html or html.escape(p.title),
                            upvotes=votes.get(pid)))

@@ -54,13 +54,15 @@ def searcher_of(request):
     return get_searcher(request)
 
 
-def run_search(request, store, form: SearchForm, *, page: int = 1, per_page: int = 20) -> SearchResult:
+def run_search(request, store, form: SearchForm, *, page: int = 1, per_page: int = 20,
+               snippets: bool = True) -> SearchResult:
     try:
         searcher = searcher_of(request)
         result = searcher.search(form.q, mode=form.mode, limit=per_page,
                                  offset=(page - 1) * per_page, sort=form.sort,
                                  category=form.category or None, date_from=form.date_from or None,
-                                 date_to=form.date_to or None, has_code=True if form.has_code else None)
+                                 date_to=form.date_to or None, has_code=True if form.has_code else None,
+                                 snippets=snippets)
     except Exception as exc:  # index missing or broken: say so, never a 500
         log.exception("search failed")
         return SearchResult(error=f"Search is unavailable right now: {exc}")

@@ -162,7 +162,8 @@ def _search(request, store, text, category, not_authors, first, count, sort_by):
     while len(views) < count:
         size = min(SEARCH_PAGE, count - len(views))
         page_no, skip = divmod(offset, size)
-        result = run_search(request, store, form, page=page_no + 1, per_page=size)
+        result = run_search(request, store, form, page=page_no + 1, per_page=size,
+                            snippets=False)
         if result.error:
             raise QueryError(result.error)
         total = result.total

@@ -72,7 +72,7 @@ async def trending(request: Request, store: StoreDep, fmt: Fmt,
 def search(request: Request, store: StoreDep, fmt: Fmt, form: Annotated[SearchForm, Query()]):
     if not (form.q or form.category):
         raise HTTPException(400, "give a query q or a category")
-    result = run_search(request, store, form, per_page=FEED_SIZE)
+    result = run_search(request, store, form, per_page=FEED_SIZE, snippets=False)
     if result.error:
         raise HTTPException(503, result.error)
     return _respond(request, fmt, f"Search: {form.q or form.category}",

@@ -62,7 +62,7 @@ def papers_search(request: Request, store: StoreDep,
                   limit: Annotated[int, Query(ge=1, le=100)] = 50) -> list[dict]:
     if not q.strip():
         return []
-    result = run_search(request, store, SearchForm(q=q), per_page=limit)
+    result = run_search(request, store, SearchForm(q=q), per_page=limit, snippets=False)
     if result.error:
         raise HTTPException(503, result.error)
     return JSONResponse([hf_list_item(v) for v, _ in result.items])
