@@ -9,6 +9,7 @@ over the old one; its watermark is saved after the rename). Readers memory-map i
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import threading
@@ -25,13 +26,23 @@ ANN_MIN = 50_000  # below this many vectors, exact search (a few ms) beats maint
 ANN_DTYPE = "i8"  # chosen by bench/search_latency.py: recall@10 vs exact >= 0.95 (see README)
 ANN_CONNECTIVITY = 16
 ANN_EXPANSION_ADD = 128
-# Search breadth, measured by bench/search_latency.py: on 100k real-mix vectors recall@10 0.876
-# at 128, 0.937 at 256, 0.984 at 512; on the clustered 1M synthetic corpus (270 noisy copies
-# per vector) 0.809 at 512, 0.893 at 1024, 0.972 at 2048 (+2.9 ms), 0.988 at 4096 (+7 ms).
-ANN_EXPANSION_SEARCH = 2048
+# Search breadth (usearch's expansion_search) grows with the corpus. Measured by
+# bench/search_latency.py on its clustered synthetic corpora (~270 noisy copies per vector),
+# recall@10 against exact search: 100k: 0.980 at 512, 0.992 at 1024; 1M: 0.809 at 512, 0.893
+# at 1024, 0.972 at 2048 (+2.9 ms), 0.988 at 4096 (+8 ms). So 2048 per million, from 512 to 4096.
+ANN_EXPANSION_SEARCH = 2048  # at 1M vectors
+ANN_EXPANSION_RANGE = (512, 4096)
 REFRESH_SECONDS = 2.0
 RESCORE_FACTOR = 2  # HNSW candidates per wanted result, rescored exactly
 RESCORE_MIN = 50
+
+
+def search_breadth(n: int) -> int:
+    """HNSW ``expansion_search`` for ``n`` vectors: ANN_EXPANSION_SEARCH per million,
+    rounded up to a power of two, within ANN_EXPANSION_RANGE."""
+    lo, hi = ANN_EXPANSION_RANGE
+    want = max(lo, ANN_EXPANSION_SEARCH * n / 1_000_000)
+    return int(min(hi, 2 ** math.ceil(math.log2(want))))
 
 
 def encode(vec: np.ndarray, dtype: str = "f16") -> bytes:
@@ -165,7 +176,7 @@ class VectorIndex:
 
         st.ann = Index.restore(str(path), view=True) if sig is not None else None
         if st.ann is not None:
-            st.ann.expansion_search = ANN_EXPANSION_SEARCH
+            st.ann.expansion_search = search_breadth(len(st.ann))
         st.ann_eseq = int(meta.get("eseq", 0)) if st.ann is not None else 0
         st.ann_sig = sig
         st.eseq = -1  # reload the delta against the new watermark
@@ -295,7 +306,7 @@ class VectorIndex:
         if index is None:
             index = Index(ndim=mat.shape[1], metric="cos", dtype=ANN_DTYPE, multi=False,
                           connectivity=ANN_CONNECTIVITY, expansion_add=ANN_EXPANSION_ADD,
-                          expansion_search=ANN_EXPANSION_SEARCH)
+                          expansion_search=search_breadth(len(rows)))
         keys = np.array([r.key for r in rows], np.uint64)
         present = np.array([int(k) in index for k in keys], bool)
         if present.any():
