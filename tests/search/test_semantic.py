@@ -180,7 +180,7 @@ def test_server_loads_the_model_before_the_first_search(built, settings):
     with TestClient(app) as client:
         app.state.warmup.join(120)
         assert app.state.search_warm is True
-        assert app.state.searcher._embedder is not None  # loaded before any request
+        assert app.state.searcher._query_embedder is not None  # loaded before any request
         r = client.get("/api/v1/search", params={"q": "language model reasoning"})
         assert r.status_code == 200 and r.json()["items"], r.text
         assert not r.json()["info"].get("message")  # no "semantic unavailable" fallback
