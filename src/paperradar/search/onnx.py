@@ -64,6 +64,8 @@ class OnnxEmbedder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
+        if threads == 1:  # the tokenizer's own thread pool would fight for cores
+            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = max(1, threads)
         opts.inter_op_num_threads = 1

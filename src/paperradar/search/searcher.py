@@ -263,6 +263,11 @@ class Searcher:
             return None, f"semantic search unavailable ({exc}); showing keyword results"
         return self._vector_search(qvec, q, k, exclude=None), None
 
+    def clear_query_cache(self) -> None:
+        """Forget cached query embeddings (benchmarks measure the embedding every time)."""
+        with self._lock:
+            self._qcache.clear()
+
     def _query_vector(self, text: str):
         """Embedding of a query text, cached (pagination and popular queries repeat)."""
         with self._lock:
