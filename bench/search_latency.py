@@ -234,7 +234,7 @@ def recall_at_10(settings: Settings, queries: list[str], sample: int = 100) -> f
 def recall_mixture(n: int, queries: list[str], dtype: str) -> None:
     """HNSW recall@10 (with exact rescoring) on vectors without synthetic near-duplicates:
     each is a random convex mix of three real MiniLM embeddings plus small noise."""
-    from usearch.index import Index
+    Index = vectors_mod.usearch_index()
 
     from paperradar.search.embed import load_embedder
 

@@ -50,3 +50,36 @@ def test_queries_go_through_onnx_with_the_same_vectors(settings, store, embedder
         b = torch_side.search(q, mode="semantic", limit=10)
         assert [h.id for h in a.hits] == [h.id for h in b.hits] and a.hits
         assert float(fast.query_embedder().embed([q])[0] @ embedder.embed([q])[0]) > 0.999
+
+
+def test_hnsw_then_onnx_queries_in_one_process(settings, store, embedder):
+    """Loading usearch's extension before onnxruntime crashes the process (segfault, found
+    when a server opened its HNSW file before embedding its first query). A fresh process
+    opens the HNSW index first, then embeds a query through ONNX, and must answer."""
+    import json
+    import subprocess
+    import sys
+
+    from paperradar.search import Searcher
+
+    from .conftest import arxiv_records
+
+    store.upsert_records(arxiv_records(30))
+    s = Searcher(settings, store, embedder=embedder)
+    s.build()
+    assert s.vectors().sync(s.model_name(), rebuild=True, ann_min=10)["vector_index"] == "hnsw"
+    code = (
+        "import json, sys\n"
+        "from paperradar.config import Settings\n"
+        "from paperradar.store import open_store\n"
+        "from paperradar.search import Searcher\n"
+        "settings = Settings(**json.loads(sys.argv[1]))\n"
+        "s = Searcher(settings, open_store(settings.resolved_database_url))\n"
+        "assert s.vectors().count(s.model_name()) == 30  # the HNSW file is open (usearch)\n"
+        "hits = s.search('image segmentation', mode='semantic', limit=5).hits\n"
+        "print(type(s.query_embedder()).__name__, len(hits))\n")
+    args = json.dumps({"data_dir": str(settings.data_dir), "env": "test"})
+    done = subprocess.run([sys.executable, "-c", code, args], capture_output=True, text=True,
+                          timeout=90)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["OnnxEmbedder", "5"]

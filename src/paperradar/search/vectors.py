@@ -37,6 +37,20 @@ RESCORE_FACTOR = 2  # HNSW candidates per wanted result, rescored exactly
 RESCORE_MIN = 50
 
 
+def usearch_index():
+    """usearch's ``Index`` class, imported after onnxruntime when that is installed: once
+    usearch's extension is loaded, importing onnxruntime kills the process (segfault;
+    reproduced with usearch 2.26.6 and onnxruntime 1.32.0), while the other order works.
+    Queries are embedded through onnxruntime, so every usearch import goes through here."""
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        pass
+    from usearch.index import Index
+
+    return Index
+
+
 def search_breadth(n: int) -> int:
     """HNSW ``expansion_search`` for ``n`` vectors: ANN_EXPANSION_SEARCH per million,
     rounded up to a power of two, within ANN_EXPANSION_RANGE."""
@@ -172,7 +186,7 @@ class VectorIndex:
             sig = None
         if sig == st.ann_sig:
             return
-        from usearch.index import Index
+        Index = usearch_index()
 
         st.ann = Index.restore(str(path), view=True) if sig is not None else None
         if st.ann is not None:
@@ -259,7 +273,7 @@ class VectorIndex:
     def sync(self, model: str, *, rebuild: bool = False, ann_min: int = ANN_MIN,
              progress: Callable[[int], None] | None = None) -> dict:
         """Extend (or rebuild) the HNSW file when the corpus is large enough."""
-        from usearch.index import Index
+        Index = usearch_index()
 
         total = self.store.embedding_count(model)
         path, meta = self.ann_path(model), self.read_meta(model)
@@ -300,7 +314,7 @@ class VectorIndex:
 
     @staticmethod
     def _add(index, rows: list[StoredEmbedding]):
-        from usearch.index import Index
+        Index = usearch_index()
 
         mat = np.vstack([decode(r) for r in rows])
         if index is None:
