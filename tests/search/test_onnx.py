@@ -83,3 +83,29 @@ def test_hnsw_then_onnx_queries_in_one_process(settings, store, embedder):
                           timeout=90)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["OnnxEmbedder", "5"]
+
+
+def test_damaged_graph_is_exported_again_and_concurrent_loads_share_one(settings, store):
+    """The exported graph is a cache: a damaged one (found once after two threads exported
+    into one temporary file) is exported again; threads asking at once get one embedder."""
+    import threading
+
+    from paperradar.search import Searcher
+    from paperradar.search.onnx import load_onnx
+
+    s = Searcher(settings, store)
+    got: list = []
+    threads = [threading.Thread(target=lambda: got.append(s.query_embedder())) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert len(got) == 4 and all(e is got[0] for e in got)
+    graph = next((settings.index_dir / "onnx").glob("*.onnx"))
+    assert [p.name for p in graph.parent.iterdir()] == [graph.name]  # no temporary left
+    good = got[0].embed(["graph neural networks"])
+    size = graph.stat().st_size
+    graph.write_bytes(b"\x08\x07" + b"not a protobuf" * 1000)
+    again = load_onnx(settings, "onnx:all-MiniLM-L6-v2")
+    assert graph.stat().st_size == size
+    assert float(again.embed(["graph neural networks"])[0] @ good[0]) > 0.9999

@@ -44,7 +44,7 @@ def export(source_dir: Path, out: Path) -> Path:
             return torch.nn.functional.normalize(v, dim=-1)
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(f".tmp-{os.getpid()}")
+    tmp = out.with_suffix(f".tmp-{os.getpid()}-{threading.get_ident()}")
     x = torch.ones((2, 16), dtype=torch.long)
     dyn = {n: {0: "batch", 1: "tokens"} for n in ("input_ids", "attention_mask", "token_type_ids")}
     dyn["emb"] = {0: "batch"}
@@ -54,8 +54,19 @@ def export(source_dir: Path, out: Path) -> Path:
                           input_names=["input_ids", "attention_mask", "token_type_ids"],
                           output_names=["emb"], dynamic_axes=dyn, opset_version=17,
                           dynamo=False)
+    try:
+        _check_graph(tmp)  # never install a graph that does not load
+    except Exception:
+        tmp.unlink(missing_ok=True)
+        raise
     os.replace(tmp, out)
     return out
+
+
+def _check_graph(path: Path) -> None:
+    import onnxruntime as ort
+
+    ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
 
 
 class OnnxEmbedder:
@@ -100,10 +111,17 @@ def load_onnx(settings, name: str) -> OnnxEmbedder:
     source = bundled_model_dir()
     verify_model_dir(source)
     path = Path(settings.index_dir) / "onnx" / f"minilm-{BUNDLED_SHA256[:12]}.onnx"
+    kw = dict(name=BUNDLED_NAME, max_tokens=settings.embed_max_tokens,
+              threads=settings.embed_threads, batch_size=min(settings.embed_batch_size, 32))
     try:
         export(source, path)
-        return OnnxEmbedder(path, source / "tokenizer.json", name=BUNDLED_NAME,
-                            max_tokens=settings.embed_max_tokens, threads=settings.embed_threads,
-                            batch_size=min(settings.embed_batch_size, 32))
+        try:
+            return OnnxEmbedder(path, source / "tokenizer.json", **kw)
+        except ImportError:
+            raise
+        except Exception:  # a damaged graph file (it is a cache): export it again, once
+            path.unlink(missing_ok=True)
+            export(source, path)
+            return OnnxEmbedder(path, source / "tokenizer.json", **kw)
     except ImportError as exc:
         raise EmbedderError(f"the ONNX backend needs onnxruntime and onnx ({exc})") from exc

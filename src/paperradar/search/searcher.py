@@ -98,6 +98,7 @@ class Searcher:
         self._embedder_error: str | None = None
         self._vectors = None
         self._lock = threading.Lock()
+        self._load_lock = threading.Lock()
         self._qcache: OrderedDict[str, object] = OrderedDict()
 
     # -- components (lazy) ----------------------------------------------------------------
@@ -116,23 +117,23 @@ class Searcher:
         vectors, three times faster on short texts) unless ``query_backend`` is torch or the
         ONNX backend cannot load; otherwise the indexing model itself."""
         if self._query_embedder is None:
-            from paperradar.search.embed import BUNDLED_NAME, EmbedderError
-
-            chosen = None
-            if (self.settings.query_backend == "onnx"
-                    and self.settings.embed_model.strip() in ("", BUNDLED_NAME)):
-                from paperradar.search.onnx import load_onnx
-
-                try:
-                    chosen = load_onnx(self.settings, "onnx:" + BUNDLED_NAME)
-                except (EmbedderError, OSError, RuntimeError) as exc:
-                    log.warning("ONNX query embedding unavailable (%s); using torch", exc)
-            with self._lock:
+            with self._load_lock:  # one loader: the server's warm-up races its first query
                 if self._query_embedder is None:
-                    self._query_embedder = chosen
-            if self._query_embedder is None:
-                self._query_embedder = self.embedder()
+                    self._query_embedder = self._load_query_embedder()
         return self._query_embedder
+
+    def _load_query_embedder(self):
+        from paperradar.search.embed import BUNDLED_NAME, EmbedderError
+
+        if (self.settings.query_backend == "onnx"
+                and self.settings.embed_model.strip() in ("", BUNDLED_NAME)):
+            from paperradar.search.onnx import load_onnx
+
+            try:
+                return load_onnx(self.settings, "onnx:" + BUNDLED_NAME)
+            except (EmbedderError, OSError, RuntimeError) as exc:
+                log.warning("ONNX query embedding unavailable (%s); using torch", exc)
+        return self.embedder()
 
     def vectors(self):
         if self._vectors is None:
