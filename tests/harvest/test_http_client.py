@@ -27,6 +27,7 @@ NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
     ("Fri, 02 Jan 2026 03:00:00 GMT", 0.0),  # already past
     ("Friday, 02-Jan-26 03:05:05 GMT", 60.0),  # obsolete RFC 850 form
     (None, None), ("", None), ("soon", None), ("nan", None), ("inf", None),
+    ("²", None), ("1²", None),  # str.isdigit() accepts superscripts that int() refuses
 ])
 def test_parse_retry_after(value, expected):
     assert parse_retry_after(value, now=NOW) == expected

@@ -139,7 +139,8 @@ def test_cron_specs():
     assert c.matches(_utc(2026, 3, 9, 6, 45)) and not c.matches(_utc(2026, 3, 9, 6, 50))
     assert not c.matches(_utc(2026, 3, 8, 6, 45))  # Sunday
     assert Cron.parse("0 0 * * 7").matches(_utc(2026, 3, 8))
-    for bad in ("* * *", "61 * * * *", "a * * * *", "*/0 * * * *"):
+    for bad in ("* * *", "61 * * * *", "a * * * *", "*/0 * * * *", "\u00b2 * * * *",
+                "*/\u00b2 * * * *", "1-\u00b3 * * * *"):
         with pytest.raises(CronError):
             Cron.parse(bad)
 

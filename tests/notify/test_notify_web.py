@@ -157,7 +157,7 @@ def test_one_click_unsubscribe_matrix(app, wsettings, client):
     sid, mac = url.rsplit("/", 1)[1].split(".")
     other, _ = _store(app).add_subscriber(active("other@example.org"))
     forged = [f"{sid}.{'0' * 32}", f"{other.id}.{mac}", "garbage", f"{sid}.{mac[:-1]}",
-              subs.link_token(wsettings, "manage", sub)]
+              subs.link_token(wsettings, "manage", sub), f"\u00b2.{mac}", f"{sid}\u00b9.{mac}"]
     for token in forged:
         for method in ("GET", "POST"):
             r = client.request(method, f"/unsubscribe/{token}", data={

@@ -42,7 +42,7 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     text = value.strip()
     if not text:
         return None
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # '²'.isdigit() is true too
         return float(int(text))
     try:
         seconds = float(text)  # not standard, but some servers send "1.5"
@@ -172,7 +172,7 @@ class PoliteClient:
         """One request, its body read up to ``max_bytes`` (a larger body is refused)."""
         with self._http.stream("GET", url, params=params) as response:
             declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > self.max_bytes:
+            if declared.isascii() and declared.isdigit() and int(declared) > self.max_bytes:
                 raise FetchError(f"response from {_short_url(url, params)} is too large "
                                  f"({int(declared):,} bytes, limit {self.max_bytes:,})")
             chunks, size = [], 0

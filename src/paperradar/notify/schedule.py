@@ -126,7 +126,7 @@ def owner_alive(owner: str) -> bool:
     """False only when the owner is certainly gone (same host, process absent or reused)."""
     host, _, rest = owner.partition(":")
     pid_s, _, start = rest.partition(":")
-    if host != socket.gethostname() or not pid_s.isdigit():
+    if host != socket.gethostname() or not (pid_s.isascii() and pid_s.isdigit()):
         return True  # another machine: rely on the lease
     pid = int(pid_s)
     try:

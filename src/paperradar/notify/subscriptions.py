@@ -153,7 +153,7 @@ def link_token(settings: Settings, purpose: str, sub: Subscriber) -> str:
 def subscriber_for_token(settings: Settings, store, purpose: str, token: str) -> Subscriber | None:
     """The subscriber a signed token names, or None for anything forged or malformed."""
     sid, _, mac = str(token).partition(".")
-    if not sid.isdigit() or len(sid) > 18 or len(mac) != 32:
+    if not (sid.isascii() and sid.isdigit()) or len(sid) > 18 or len(mac) != 32:
         return None
     sub = store.get_subscriber(int(sid))
     if sub is None or not hmac.compare_digest(mac, _mac(settings, purpose, sub)):

@@ -27,21 +27,26 @@ class CronError(ValueError):
     pass
 
 
+def _number(text: str) -> bool:
+    """ASCII digits only (``'²'.isdigit()`` is true, but ``int('²')`` fails)."""
+    return text.isascii() and text.isdigit()
+
+
 def _field(spec: str, lo: int, hi: int) -> set[int]:
     out: set[int] = set()
     for part in spec.split(","):
         rng, _, step_s = part.partition("/")
-        step = int(step_s) if step_s.isdigit() and int(step_s) > 0 else None
+        step = int(step_s) if _number(step_s) and int(step_s) > 0 else None
         if step_s and step is None:
             raise CronError(f"bad step in {spec!r}")
         if rng == "*":
             a, b = lo, hi
         elif "-" in rng:
             a_s, _, b_s = rng.partition("-")
-            if not (a_s.isdigit() and b_s.isdigit()):
+            if not (_number(a_s) and _number(b_s)):
                 raise CronError(f"bad range in {spec!r}")
             a, b = int(a_s), int(b_s)
-        elif rng.isdigit():
+        elif _number(rng):
             a = b = int(rng)
             if step:
                 b = hi

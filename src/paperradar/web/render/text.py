@@ -32,7 +32,7 @@ def iso_z(value: str | None, *, millis: bool = True) -> str | None:
 
 def year_of(paper: Paper) -> str | None:
     value = paper.published or paper.updated
-    return value[:4] if value and value[:4].isdigit() else None
+    return value[:4] if value and value[:4].isascii() and value[:4].isdigit() else None
 
 
 def one_line(text: str | None) -> str:
