@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from paperradar.config import Settings
 from paperradar.store import open_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def pytest_configure(config) -> None:
+    """Property tests: no per-example deadline (a shared 2-core machine stalls at random),
+    and in CI (``CI`` set) a fixed example sequence, so a run is reproducible; elsewhere they
+    explore new examples every run."""
+    hypothesis_settings.register_profile("dev", deadline=None)
+    hypothesis_settings.register_profile("ci", deadline=None, derandomize=True)
+    hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 @pytest.fixture
