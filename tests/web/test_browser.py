@@ -39,7 +39,10 @@ def page(browser):
     pg.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
           if m.type in ("error", "warning") else None)
     pg.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    pg.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    # a navigation cancels requests still in flight (e.g. the favicon): net::ERR_ABORTED is
+    # the browser's own doing, not a failure of the server
+    pg.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} ({r.failure})")
+          if r.failure != "net::ERR_ABORTED" else None)
     pg.problems = problems
     yield pg
     context.close()
