@@ -121,7 +121,7 @@ def build_corpus(n: int, dtype: str, rebuild: bool = False) -> tuple[Settings, d
         real, base = real_papers(), base_vectors()
         rng = np.random.default_rng(3)
         t = time.perf_counter()
-        batch, embs = [], []
+        batch = []
         for p in synth_papers(real, n):
             batch.append(Record(p))
             if len(batch) == 5000:
