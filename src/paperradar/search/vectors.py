@@ -319,8 +319,8 @@ class VectorIndex:
         mat = np.vstack([decode(r) for r in rows])
         if index is None:
             index = Index(ndim=mat.shape[1], metric="cos", dtype=ANN_DTYPE, multi=False,
-                          connectivity=ANN_CONNECTIVITY, expansion_add=ANN_EXPANSION_ADD,
-                          expansion_search=search_breadth(len(rows)))
+                          connectivity=ANN_CONNECTIVITY, expansion_add=ANN_EXPANSION_ADD)
+            # the search breadth is set where the file is opened for searching (_load_ann)
         keys = np.array([r.key for r in rows], np.uint64)
         present = np.array([int(k) in index for k in keys], bool)
         if present.any():
