@@ -6,13 +6,15 @@ from pathlib import Path
 
 from paperradar.store.sqlite.community import CommunityMixin
 from paperradar.store.sqlite.db import Database
+from paperradar.store.sqlite.enrich import EnrichMixin
 from paperradar.store.sqlite.catalog import CatalogMixin
 from paperradar.store.sqlite.notify import NotifyMixin
 from paperradar.store.sqlite.papers import PapersMixin
 from paperradar.store.sqlite.search import SearchMixin
 
 
-class SQLiteStore(PapersMixin, CommunityMixin, CatalogMixin, NotifyMixin, SearchMixin):
+class SQLiteStore(PapersMixin, CommunityMixin, CatalogMixin, NotifyMixin, SearchMixin,
+                  EnrichMixin):
     def __init__(self, path: str | Path):
         self.db = Database(path)
 

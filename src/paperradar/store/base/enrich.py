@@ -1,0 +1,49 @@
+"""Storage protocol for enrichment: keyphrases, extracted summaries, and the keyphrase and
+author rows that topic and author pages read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, Sequence
+
+
+@dataclass(slots=True)
+class Enrichment:
+    paper_id: str
+    text_hash: str
+    keyphrases: list[str] = field(default_factory=list)  # surface forms, best first
+    summary: str | None = None
+    topics: list[str] = field(default_factory=list)  # topic keys, one per keyphrase
+    authors: list[tuple[str, str]] = field(default_factory=list)  # (name_key, name), in order
+    published: str | None = None
+
+
+class EnrichStore(Protocol):
+    def enrichment_hashes(self, paper_ids: Sequence[str]) -> dict[str, str]:
+        """``paper_id -> text_hash`` of the stored enrichments."""
+
+    def put_enrichments(self, rows: Sequence[Enrichment],
+                        checkpoint: tuple[str, str] | None = None) -> None:
+        """Insert or replace these papers' enrichment, keyphrase rows and author rows in one
+        transaction, with an optional checkpoint written atomically with them."""
+
+    def get_enrichments(self, paper_ids: Sequence[str]) -> dict[str, Enrichment]:
+        """Stored keyphrases and summaries (``topics``/``authors`` left empty)."""
+
+    def topic_paper_ids(self, topic: str, *, limit: int, offset: int = 0) -> list[str]:
+        """Papers having this topic key, newest first."""
+
+    def count_topic(self, topic: str) -> int: ...
+
+    def author_paper_ids(self, name_key: str, *, limit: int, offset: int = 0) -> list[str]:
+        """Papers by this author key, newest first."""
+
+    def count_author_papers(self, name_key: str) -> int: ...
+
+    def author_names(self, name_key: str) -> list[str]:
+        """How this author key is written on papers, most used first."""
+
+    def coauthors(self, name_key: str, limit: int = 10) -> list[tuple[str, str, int]]:
+        """(name_key, name, shared papers), most shared first."""
+
+    def author_categories(self, name_key: str, limit: int = 10) -> list[tuple[str, int]]: ...
