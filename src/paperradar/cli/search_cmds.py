@@ -15,7 +15,8 @@ def index(rebuild: bool = typer.Option(False, "--rebuild",
                                        help="rebuild the indexes from the database"),
           no_embed: bool = typer.Option(False, "--no-embed",
                                         help="full-text index only (no embeddings)")) -> None:
-    """Embed new papers and bring the full-text and vector indexes up to date."""
+    """Embed new papers, bring the full-text and vector indexes up to date, and compute
+    keyphrases and summaries of new or changed papers."""
     from paperradar.search import Searcher
     from paperradar.search.embed import EmbedderError
 
@@ -33,11 +34,15 @@ def index(rebuild: bool = typer.Option(False, "--rebuild",
                                                   rebuild=rebuild)
         except EmbedderError as exc:
             raise UserError(str(exc)) from exc
+        from paperradar.enrich.build import enrich_new  # keyphrases, summaries, author rows
+
+        out.update(enrich_new(store, progress=progress))
     line = f"full text: {out['lexical_indexed']:,} papers indexed ({out['lexical_seconds']} s)"
     if not no_embed:
         line += (f"; embeddings ({out['model']}): {out['embedded']:,} new, "
                  f"{out['embed_unchanged']:,} unchanged ({out['embed_seconds']} s)")
     line += f"; vectors: {out['vectors']:,} ({out['vector_index']})"
+    line += f"; keyphrases: {out['enriched']:,} new, {out['enrich_unchanged']:,} unchanged"
     common.out.print(line, highlight=False)
 
 

@@ -31,7 +31,7 @@ class EnrichStore(Protocol):
         """Stored keyphrases and summaries (``topics``/``authors`` left empty)."""
 
     def topic_paper_ids(self, topic: str, *, limit: int, offset: int = 0) -> list[str]:
-        """Papers having this topic key, newest first."""
+        """Papers having this topic key, most upvoted (imported + local) first, then newest."""
 
     def count_topic(self, topic: str) -> int: ...
 
@@ -47,3 +47,6 @@ class EnrichStore(Protocol):
         """(name_key, name, shared papers), most shared first."""
 
     def author_categories(self, name_key: str, limit: int = 10) -> list[tuple[str, int]]: ...
+
+    def daily_rank(self, paper_id: str) -> tuple[str, int] | None:
+        """(date, 1-based rank) of the paper on its latest daily list, as that list sorts."""

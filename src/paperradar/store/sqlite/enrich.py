@@ -7,6 +7,7 @@ from typing import Sequence
 
 from paperradar.store.base.enrich import Enrichment
 from paperradar.store.sqlite.db import Database
+from paperradar.store.sqlite.papers import _LOCAL_VOTES
 
 _CHUNK = 500
 
@@ -57,10 +58,13 @@ class EnrichMixin:
         return {r[0]: Enrichment(r[0], r[1], json.loads(r[2]), r[3]) for r in rows}
 
     def topic_paper_ids(self, topic: str, *, limit: int, offset: int = 0) -> list[str]:
+        votes = ("coalesce((SELECT max(d.upvotes) FROM daily_entries d "
+                 "WHERE d.paper_id = k.paper_id), 0) + " + _LOCAL_VOTES.replace("d.paper_id",
+                                                                               "k.paper_id"))
         return [r[0] for r in self.db.conn.execute(
             "SELECT k.paper_id FROM paper_keyphrases k JOIN papers p ON p.id = k.paper_id "
-            "WHERE k.phrase = ? ORDER BY p.published DESC, p.id DESC LIMIT ? OFFSET ?",
-            (topic, limit, offset))]
+            f"WHERE k.phrase = ? ORDER BY {votes} DESC, p.published DESC, p.id DESC "
+            "LIMIT ? OFFSET ?", (topic, limit, offset))]
 
     def count_topic(self, topic: str) -> int:
         return self.db.conn.execute("SELECT count(*) FROM paper_keyphrases WHERE phrase = ?",
@@ -92,3 +96,18 @@ class EnrichMixin:
             "SELECT c.category, count(*) AS n FROM paper_authors a "
             "JOIN paper_categories c ON c.paper_id = a.paper_id WHERE a.name_key = ? "
             "GROUP BY c.category ORDER BY n DESC, c.category LIMIT ?", (name_key, limit))]
+
+    def daily_rank(self, paper_id: str) -> tuple[str, int] | None:
+        """(date, rank) of the paper on its latest daily list, ranked as the list is sorted
+        (imported plus local upvotes, then id)."""
+        other = _LOCAL_VOTES.replace("d.paper_id", "o.paper_id")
+        row = self.db.conn.execute(
+            f"SELECT d.date, d.upvotes + {_LOCAL_VOTES} FROM daily_entries d "
+            "WHERE d.paper_id = ? ORDER BY d.date DESC LIMIT 1", (paper_id,)).fetchone()
+        if row is None:
+            return None
+        ahead = self.db.conn.execute(
+            f"SELECT count(*) FROM daily_entries o WHERE o.date = ?1 AND o.paper_id != ?2 AND "
+            f"(o.upvotes + {other} > ?3 OR (o.upvotes + {other} = ?3 AND o.paper_id < ?2))",
+            (row[0], paper_id, row[1])).fetchone()[0]
+        return row[0], ahead + 1

@@ -36,6 +36,8 @@ def hf_paper(view: PaperView) -> dict[str, Any]:
         "numComments": view.num_comments,
         "ai_summary": view.ai_summary,
         "ai_keywords": view.ai_keywords,
+        "keywords": view.keyphrases,  # ours (extracted); ai_keywords stay Hugging Face's
+        "keywordsSource": "extracted" if view.keyphrases else None,
         "projectPage": view.project_url,
         "githubRepo": view.code_url,
         "githubStars": view.github_stars,

@@ -33,7 +33,9 @@ def paper_dict(view: PaperView, base_url: str = "") -> dict[str, Any]:
         "github_stars": view.github_stars,
         "project_url": view.project_url,
         "ai_summary": view.ai_summary,
-        "ai_keywords": view.ai_keywords,
+        "ai_keywords": view.ai_keywords,  # Hugging Face's (language model), when imported
+        "keywords": view.keyphrases,  # extracted here from title and abstract (every paper)
+        "summary_extracted": view.extracted_summary,  # an abstract sentence, picked here
         "links": {
             "html": f"{base_url}/papers/{p.id}",
             "abs": arxiv_abs_url(p),

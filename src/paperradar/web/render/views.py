@@ -3,7 +3,7 @@ built in one place so every page, feed and API shows the same numbers."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable
 
 from paperradar.models import DailyEntry, Paper
@@ -16,6 +16,9 @@ class PaperView:
     entry: DailyEntry | None = None
     local_upvotes: int = 0  # cast on this site (community layer)
     local_comments: int = 0
+    keyphrases: list[str] = field(default_factory=list)  # computed here (paperradar.enrich)
+    extracted_summary: str | None = None  # an abstract sentence, picked here
+    day_rank: tuple[str, int] | None = None  # (date, N): "#N paper of the day" (paper pages)
 
     @property
     def id(self) -> str:
@@ -76,11 +79,16 @@ def with_local_counts(store, views: list[PaperView]) -> list[PaperView]:
     for v in views:
         v.local_upvotes = up.get(v.id, 0)
         v.local_comments = com.get(v.id, 0)
-    return views
+    from paperradar.web.render.enrich import with_enrichment
+
+    return with_enrichment(store, views)
 
 
 def view_of(store, paper: Paper) -> PaperView:
-    return with_local_counts(store, [PaperView(paper, latest_entry(store.daily_entries_for(paper.id)))])[0]
+    view = with_local_counts(store, [PaperView(paper, latest_entry(store.daily_entries_for(paper.id)))])[0]
+    rank = getattr(store, "daily_rank", None)
+    view.day_rank = rank(paper.id) if rank else None
+    return view
 
 
 def views_of(store, papers: Iterable[Paper]) -> list[PaperView]:
