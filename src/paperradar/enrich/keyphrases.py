@@ -4,7 +4,8 @@ Candidates are the word n-grams (1-4 words) of the title and abstract that cross
 punctuation and no stopword; an acronym defined in the text ("Large Language Models
 (LLMs)") joins its long form, which is then shown as ``long form (ACRONYM)`` and counts
 the acronym's uses. Candidates are scored by how often they occur (title counted more),
-how specific their words are to the corpus (shipped IDF table, ``enrich.text``), their length; the list is then made diverse (a phrase whose words are all
+how specific their words are to the corpus (shipped IDF table, ``enrich.text``), their
+position and length; the list is then made diverse (a phrase whose words are all
 inside an already chosen one is skipped). Pure function of the text and the IDF table:
 deterministic. About 1 ms per abstract on one core.
 """
@@ -24,8 +25,8 @@ _BREAK = re.compile(r"[^\s]")  # anything but white space between two words brea
 _ACRONYM = re.compile(r"\(\s*([A-Za-z0-9][A-Za-z0-9\-]{1,14})\s*\)")
 
 # Tuned on the tuning half of bench/eval_keywords.py (days before the split date).
-WEIGHTS = {"title": 0.6, "length": {1: 0.55, 2: 1.0, 3: 1.2, 4: 0.75}, "early": 0.0,
-           "idf_power": 1.0, "acronym": 2.5}
+WEIGHTS = {"title": 1.0, "length": {1: 0.55, 2: 1.0, 3: 1.2, 4: 0.75}, "early": -0.2,
+           "idf_power": 0.6, "acronym": 2.5}
 
 
 @dataclass(slots=True)
@@ -65,22 +66,23 @@ def _wordish(word: str) -> bool:
     return any(c.isalpha() for c in word) and len(word) <= 40
 
 
-def _acronyms(text: str) -> dict[str, tuple[str, ...]]:
-    """``long form (ACR)`` definitions: acronym -> normalised long-form words."""
-    found: dict[str, tuple[str, ...]] = {}
+def _acronyms(text: str) -> dict[str, tuple[tuple[str, ...], str]]:
+    """``long form (ACR)`` definitions: acronym (plural s dropped) -> (normalised long-form
+    words, the acronym as written)."""
+    found: dict[str, tuple[tuple[str, ...], str]] = {}
     for m in _ACRONYM.finditer(text):
         acr = m.group(1)
         letters = [c for c in acr if c.isupper()]
         if len(letters) < 2:
             continue
         before = WORD.findall(text[max(0, m.start() - 200):m.start()])
-        n = len(letters) - (1 if acr.endswith("s") and letters[-1] != "S" else 0)
+        n = len(letters)
         for take in (n, n + 1, n - 1):
             words = before[-take:] if 0 < take <= len(before) else []
             if words and words[0][0].lower() == acr[0].lower() and \
                     not any(w.lower() in STOP for w in (words[0], words[-1])):
-                found.setdefault(acr.rstrip("s") if acr.endswith("s") else acr,
-                                 tuple(norm_word(w) for w in words))
+                found.setdefault(acr[:-1] if acr.endswith("s") else acr,
+                                 (tuple(norm_word(w) for w in words), acr))
                 break
     return found
 
@@ -125,12 +127,12 @@ def extract(title: str, abstract: str, *, top_n: int = TOP_N, idf: IDF | None = 
     title = " ".join((title or "").split())
     abstract = " ".join((abstract or "")[:MAX_TEXT].split())
     cands = _collect(title, abstract, idf.verbs)
-    for acr, long_words in _acronyms(f"{title} . {abstract}").items():
+    for acr, (long_words, written) in _acronyms(f"{title} . {abstract}").items():
         short = cands.pop((norm_word(acr),), None)
         long = cands.get(long_words)
         if long is None:
             continue
-        long.acronym = acr
+        long.acronym = written
         long.count += short.count if short else 0
     total = len(WORD.findall(title)) + len(WORD.findall(abstract)) + 1
     ranked = sorted(cands.values(), key=lambda c: (-_score(c, idf, total), c.first, c.words))

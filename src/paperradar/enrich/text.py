@@ -41,7 +41,7 @@ previous prior problem problems promising propose proposed proposes provide prov
 recent recently remain remains result results reveal reveals second show shows shown
 significant significantly simple specifically state strong study studies substantial
 substantially superior task tasks three two use used uses using various way ways widely work
-works yield yields whereby paradigm framework frameworks model models performance
+works yield yields whereby paradigm
 """.split())
 # Words that may sit inside a phrase ("state of the art" is rare enough to lose).
 _PLURAL_KEEP = frozenset("analysis basis axis thesis class less loss mass gas bias bus lens "
@@ -72,7 +72,7 @@ _PUNCT = re.compile(r"[^\w\s]+|_")
 
 def norm_phrase(phrase: str) -> str:
     """The form phrases are compared in: lower case, punctuation removed, singular words."""
-    return " ".join(norm_word(w) for w in _PUNCT.sub(" ", phrase).split())
+    return " ".join(norm_word(w) for w in _PUNCT.sub(" ", phrase.lower()).split())
 
 
 class IDF:
