@@ -22,6 +22,7 @@ MAX_WORDS = 4
 TOP_N = 10
 MAX_TEXT = 20_000  # characters of abstract looked at (bounded work on hostile input)
 _BREAK = re.compile(r"[^\s]")  # anything but white space between two words breaks a phrase
+_TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")  # markup in imported text is not content
 _ACRONYM = re.compile(r"\(\s*([A-Za-z0-9][A-Za-z0-9\-]{1,14})\s*\)")
 
 # Tuned on the tuning half of bench/eval_keywords.py (days before the split date).
@@ -63,7 +64,7 @@ def _chunks(text: str, offset: int, verbs: frozenset[str]) -> list[list[tuple[st
 
 
 def _wordish(word: str) -> bool:
-    return any(c.isalpha() for c in word) and len(word) <= 40
+    return any(c.isalpha() for c in word) and 1 < len(word) <= 40
 
 
 def _acronyms(text: str) -> dict[str, tuple[tuple[str, ...], str]]:
@@ -124,8 +125,8 @@ def _score(c: _Cand, idf: IDF, total_words: int) -> float:
 def extract(title: str, abstract: str, *, top_n: int = TOP_N, idf: IDF | None = None) -> list[str]:
     """The paper's keyphrases, best first (surface forms as written in the text)."""
     idf = idf or shipped_idf()
-    title = " ".join((title or "").split())
-    abstract = " ".join((abstract or "")[:MAX_TEXT].split())
+    title = " ".join(_TAG.sub(" . ", title or "").split())
+    abstract = " ".join(_TAG.sub(" . ", (abstract or "")[:MAX_TEXT]).split())
     cands = _collect(title, abstract, idf.verbs)
     for acr, (long_words, written) in _acronyms(f"{title} . {abstract}").items():
         short = cands.pop((norm_word(acr),), None)

@@ -22,12 +22,29 @@ def with_enrichment(store, views: list):
     return views
 
 
+def segment(key: str) -> str:
+    """A key as one URL path segment (dots too: "." and ".." are resolved by clients)."""
+    return quote(key, safe="").replace(".", "%2E")
+
+
 def author_url(name: str) -> str:
-    return "/authors/" + quote(author_key(name), safe="")
+    return "/authors/" + segment(author_key(name))
 
 
 def topic_url(phrase: str) -> str:
-    return "/topics/" + quote(topic_key(phrase), safe="")
+    return "/topics/" + segment(topic_key(phrase))
+
+
+def raw_tail(request, prefix: str, decoded: str) -> str:
+    """The path after ``prefix`` decoded exactly once (from ``raw_path``, so a literal
+    ``%2F`` in a name survives); ``decoded`` when the raw path is not available."""
+    from urllib.parse import unquote
+
+    raw = request.scope.get("raw_path")
+    if not raw:
+        return decoded
+    text = raw.decode("latin-1").split("?", 1)[0]
+    return unquote(text[len(prefix):], errors="replace") if text.startswith(prefix) else decoded
 
 
 def install_template_globals(env) -> None:

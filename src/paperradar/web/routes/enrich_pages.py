@@ -15,7 +15,7 @@ from paperradar.enrich.text import author_key, topic_key
 from paperradar.web import site
 from paperradar.web.deps import StoreDep
 from paperradar.web.render.atom import site_feed
-from paperradar.web.render.enrich import install_template_globals
+from paperradar.web.render.enrich import install_template_globals, raw_tail, segment
 from paperradar.web.render.listing import pager
 from paperradar.web.render.views import views_of
 
@@ -53,9 +53,10 @@ def _papers(store, ids: list[str]):
 
 @router.get("/authors/{name:path}")
 def author_page(request: Request, store: StoreDep, name: str, page: Page = 1):
+    name = raw_tail(request, "/authors/", name)
     key, total = _author(store, name)
     if key != name:
-        return RedirectResponse("/authors/" + quote(key, safe="") +
+        return RedirectResponse("/authors/" + segment(key) +
                                 (f"?page={page}" if page > 1 else ""), status_code=308)
     ids = store.author_paper_ids(key, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     names = store.author_names(key)
@@ -69,9 +70,10 @@ def author_page(request: Request, store: StoreDep, name: str, page: Page = 1):
 
 @router.get("/topics/{phrase:path}")
 def topic_page(request: Request, store: StoreDep, phrase: str, page: Page = 1):
+    phrase = raw_tail(request, "/topics/", phrase)
     key, total = _topic(store, phrase)
     if key != phrase:
-        return RedirectResponse("/topics/" + quote(key, safe="") +
+        return RedirectResponse("/topics/" + segment(key) +
                                 (f"?page={page}" if page > 1 else ""), status_code=308)
     ids = store.topic_paper_ids(key, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     return site.render(request, "topics.html", {
@@ -95,7 +97,7 @@ def author_feed(request: Request, store: StoreDep,
     ids = store.author_paper_ids(key, limit=FEED_SIZE)
     names = store.author_names(key)
     return _atom(request, f"Papers by {names[0] if names else name}",
-                 "/authors/" + quote(key, safe=""), _papers(store, ids))
+                 "/authors/" + segment(key), _papers(store, ids))
 
 
 @router.get("/feeds/topic.atom")
@@ -103,5 +105,5 @@ def topic_feed(request: Request, store: StoreDep,
                topic: Annotated[str, Query(min_length=1, max_length=MAX_NAME)]):
     key, _ = _topic(store, topic)
     ids = store.topic_paper_ids(key, limit=FEED_SIZE)
-    return _atom(request, f"Papers on {key}", "/topics/" + quote(key, safe=""),
+    return _atom(request, f"Papers on {key}", "/topics/" + segment(key),
                  _papers(store, ids))
