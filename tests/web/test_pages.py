@@ -56,7 +56,8 @@ def test_card_contents(client):
     page = html(client, f"/papers/date/{LATEST}")
     card = page[page.index('id="p-2506.99902"'):]
     card = card[:card.index("</article>")]
-    for needle in ("Ada Lovelace, Alan Turing", "submitted by", "ada", "★</span> 42",
+    for needle in ('<a href="/authors/ada%20lovelace">Ada Lovelace</a>, '
+                   '<a href="/authors/alan%20turing">Alan Turing</a>', "submitted by", "ada", "★</span> 42",
                    "https://github.com/example/sorting", "cs.DS", 'aria-label="7 upvotes',
                    '>2 comments<'):
         assert needle in card, needle
