@@ -10,14 +10,14 @@ from typing import Protocol
 
 from paperradar.store.base.catalog import CatalogStore
 from paperradar.store.base.community import CommunityStore
-from paperradar.store.base.enrich import EnrichStore
+from paperradar.store.base.enrich import ClaimStore, EnrichStore
 from paperradar.store.base.notify import NotifyStore
 from paperradar.store.base.papers import PaperStore, UpsertStats
 from paperradar.store.base.search import SearchStore
 
 
 class Store(PaperStore, CommunityStore, CatalogStore, NotifyStore, SearchStore, EnrichStore,
-            Protocol):
+            ClaimStore, Protocol):
     """Everything a backend implements. Areas are added as the product grows."""
 
     def close(self) -> None: ...

@@ -50,3 +50,20 @@ class EnrichStore(Protocol):
 
     def daily_rank(self, paper_id: str) -> tuple[str, int] | None:
         """(date, 1-based rank) of the paper on its latest daily list, as that list sorts."""
+
+
+class ClaimStore(Protocol):
+    def request_claim(self, user_id: int, name_key: str) -> int:
+        """Pending claims on every paper under ``name_key`` (decided ones kept); new count."""
+
+    def pending_claims(self, limit: int = 50, offset: int = 0) -> list[tuple[int, str, str, int]]:
+        """(user_id, user name, name_key, papers) awaiting an administrator."""
+
+    def decide_claims(self, user_id: int, name_key: str, *, confirm: bool, admin_id: int) -> int:
+        """Confirm or reject that user's pending claims under that key; rows changed."""
+
+    def claim_status(self, user_id: int, name_key: str) -> dict[str, int]: ...
+
+    def claimed_paper_ids(self, user_id: int, limit: int = 50) -> list[str]: ...
+
+    def claimants(self, name_key: str) -> list[str]: ...

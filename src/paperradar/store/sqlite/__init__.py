@@ -6,6 +6,7 @@ from pathlib import Path
 
 from paperradar.store.sqlite.community import CommunityMixin
 from paperradar.store.sqlite.db import Database
+from paperradar.store.sqlite.claims import ClaimsMixin
 from paperradar.store.sqlite.enrich import EnrichMixin
 from paperradar.store.sqlite.catalog import CatalogMixin
 from paperradar.store.sqlite.notify import NotifyMixin
@@ -14,7 +15,7 @@ from paperradar.store.sqlite.search import SearchMixin
 
 
 class SQLiteStore(PapersMixin, CommunityMixin, CatalogMixin, NotifyMixin, SearchMixin,
-                  EnrichMixin):
+                  EnrichMixin, ClaimsMixin):
     def __init__(self, path: str | Path):
         self.db = Database(path)
 

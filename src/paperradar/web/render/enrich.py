@@ -47,6 +47,17 @@ def raw_tail(request, prefix: str, decoded: str) -> str:
     return unquote(text[len(prefix):], errors="replace") if text.startswith(prefix) else decoded
 
 
+def claimed_views(request, user_id: int, limit: int = 50) -> list:
+    """Views of the papers a user claimed (confirmed), for their profile."""
+    from paperradar.web.render.views import views_of
+
+    store = request.app.state.store
+    ids = store.claimed_paper_ids(user_id, limit)
+    found = store.get_papers(ids)
+    return views_of(store, [found[i] for i in ids if i in found])
+
+
 def install_template_globals(env) -> None:
     env.globals.setdefault("author_url", author_url)
     env.globals.setdefault("topic_url", topic_url)
+    env.globals.setdefault("claimed_views", claimed_views)

@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from paperradar.enrich.text import author_key, topic_key
 from paperradar.web import site
+from paperradar.web.auth_deps import OptionalUser
 from paperradar.web.deps import StoreDep
 from paperradar.web.render.atom import site_feed
 from paperradar.web.render.enrich import install_template_globals, raw_tail, segment
@@ -52,7 +53,8 @@ def _papers(store, ids: list[str]):
 
 
 @router.get("/authors/{name:path}")
-def author_page(request: Request, store: StoreDep, name: str, page: Page = 1):
+def author_page(request: Request, store: StoreDep, viewer: OptionalUser, name: str,
+                page: Page = 1):
     name = raw_tail(request, "/authors/", name)
     key, total = _author(store, name)
     if key != name:
@@ -64,6 +66,8 @@ def author_page(request: Request, store: StoreDep, name: str, page: Page = 1):
         "name": names[0] if names else name, "other_names": names[1:], "key": key,
         "views": _papers(store, ids), "total": total,
         "coauthors": store.coauthors(key), "categories": store.author_categories(key),
+        "claimants": store.claimants(key), "viewer": viewer,
+        "claim": store.claim_status(viewer.id, key) if viewer else {},
         "feed_url": "/feeds/author.atom?" + f"name={quote(key, safe='')}",
         "pager": pager(request.url.path, {}, page, PER_PAGE, total, len(ids))})
 

@@ -24,3 +24,15 @@ CREATE TABLE paper_authors (
 );
 CREATE INDEX paper_authors_paper ON paper_authors (paper_id);
 CREATE INDEX paper_authors_newest ON paper_authors (name_key, published);
+
+CREATE TABLE author_claims (
+    user_id    BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    paper_id   TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+    name_key   TEXT NOT NULL,
+    status     TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'confirmed', 'rejected')),
+    created_at TEXT NOT NULL DEFAULT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+    decided_by BIGINT REFERENCES users (id) ON DELETE SET NULL,
+    PRIMARY KEY (user_id, paper_id)
+);
+CREATE INDEX author_claims_status ON author_claims (status, name_key);
+CREATE INDEX author_claims_paper ON author_claims (paper_id);

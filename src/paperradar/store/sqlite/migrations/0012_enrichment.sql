@@ -26,3 +26,17 @@ CREATE TABLE paper_authors (
 ) WITHOUT ROWID;
 CREATE INDEX paper_authors_paper ON paper_authors (paper_id);
 CREATE INDEX paper_authors_newest ON paper_authors (name_key, published);
+
+-- Authorship claims: a signed-in user says "these papers under this name are mine"; an
+-- administrator confirms or rejects. Confirmed claims show on the user's profile.
+CREATE TABLE author_claims (
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    paper_id   TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+    name_key   TEXT NOT NULL,
+    status     TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'confirmed', 'rejected')),
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    decided_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    PRIMARY KEY (user_id, paper_id)
+) WITHOUT ROWID;
+CREATE INDEX author_claims_status ON author_claims (status, name_key);
+CREATE INDEX author_claims_paper ON author_claims (paper_id);
