@@ -81,6 +81,9 @@ def build_demo(data_dir: Path, embed: bool = True) -> dict:
                 bar.advance(tasks[stage], n)
 
             out = Searcher(settings, store).build(progress=progress, embed=embed)
+            from paperradar.enrich.build import enrich_new  # keyphrases, summaries, authors
+
+            out.update(enrich_new(store, progress=progress))
     return {"import": report.summary(), "index": out}
 
 
