@@ -9,6 +9,8 @@ import xml.etree.ElementTree as ET
 from urllib.parse import quote
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from paperradar.enrich.text import author_key
 from paperradar.web.render.enrich import segment
@@ -132,3 +134,14 @@ def test_author_feed_is_atom(eclient):
     assert r.status_code == 200
     entries = ET.fromstring(r.content).findall(f"{ATOM}entry")
     assert len(entries) == 50
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(min_size=1, max_size=320))
+def test_any_author_or_topic_path_is_a_page_redirect_or_404(eclient, text):
+    for prefix in ("/authors/", "/topics/"):
+        r = eclient.get(prefix + segment(text), follow_redirects=False)
+        assert r.status_code in (200, 308, 404), (prefix, text, r.status_code)
+        if r.status_code == 308:  # one redirect to the canonical address, which answers
+            again = eclient.get(r.headers["location"], follow_redirects=False)
+            assert again.status_code == 200, (text, r.headers["location"], again.status_code)
