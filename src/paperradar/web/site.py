@@ -35,7 +35,18 @@ def make_templates() -> Jinja2Templates:
     env.auto_reload = False  # package files: no stat() per include on every request
     env.globals["static"] = lambda path: f"/static/{path}?v={__version__}"
     env.globals["short_authors"] = short_authors
+    env.globals["outbox_visible"] = outbox_visible
     return templates
+
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def outbox_visible(request: Request) -> bool:
+    """The mail outbox page is shown only without SMTP, outside production, to loopback."""
+    settings = request.app.state.settings
+    return (settings.mail_outbox is not None and settings.env != "production"
+            and request.client is not None and request.client.host in LOOPBACK)
 
 
 def templates_of(request: Request) -> Jinja2Templates:

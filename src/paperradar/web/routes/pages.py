@@ -91,7 +91,8 @@ async def trending(request: Request, store: StoreDep, window: str = "week"):
         "nav": "trending", "views": views, "window": window,
         "windows": [("day", "Today"), ("week", "This week"), ("month", "This month")],
         "explanation": "Ranked by upvotes and comments, decayed by age, over the latest "
-                       f"{TRENDING_WINDOWS[window]} day(s) of daily lists."})
+                       f"{TRENDING_WINDOWS[window]} {'day' if TRENDING_WINDOWS[window] == 1 else 'days'} of "
+                       "daily lists."})
 
 
 @router.get("/search")

@@ -91,7 +91,7 @@ async def subscribe_form(request: Request, user: OptionalUser, settings: Setting
         return render(request, "notify/subscribe.html",
                       {"user": user, "error": str(exc), "email": form.get("email") or "",
                        "csrf": csrf_token(request)}, status_code=400)
-    return _page(request, "Check your inbox", message=message)
+    return _page(request, "Check your inbox", message=message, sent_mail=True)
 
 
 @router.get("/subscribe/confirm/{token}", include_in_schema=False)
