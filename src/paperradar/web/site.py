@@ -18,7 +18,9 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from paperradar import __version__
+from markupsafe import Markup
+
+from paperradar import __version__, latex
 from paperradar.web.render.text import short_authors
 
 HERE = Path(__file__).parent
@@ -36,6 +38,7 @@ def make_templates() -> Jinja2Templates:
     env.globals["static"] = lambda path: f"/static/{path}?v={__version__}"
     env.globals["short_authors"] = short_authors
     env.globals["outbox_visible"] = outbox_visible
+    env.filters["tex"] = lambda text: Markup(latex.to_html(text))  # LaTeX text markup, math kept
     return templates
 
 

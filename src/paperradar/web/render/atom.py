@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Iterable
 from xml.sax.saxutils import escape, quoteattr
 
+from paperradar import latex
 from paperradar.ids import is_arxiv_id
 from paperradar.web.render.text import arxiv_abs_url, arxiv_pdf_url, iso_z, one_line, xml_safe
 from paperradar.web.render.views import PaperView
@@ -43,7 +44,7 @@ def _entry(view: PaperView, base_url: str) -> str:
     if not any(a.name.strip() for a in p.authors):
         parts.append("<author><name>unknown</name></author>")
     parts += [f"<category term={_a(c)}/>" for c in p.categories]
-    summary = one_line(p.abstract)
+    summary = one_line(latex.to_text(p.abstract))
     if view.upvotes:
         summary = f"[{view.upvotes} upvotes] {summary}"
     parts.append(f'<summary type="text">{_t(summary)}</summary></entry>')

@@ -8,7 +8,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from markupsafe import Markup
 
+from paperradar import latex
 from paperradar.web.render.ids import canonical_or_404
 from paperradar.web import site
 from paperradar.web.deps import SettingsDep, StoreDep
@@ -146,6 +148,7 @@ def paper_or_export(request: Request, store, paper_path: str) -> Response:
     similar, similar_message = similar_views(request, store, pid)
     return site.render(request, "paper.html", {
         "p": paper, "v": view, "abs_url": arxiv_abs_url(paper), "pdf_url": arxiv_pdf_url(paper),
-        "paragraphs": [x.strip() for x in _PARAGRAPH.split(paper.abstract or "") if x.strip()],
+        "paragraphs": [Markup(latex.to_html(x.strip()))
+                       for x in _PARAGRAPH.split(paper.abstract or "") if x.strip()],
         "bibtex": exports.bibtex(paper), "similar": similar, "similar_message": similar_message},
         headers=VARY)
