@@ -13,7 +13,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -83,6 +83,12 @@ def error_response(request: Request, status: int, detail) -> Response:
     if wants_json(request):
         return JSONResponse({"error": _HEADINGS.get(status, "Error"), "status": status,
                              "detail": detail}, status_code=status, headers=headers)
+    if status == 401 and request.method in ("GET", "HEAD") and \
+            "authorization" not in request.headers:  # a browser signed out: log in first
+        from urllib.parse import quote
+
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303,
+                                headers=headers)
     text = _detail_text(detail)
     return render(request, "error.html", {"status": status, "heading": _HEADINGS.get(status, "Error"),
                                           "detail": text}, status_code=status, headers=headers)

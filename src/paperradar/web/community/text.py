@@ -1,4 +1,4 @@
-"""Comment Markdown: rendered with markdown-it-py (raw HTML disabled), then sanitised with nh3
+r"""Comment Markdown: rendered with markdown-it-py (raw HTML disabled), then sanitised with nh3
 to a small allow-list; links get ``rel="nofollow noopener ugc"`` and only http(s)/mailto.
 
 Math: ``$...$`` and ``$$...$$`` (mdit-py-plugins' dollarmath) are kept out of Markdown, so
