@@ -235,8 +235,11 @@ def inbound() -> None:
 @digest_app.command("preview")
 def preview(email: str = typer.Option(..., "--email", help="the subscriber"),
             html: Optional[Path] = typer.Option(None, "--html", help="also write the HTML part here"),
-            at: Optional[str] = typer.Option(None, "--at", help="ISO time (default: now)")) -> None:
-    """Print the digest a subscriber would get for their latest period (sends nothing)."""
+            at: Optional[str] = typer.Option(None, "--at", help="ISO time (default: now)"),
+            send_it: bool = typer.Option(False, "--send", help="also mail it to the subscriber "
+                                         "now (a test digest; the demo's go to the outbox)")) -> None:
+    """Print the digest a subscriber would get for their latest period (sends nothing unless
+    --send; --at a past time shows a digest of the data you have, e.g. the demo's 2025 days)."""
     from paperradar.notify.digest import build_digest
     from paperradar.notify.runner import make_searcher
     from paperradar.notify.schedule import latest_period
@@ -252,6 +255,14 @@ def preview(email: str = typer.Option(..., "--email", help="the subscriber"),
     if msg is None:
         common.out.print(f"nothing to send to {sub.email} for {period.key}")
         return
+    if send_it:
+        from paperradar.notify.mail import Mailer
+
+        with common.store_from_settings(settings) as store, Mailer(settings, store) as mailer:
+            result = mailer.send(msg, kind="digest-test")
+        if not result.ok:
+            raise UserError(f"not sent to {sub.email}: {result.status} {result.detail}")
+        common.console.print(f"sent to {sub.email}", highlight=False)
     common.out.print(f"Subject: {msg['Subject']}\n", highlight=False)
     common.out.print(msg.get_body(("plain",)).get_content(), highlight=False, markup=False)
     if html:

@@ -27,8 +27,8 @@ HERE = Path(__file__).parent
 access_log = logging.getLogger("paperradar.access")
 error_log = logging.getLogger("paperradar.web")
 
-_HEADINGS = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 422: "Bad request",
-             429: "Too many requests", 500: "Something went wrong", 503: "Unavailable"}
+_HEADINGS = {400: "Bad request", 401: "Sign in first", 403: "Not allowed", 404: "Not found",
+             405: "Method not allowed", 422: "Bad request", 429: "Too many requests", 500: "Something went wrong", 503: "Unavailable"}
 
 
 def make_templates() -> Jinja2Templates:
