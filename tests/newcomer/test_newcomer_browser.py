@@ -22,6 +22,7 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 EMAIL, NAME, PASSWORD = "newcomer@example.org", "newcomer", "a long enough password"
+VIEWER = "viewer-with-a-long-name@example.org"  # signed in for the layout checks
 PAPER = "2506.21862"  # a paper of the demo's last day (2025-06-30 list)
 MATH = "Energy $E=mc^2$ and $$\\int_0^1 x^2\\,dx$$ ![plot](https://example.org/p.png)"
 FAST = {"PAPERRADAR_ARGON2_TIME_COST": "1", "PAPERRADAR_ARGON2_MEMORY_COST": "1024",
@@ -55,6 +56,10 @@ def demo(tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     built = cli(data, url, "demo", "--no-serve", "--no-embed")
     assert built.returncode == 0, built.stderr
+    viewer = subprocess.run([sys.executable, "-m", "paperradar", "user", "create", VIEWER,
+                             "--name", "viewer", "--password-stdin"], input=PASSWORD + "\n",
+                            capture_output=True, text=True, timeout=60, env=_env(data, url))
+    assert viewer.returncode == 0, viewer.stderr
     proc = subprocess.Popen([sys.executable, "-m", "paperradar", "serve", "--port", str(port)],
                             env=_env(data, url), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True)
@@ -178,7 +183,7 @@ def test_main_pages_fit_and_header_is_one_row(demo, browser, width, tmp_path):
     data, url = demo
     context, page = _page(browser, width=width)
     page.goto(url + "/login")
-    page.fill("#email", EMAIL)
+    page.fill("#email", VIEWER)
     page.fill("#password", PASSWORD)
     page.click("form.stack button[type=submit]")
     page.wait_for_url(url + "/")
@@ -195,7 +200,6 @@ def test_main_pages_fit_and_header_is_one_row(demo, browser, width, tmp_path):
         tops = page.evaluate("""[...document.querySelectorAll('header.site .bar > *')]
             .filter(e => e.offsetParent !== null)
             .map(e => [e.getBoundingClientRect().top, e.getBoundingClientRect().bottom])""")
-        rows = {round(t) for t, _ in tops}
         lowest_top = max(t for t, _ in tops)
         highest_bottom = min(b for _, b in tops)
         assert lowest_top < highest_bottom, f"{path}: header on more than one row at {width}px {tops}"
