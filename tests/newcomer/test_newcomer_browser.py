@@ -87,8 +87,8 @@ def browser():
         b.close()
 
 
-def _page(browser, width: int = 1280, height: int = 900):
-    context = browser.new_context(viewport={"width": width, "height": height})
+def _page(browser, width: int = 1280, height: int = 900, **options):
+    context = browser.new_context(viewport={"width": width, "height": height}, **options)
     pg = context.new_page()
     problems: list[str] = []
     pg.on("console", lambda m: problems.append(f"{m.type}: {m.text}")
@@ -108,7 +108,7 @@ def test_newcomer_walkthrough(demo, browser, tmp_path):
     from playwright.sync_api import expect
 
     data, url = demo
-    context, page = _page(browser)
+    context, page = _page(browser, timezone_id="Europe/Paris")
     page.goto(url + "/")
     assert page.locator("article.card").count() >= 5
     # sign up; no SMTP here, so the page points to the outbox
@@ -164,6 +164,12 @@ def test_newcomer_walkthrough(demo, browser, tmp_path):
     page.goto(url + "/")
     page.click(".subscribe-box button[type=submit]")
     expect(page.locator("h1")).to_have_text("You are subscribed")
+    page.click("text=Choose what you get")  # the browser's zone is offered instead of UTC
+    assert page.input_value("#timezone") == "Europe/Paris"
+    page.click("form.prefs button[type=submit]")
+    expect(page.locator(".notice")).to_have_text("Saved.")
+    listed = cli(data, url, "subscribers", "list")
+    assert f"{EMAIL}\tactive\tdaily\t08:00 Europe/Paris" in listed.stdout, listed.stdout
     sent = cli(data, url, "digest", "preview", "--email", EMAIL, "--at", "2025-07-01T08:30:00Z",
                "--send")  # the demo's days are from 2025: a digest of them, sent now
     assert sent.returncode == 0, sent.stderr
