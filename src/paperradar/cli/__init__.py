@@ -46,8 +46,24 @@ def _register_areas() -> None:
         module.register(app)
 
 
+def _flags_take_no_value() -> None:
+    """typer labels every flag ``<bool>`` in help screens, as if it took a value: show none."""
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+    if getattr(shown, "flags_fixed", False):
+        return
+
+    def display_type_rich(self, ctx):
+        return None if self.is_flag else shown(self, ctx)
+
+    display_type_rich.flags_fixed = True
+    TyperOption.display_type_rich = display_type_rich
+
+
 def main(argv: list[str] | None = None) -> None:
     _register_areas()
+    _flags_take_no_value()
     try:
         app(args=argv, standalone_mode=True)
     except UserError as exc:
