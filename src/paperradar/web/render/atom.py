@@ -32,7 +32,7 @@ def _entry(view: PaperView, base_url: str) -> str:
     url = f"{base_url}/papers/{p.id}"
     updated = iso_z(p.updated or p.published, millis=False) or \
         (iso_z(view.entry.date, millis=False) if view.entry else None) or _now()
-    parts = [f"<entry><id>{_t(url)}</id><title>{_t(one_line(p.title))}</title>",
+    parts = [f"<entry><id>{_t(url)}</id><title>{_t(one_line(latex.to_text(p.title)))}</title>",
              f"<updated>{updated}</updated>"]
     published = iso_z(p.published, millis=False)
     if published:
@@ -46,7 +46,7 @@ def _entry(view: PaperView, base_url: str) -> str:
     parts += [f"<category term={_a(c)}/>" for c in p.categories]
     summary = one_line(latex.to_text(p.abstract))
     if view.upvotes:
-        summary = f"[{view.upvotes} upvotes] {summary}"
+        summary = f"[{view.upvotes} upvote{'' if view.upvotes == 1 else 's'}] {summary}"
     parts.append(f'<summary type="text">{_t(summary)}</summary></entry>')
     return "".join(parts)
 
