@@ -111,6 +111,21 @@ def test_newcomer_walkthrough(demo, browser, tmp_path):
     context, page = _page(browser, timezone_id="Europe/Paris")
     page.goto(url + "/")
     assert page.locator("article.card").count() >= 5
+    # cards: a summary that opens to the abstract, HF comments counted as such, submitter link
+    card = page.locator(f"[id='p-{PAPER}']")
+    assert card.locator("details.summary p").is_hidden()
+    card.locator("details.summary summary").click()
+    assert card.locator("details.summary p").is_visible()
+    hf = card.locator("a", has_text="on Hugging Face")
+    if hf.count():
+        assert hf.get_attribute("href") == f"https://huggingface.co/papers/{PAPER}#community"
+    assert card.locator("a", has_text="0 comments").count() == 1
+    assert page.locator("a.who[href^='https://huggingface.co/']").count() >= 1
+    # the date picker beside previous / next
+    page.fill("#pick-date", "2025-06-02")
+    page.click(".datepick button")
+    page.wait_for_url(url + "/papers/date/2025-06-02")
+    expect(page.locator("h1")).to_contain_text("2 June 2025")
     # sign up; no SMTP here, so the page points to the outbox
     page.click("text=Sign up")
     page.fill("#email", EMAIL)

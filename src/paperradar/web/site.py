@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from markupsafe import Markup
 
 from paperradar import __version__, latex
-from paperradar.web.render.text import short_authors
+from paperradar.web.render.text import gist, short_authors
 
 HERE = Path(__file__).parent
 access_log = logging.getLogger("paperradar.access")
@@ -37,6 +37,7 @@ def make_templates() -> Jinja2Templates:
     env.auto_reload = False  # package files: no stat() per include on every request
     env.globals["static"] = lambda path: f"/static/{path}?v={__version__}"
     env.globals["short_authors"] = short_authors
+    env.filters["gist"] = gist
     env.globals["outbox_visible"] = outbox_visible
     env.filters["tex"] = lambda text: Markup(latex.to_html(text))  # LaTeX text markup, math kept
     return templates

@@ -53,6 +53,9 @@ def _daily_page(request: Request, store, period: Period, page: int) -> Response:
         "day_url": f"/papers/date/{last_in or period.start}",
         "week_url": week_of(period.start).url, "month_url": month_of(period.start).url,
         "pager": pager(period.url, {}, page, PER_PAGE, total, len(views)),
+        "picker": {"value": (last_in or period.start.isoformat())[:10],
+                   "min": store.daily_dates_around("0001-01-01", "0001-01-01")[2],
+                   "max": store.daily_dates_around("9999-12-31", "9999-12-31")[0]},
     }
     return site.render(request, "daily.html", ctx, headers=VARY)
 
@@ -82,6 +85,16 @@ async def daily(request: Request, store: StoreDep, kind: str, key: str, page: Pa
     except BadPeriod as exc:
         raise HTTPException(400, str(exc)) from exc
     return _daily_page(request, store, period, page)
+
+
+@router.get("/papers/date")
+async def pick_date(date: str = Query("", max_length=20)):
+    """The date picker's GET form: on to that day's list."""
+    try:
+        period = PARSERS["date"](date.strip())
+    except BadPeriod as exc:
+        raise HTTPException(400, str(exc)) from exc
+    return RedirectResponse(period.url, status_code=303)
 
 
 @router.get("/papers/trending")
