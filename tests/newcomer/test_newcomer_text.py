@@ -135,3 +135,29 @@ def test_unconfirmed_upvote_offers_a_new_link(app):
         assert again.status_code == 200 and "Check your inbox" in again.text
         mails = c.get("/outbox").text
         assert "Confirm your email address" in mails and "/verify?token=" in mails
+
+
+def test_offline_submit_page_says_so_plainly(tmp_path):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    settings = Settings(data_dir=tmp_path, env="test", base_url="http://testserver",
+                        rate_limits_enabled=False, search_warmup=False, http_max_retries=0,
+                        http_min_interval=0, arxiv_api_url=f"http://127.0.0.1:{closed}/api/query",
+                        **FAST)
+    app = create_app(settings)
+    app.state.store.create_user("sub@example.org", "subby",
+                                Passwords(settings).hash("p" * 12), verified=True)
+    with TestClient(app) as c:
+        c.post("/login", data={"email": "sub@example.org", "password": "p" * 12}, headers=ORIGIN)
+        form = c.get("/papers/submit").text
+        token = form.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        r = c.post("/papers/submit", data={"csrf_token": token, "paper": "2612.99999"},
+                   headers=ORIGIN)
+    assert r.status_code == 502
+    error = r.text.split('class="error" role="alert">', 1)[1].split("</p>", 1)[0]
+    assert error.startswith("arXiv could not be reached") and "127.0.0.1" not in error
+    assert '<details class="technical"><summary>Technical details</summary>' in r.text
+    assert f"127.0.0.1:{closed}" in r.text.split('<details class="technical">', 1)[1]
