@@ -170,8 +170,29 @@ def test_newcomer_walkthrough(demo, browser, tmp_path):
     tex = body.locator("annotation").evaluate_all("els => els.map(e => e.textContent)")
     assert tex == ["E=mc^2", "\\int_0^1 x^2\\,dx"]
     assert "!" not in body.inner_text() and body.locator("a", has_text="plot").count() == 1
-    # save to a collection
-    page.click(".save-form button")
+    # collections: save from the paper page, then from list cards (a confirmation each time,
+    # the last collection used preselected), a note per saved paper, newest saved first
+    page.click(".paperbar .save-form button")
+    expect(page.locator(".notice")).to_have_text("Saved to Reading list.")
+    page.goto(url + "/collections")
+    page.fill("#name", "Math")
+    page.click("form[action='/collections'] button")
+    page.goto(url + "/")
+    cards = page.locator("article.card")
+    second = cards.nth(1).get_attribute("id")[2:]
+    cards.nth(1).locator(".save-form select").select_option(label="Math")
+    cards.nth(1).locator(".save-form button").click()
+    expect(page.locator(".notice")).to_have_text("Saved to Math.")
+    third = page.locator("article.card").nth(2)
+    assert third.locator(".save-form select option:checked").inner_text() == "Math"
+    third_id = third.get_attribute("id")[2:]
+    third.locator(".save-form button").click()
+    page.click(".notice a")
+    expect(page.locator("article.card")).to_have_count(2)
+    assert [c.get_attribute("id")[2:] for c in page.locator("article.card").all()] == [third_id, second]
+    page.locator(".note-form textarea").first.fill("read section 3 first")
+    page.locator(".note-form button").first.click()
+    expect(page.locator(".note-form textarea").first).to_have_value("read section 3 first")
     page.goto(url + "/collections")
     page.click("text=Reading list")
     expect(page.locator("article.card")).to_have_count(1)
