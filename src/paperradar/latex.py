@@ -1,7 +1,7 @@
 """LaTeX text markup in titles and abstracts, converted for readers: ``\\emph{}``,
 ``\\textit{}``, ``\\textbf{}``, ``\\texttt{}``, ``\\url{}``, ``\\href{}{}``, ``~``, ``--``,
 ``---``, ````...''``, and escaped ``\\$ \\% \\& \\_ \\#``. Math (``$...$``, ``$$...$$``,
-``\\(...\\)``, ``\\[...\\]``) is left exactly as written, for KaTeX.
+``\\(...\\)``, ``\\[...\\]``) is left exactly as written, for KaTeX, and so are bare URLs.
 
 ``to_text`` gives plain text (feeds, mails); ``to_html`` gives escaped HTML in which a literal
 dollar is wrapped (``<span class="tex-dollar">``) so KaTeX's auto-render never pairs it with
@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from html import escape
 
-_MATH = re.compile(r"\$\$.+?\$\$|(?<!\\)\$[^$]+?(?<!\\)\$|\\\(.+?\\\)|\\\[.+?\\\]", re.S)
+_MATH = re.compile(r"\$\$.+?\$\$|(?<!\\)\$[^$]+?(?<!\\)\$|\\\(.+?\\\)|\\\[.+?\\\]"
+                   r"|(?<!\{)https?://[^\s{}<>]+", re.S)  # math, and bare URLs: kept as written
 _ARG = r"\{([^{}]*)\}"
 _WRAPS = {"emph": "em", "textit": "em", "textsl": "em", "textbf": "strong", "texttt": "code",
           "textsc": "", "textrm": "", "textsf": "", "text": "", "mbox": "", "textnormal": "",
@@ -23,7 +24,7 @@ _ESCAPED = {"\\%": "%", "\\&": "&", "\\_": "_", "\\#": "#", "\\{": "{", "\\}": "
 _ESCAPE_RE = re.compile(r"\\[%&_#{}]")
 _DASHES = [(re.compile(r"(?<=\w)---(?=\w)|(?<=\s)---(?=\s)"), "\u2014"),
            (re.compile(r"(?<=\w)--(?=\w)|(?<=\s)--(?=\s)"), "\u2013")]  # not --flags
-_TILDE = re.compile(r"(?<![/\w.:])~|(?<=[\w.,)])~(?=[\w(\\$])")
+_TILDE = re.compile(r"(?<=[\w.,)])~(?=[\w(\[\\$])")  # a tie (Fig.~3), not "~5%" (approx.)
 _QUOTES = re.compile(r"``(.+?)''", re.S)
 DOLLAR = '<span class="tex-dollar">$</span>'
 

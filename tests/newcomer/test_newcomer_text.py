@@ -48,6 +48,9 @@ def test_latex_text_markup():
     assert "&amp; more. &lt;b&gt;" in html
     assert to_text("--help, a-b, <!-- c -->, $a--b$") == "--help, a-b, <!-- c -->, $a--b$"
     assert to_text(r"\textbf{\emph{nested}}") == "nested"
+    assert to_text("code at https://x.org/a--b~c, 1--2") == "code at https://x.org/a--b~c, 1\u20132"
+    assert to_text("gains of ~5% (see https://x.org/~me), Sec.~2") == \
+        "gains of ~5% (see https://x.org/~me), Sec.\u00a02"
 
 
 @pytest.fixture
