@@ -170,6 +170,8 @@ def test_newcomer_walkthrough(demo, browser, tmp_path):
     tex = body.locator("annotation").evaluate_all("els => els.map(e => e.textContent)")
     assert tex == ["E=mc^2", "\\int_0^1 x^2\\,dx"]
     assert "!" not in body.inner_text() and body.locator("a", has_text="plot").count() == 1
+    assert page.locator(".paper header a[href='#comments']").inner_text() == "1 comment"
+    expect(page.locator("#comments-h .count")).to_have_text("(1)")  # this site's, not HF's
     # collections: save from the paper page, then from list cards (a confirmation each time,
     # the last collection used preselected), a note per saved paper, newest saved first
     page.click(".paperbar .save-form button")
