@@ -164,3 +164,16 @@ def test_offline_submit_page_says_so_plainly(tmp_path):
     assert error.startswith("arXiv could not be reached") and "127.0.0.1" not in error
     assert '<details class="technical"><summary>Technical details</summary>' in r.text
     assert f"127.0.0.1:{closed}" in r.text.split('<details class="technical">', 1)[1]
+
+
+def test_digest_mail_uses_the_site_palette():
+    import re
+    from importlib import resources
+
+    css = (resources.files("paperradar.web") / "static" / "site.css").read_text()
+    light = css.split(":root {", 1)[1].split("}", 1)[0]
+    palette = dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})", light))
+    mail = (resources.files("paperradar.notify") / "templates" / "digest.html").read_text()
+    brand = re.search(r'paper<span style="color:(#[0-9a-fA-F]{6});">radar', mail).group(1)
+    assert brand == palette["accent"]
+    assert set(re.findall(r"#[0-9a-fA-F]{6}", mail)) <= set(palette.values()) | {"#ffffff"}
