@@ -1,5 +1,6 @@
 # Two commands on a fresh machine:
 #   make demo   installs paperradar and serves the bundled demo data on http://127.0.0.1:8000
+#               (kept in ./paperradar-data and reused; another port: make demo PORT=8001)
 #   make test   installs everything the tests need (Chromium, Java for vnu...) and runs them
 PY ?= python3
 VENV ?= .venv
@@ -22,8 +23,10 @@ install-test: install system-deps
 system-deps:
 	bash scripts/system-deps.sh
 
+PORT ?= 8000
+
 demo: install
-	$(BIN)/paperradar demo
+	$(BIN)/paperradar demo --port $(PORT)
 
 test: install-test
 	$(BIN)/python -m pytest -q -p no:cacheprovider

@@ -64,7 +64,10 @@ class Settings(BaseSettings):
         "ONNX Runtime 2.7 ms vs torch 8.2 ms per query, measured)")
 
     # Mail
-    smtp_url: str = "smtp://127.0.0.1:25"
+    # "" (the default) or "outbox": no SMTP, every message is written to <data_dir>/outbox/
+    # as an .eml file (read with `paperradar mail outbox` or, from 127.0.0.1, at /outbox).
+    # Production refuses "" (set an SMTP URL, or "outbox" to run with mail off on purpose).
+    smtp_url: str = ""
     mail_from: str = "paperradar <digest@localhost>"
     smtp_timeout: float = Field(30.0, gt=0)
     smtp_rate_limit: float = Field(10.0, ge=0, description="messages per second; 0 = unlimited")
@@ -111,6 +114,13 @@ class Settings(BaseSettings):
             return db.parent / (db.stem + "-index")
         return self.data_dir / "index"
 
+    @property
+    def mail_outbox(self) -> Path | None:
+        """Where mail goes when there is no SMTP server (None when SMTP is configured)."""
+        if self.smtp_url.strip() in ("", "outbox"):
+            return self.data_dir / "outbox"
+        return None
+
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> "Settings":
         if self.env != "production":
@@ -123,4 +133,8 @@ class Settings(BaseSettings):
             )
         if not self.base_url.startswith("https://"):
             raise ValueError("PAPERRADAR_BASE_URL must be an https:// URL in production")
+        if not self.smtp_url.strip():
+            raise ValueError("PAPERRADAR_SMTP_URL must be set in production (e.g. "
+                             "smtp+starttls://user:pass@mail.example:587), or set it to 'outbox' "
+                             "to run with mail off (messages kept in the data directory)")
         return self

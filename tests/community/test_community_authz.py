@@ -65,7 +65,10 @@ def test_admin_hides_and_only_admin(world, cstore):
     assert "rude" not in anon.get("/papers/2611.00001").text
     assert "rude" in admin.get("/admin/comments").text
     assert bob.get("/admin/comments").status_code == 403
-    assert anon.get("/admin/users").status_code == 401
+    signed_out = anon.get("/admin/users", follow_redirects=False)  # a browser: log in first
+    assert signed_out.status_code == 303
+    assert signed_out.headers["location"] == "/login?next=/admin/users"
+    assert anon.get("/admin/users", headers={"Accept": "application/json"}).status_code == 401
 
 
 def test_private_collections_stay_private(world, cstore):

@@ -122,8 +122,9 @@ def test_paper_page_vote_comment_save(page, live):
     page.click(".comment-form button")
     page.wait_for_selector("article.comment strong")
     assert "<script>alert(1)</script>" in page.inner_text("article.comment .body")
-    page.click(".save-form button")
-    page.wait_for_url(f"{live}/papers/2611.00001")
+    page.click(".paperbar .save-form button")
+    page.wait_for_url(f"{live}/papers/2611.00001?saved=*")  # back, with a confirmation
+    expect(page.locator(".notice")).to_have_text("Saved to Reading list.")
     page.goto(f"{live}/collections")
     page.click("text=Reading list")
     assert page.locator("article.card").count() == 1

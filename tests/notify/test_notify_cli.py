@@ -76,7 +76,7 @@ def test_import_csv_all_or_nothing(cli, digest_settings, tmp_path, smtp):
         assert st.list_subscribers() == []  # nothing written
     cli("subscribers", "import", str(good), "--confirmed")
     again = cli("subscribers", "import", str(good), "--confirmed")
-    assert b"imported 0 subscriber(s), 2 already present" in again.stdout
+    assert b"imported 0 subscribers, 2 already present" in again.stdout
     with _store(digest_settings) as st:
         subs = st.list_subscribers()
     assert [(s.email, s.status, s.categories, s.timezone) for s in subs] == [

@@ -32,11 +32,12 @@ def test_demo_builds_database_and_serve_answers(tmp_path):
                            "--data-dir", str(data)], capture_output=True, text=True, timeout=300,
                           env=_env(tmp_path / "unused"))
     assert done.returncode == 0, done.stderr
-    assert "959 new" in done.stderr and "demo database ready" in done.stdout
+    assert "1335 new" in done.stderr and "demo database ready" in done.stdout
+    assert "959 daily entries" in done.stderr
     stats = subprocess.run([sys.executable, "-m", "paperradar", "stats", "--json"], capture_output=True,
                            text=True, env=_env(data), timeout=60)
     st = json.loads(stats.stdout)
-    assert st["papers"] == 959 and st["daily_days"] == 60 and st["daily_to"] == "2025-06-30"
+    assert st["papers"] == 959 + 376 and st["daily_days"] == 60 and st["daily_to"] == "2025-06-30"
 
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "paperradar", "serve", "--port", str(port)],
@@ -56,6 +57,11 @@ def test_demo_builds_database_and_serve_answers(tmp_path):
         assert home.status_code == 200 and "Monday, 30 June 2025" in home.text
         hits = httpx.get(base + "/api/papers/search", params={"q": "video generation"}).json()
         assert len(hits) >= 5
+        # the bundled arXiv listing slice gives the demo categories
+        feed = httpx.get(base + "/feeds/category/cs.CL.atom")
+        assert feed.status_code == 200 and feed.text.count("<entry>") >= 20
+        cat = httpx.get(base + "/api/v1/search", params={"q": "cat:cs.RO", "mode": "lexical"}).json()
+        assert cat["total"] >= 5 and all("cs.RO" in p["categories"] for p in cat["items"])
     finally:
         proc.terminate()
         _, err = proc.communicate(timeout=30)

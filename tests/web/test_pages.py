@@ -59,7 +59,8 @@ def test_card_contents(client):
     for needle in ('<a href="/authors/ada%20lovelace">Ada Lovelace</a>, '
                    '<a href="/authors/alan%20turing">Alan Turing</a>', "submitted by", "ada", "★</span> 42",
                    "https://github.com/example/sorting", "cs.DS", 'aria-label="7 upvotes',
-                   '>2 comments<'):
+                   '>0 comments<', '<li>2 at the source</li>',  # not HF: no link to it
+                   '<details class="summary"><summary class="math">A summary.</summary>'):
         assert needle in card, needle
 
 

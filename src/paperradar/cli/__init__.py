@@ -22,7 +22,9 @@ def _root() -> None:
 @app.command()
 def stats(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
     """First look at a database: papers, versions, sources, date range, daily entries."""
-    with common.store_from_settings() as store:
+    settings = common.settings()
+    with common.store_from_settings(settings) as store:
+        common.note_if_empty(store, settings)
         st = store.stats()
     if as_json:
         common.out.print_json(json.dumps(st))
@@ -36,15 +38,32 @@ def stats(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> N
 
 
 def _register_areas() -> None:
-    from paperradar.cli import (harvest_cmds, ingest_cmds, notify_cmds, search_cmds, user_cmds,
-                                web_cmds)
+    from paperradar.cli import (harvest_cmds, ingest_cmds, mail_cmds, notify_cmds, search_cmds,
+                                user_cmds, web_cmds)
 
-    for module in (ingest_cmds, harvest_cmds, search_cmds, web_cmds, user_cmds, notify_cmds):
+    for module in (ingest_cmds, harvest_cmds, search_cmds, web_cmds, user_cmds, notify_cmds,
+                   mail_cmds):
         module.register(app)
+
+
+def _flags_take_no_value() -> None:
+    """typer labels every flag ``<bool>`` in help screens, as if it took a value: show none."""
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+    if getattr(shown, "flags_fixed", False):
+        return
+
+    def display_type_rich(self, ctx):
+        return None if self.is_flag else shown(self, ctx)
+
+    display_type_rich.flags_fixed = True
+    TyperOption.display_type_rich = display_type_rich
 
 
 def main(argv: list[str] | None = None) -> None:
     _register_areas()
+    _flags_take_no_value()
     try:
         app(args=argv, standalone_mode=True)
     except UserError as exc:

@@ -52,7 +52,7 @@ def _sync_index(settings, store, already: int = 0) -> bool:
         common.console.print(f"[red]error:[/] full-text index not updated: "
                              f"{type(exc).__name__}: {exc}", highlight=False, soft_wrap=True)
         return False
-    common.console.print(f"full-text index: {already + n:,} papers indexed", highlight=False)
+    common.console.print(f"full-text index: {common.plural(already + n, 'paper')} indexed", highlight=False)
     return True
 
 

@@ -117,7 +117,7 @@ def import_csv(path: Path = typer.Argument(..., help="CSV: email[,frequency,hour
         except InvalidInput as exc:
             errors.append(f"line {line}: {exc}")
     if errors:
-        raise UserError(f"{path}: {len(errors)} invalid row(s), nothing imported; "
+        raise UserError(f"{path}: {common.plural(len(errors), 'invalid row')}, nothing imported; "
                         + "; ".join(errors[:10]))
     with common.store_from_settings(settings) as store:
         if confirmed:
@@ -129,7 +129,7 @@ def import_csv(path: Path = typer.Argument(..., help="CSV: email[,frequency,hour
                 request_subscription(settings, store, s.email, _prefs_of(s), now=now)
                 skipped += existed
                 added += not existed
-    common.out.print(f"imported {added} subscriber(s), {skipped} already present"
+    common.out.print(f"imported {common.plural(added, 'subscriber')}, {skipped} already present"
                      + ("" if confirmed else "; confirmation mails sent"))
 
 
@@ -160,6 +160,24 @@ def list_cmd(status: Optional[str] = typer.Option(None, "--status", help="pendin
                     typer.echo(f"{s.email}\t{s.status}\t{s.frequency}\t{s.hour:02d}:00 "
                                f"{s.timezone}\t{topics}")
             offset += len(batch)
+
+
+@subscribers_app.command("confirm")
+def confirm_cmd(email: str = typer.Argument(...)) -> None:
+    """Activate a pending subscriber without the confirmation mail (the operator vouches)."""
+    from paperradar.notify.subscriptions import iso
+
+    with common.store_from_settings() as store:
+        sub = store.get_subscriber_by_email(email.strip())
+        if sub is None:
+            raise UserError(f"{email} is not a subscriber")
+        if sub.status == "active":
+            common.out.print(f"{sub.email} is already active")
+            return
+        sub.status, sub.confirmed_at = "active", iso(datetime.now(timezone.utc))
+        sub.unsubscribed_at = None
+        store.update_subscriber(sub)
+    common.out.print(f"{sub.email} confirmed: digests will be sent")
 
 
 @subscribers_app.command("unsubscribe")
@@ -195,7 +213,7 @@ def purge_pending_cmd(days: float = typer.Option(7.0, "--older-than-days", min=0
 
     with common.store_from_settings() as store:
         n = store.purge_pending(iso(datetime.now(timezone.utc) - timedelta(days=days)))
-    common.out.print(f"deleted {n} unconfirmed subscriber(s)")
+    common.out.print(f"deleted {n} unconfirmed subscriber{'' if n == 1 else 's'}")
 
 
 @subscribers_app.command("inbound")
@@ -217,8 +235,11 @@ def inbound() -> None:
 @digest_app.command("preview")
 def preview(email: str = typer.Option(..., "--email", help="the subscriber"),
             html: Optional[Path] = typer.Option(None, "--html", help="also write the HTML part here"),
-            at: Optional[str] = typer.Option(None, "--at", help="ISO time (default: now)")) -> None:
-    """Print the digest a subscriber would get for their latest period (sends nothing)."""
+            at: Optional[str] = typer.Option(None, "--at", help="ISO time (default: now)"),
+            send_it: bool = typer.Option(False, "--send", help="also mail it to the subscriber "
+                                         "now (a test digest; the demo's go to the outbox)")) -> None:
+    """Print the digest a subscriber would get for their latest period (sends nothing unless
+    --send; --at a past time shows a digest of the data you have, e.g. the demo's 2025 days)."""
     from paperradar.notify.digest import build_digest
     from paperradar.notify.runner import make_searcher
     from paperradar.notify.schedule import latest_period
@@ -234,6 +255,14 @@ def preview(email: str = typer.Option(..., "--email", help="the subscriber"),
     if msg is None:
         common.out.print(f"nothing to send to {sub.email} for {period.key}")
         return
+    if send_it:
+        from paperradar.notify.mail import Mailer
+
+        with common.store_from_settings(settings) as store, Mailer(settings, store) as mailer:
+            result = mailer.send(msg, kind="digest-test")
+        if not result.ok:
+            raise UserError(f"not sent to {sub.email}: {result.status} {result.detail}")
+        common.console.print(f"sent to {sub.email}", highlight=False)
     common.out.print(f"Subject: {msg['Subject']}\n", highlight=False)
     common.out.print(msg.get_body(("plain",)).get_content(), highlight=False, markup=False)
     if html:
@@ -276,7 +305,7 @@ def worker(once: bool = typer.Option(False, "--once", help="run one tick and exi
     settings = common.settings()
     bad = set(job) - {"harvest", "index", "digest"}
     if bad:
-        raise UserError(f"unknown job(s): {', '.join(sorted(bad))}")
+        raise UserError(f"unknown job{'s' if len(bad) > 1 else ''}: {', '.join(sorted(bad))}")
     with common.store_from_settings(settings) as store:
         try:
             jobs = build_jobs(settings, store, set(job) or None, wait=once)

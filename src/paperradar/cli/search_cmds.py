@@ -22,6 +22,7 @@ def index(rebuild: bool = typer.Option(False, "--rebuild",
 
     settings = common.settings()
     with common.store_from_settings(settings) as store, common.progress() as bar:
+        common.note_if_empty(store, settings)
         tasks: dict[str, int] = {}
 
         def progress(stage: str, n: int, total: int | None) -> None:
@@ -37,7 +38,8 @@ def index(rebuild: bool = typer.Option(False, "--rebuild",
         from paperradar.enrich.build import enrich_new  # keyphrases, summaries, author rows
 
         out.update(enrich_new(store, progress=progress))
-    line = f"full text: {out['lexical_indexed']:,} papers indexed ({out['lexical_seconds']} s)"
+    line = (f"full text: {common.plural(out['lexical_indexed'], 'paper')} indexed "
+            f"({out['lexical_seconds']} s)")
     if not no_embed:
         line += (f"; embeddings ({out['model']}): {out['embedded']:,} new, "
                  f"{out['embed_unchanged']:,} unchanged ({out['embed_seconds']} s)")
@@ -56,12 +58,18 @@ def search(query: str = typer.Argument(..., help="the query (same syntax as the 
     from paperradar.search import Searcher
     from paperradar.search.searcher import MODES, SORTS
 
+    if not query.strip():
+        raise UserError("the query is empty (try e.g. paperradar search \"diffusion models\")")
     if mode not in MODES:
         raise UserError(f"--mode must be one of {', '.join(MODES)}")
     if sort not in SORTS:
         raise UserError(f"--sort must be one of {', '.join(SORTS)}")
     settings = common.settings()
     with common.store_from_settings(settings) as store:
+        if common.note_if_empty(store, settings):
+            if as_json:
+                print("[]")
+            return
         page = Searcher(settings, store).search(query, mode=mode, limit=limit, offset=offset,
                                                 sort=sort)
     if as_json:

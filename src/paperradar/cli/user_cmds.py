@@ -1,5 +1,5 @@
-"""CLI commands of the user area: ``paperradar user create EMAIL [--admin] [--password-stdin]``
-and ``paperradar user token EMAIL`` (prints a new API token; only its hash is stored)."""
+"""CLI commands of the user area: ``paperradar user create EMAIL [--admin] [--password-stdin]``,
+``paperradar user verify EMAIL`` (confirm an address by hand) and ``paperradar user token EMAIL`` (prints a new API token; only its hash is stored)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import typer
 from paperradar.cli import common
 from paperradar.cli.common import UserError
 
-user_app = typer.Typer(no_args_is_help=True, help="Accounts: create users, issue API tokens.")
+user_app = typer.Typer(no_args_is_help=True, help="Accounts: create and verify users, issue API tokens.")
 _EMAIL = re.compile(r"^[^@\s<>\"',;]{1,64}@[A-Za-z0-9.-]{1,252}\.[A-Za-z]{2,63}$")
 
 
@@ -48,7 +48,8 @@ def create(email: str = typer.Argument(..., help="the account's email address"),
     settings = common.settings()
     with common.store_from_settings(settings) as store:
         if store.get_user_by_email(email) is not None:
-            raise UserError(f"a user with the email {email} already exists")
+            raise UserError(f"a user with the email {email} already exists "
+                            f"(confirm their address with: paperradar user verify {email})")
         if name and store.get_user_by_name(name) is not None:
             raise UserError(f"the name {name!r} is taken")
         hashed = Passwords(settings).hash(password) if password else None
@@ -57,6 +58,19 @@ def create(email: str = typer.Argument(..., help="the account's email address"),
     role = "admin" if admin else "user"
     how = "with a password" if password else "without a password (use the reset link to set one)"
     common.out.print(f"created {role} {user.name} <{user.email}> {how}", highlight=False)
+
+
+@user_app.command("verify")
+def verify(email: str = typer.Argument(..., help="the account's email address")) -> None:
+    """Mark a user's email address as confirmed (when the confirmation mail cannot reach them)."""
+    with common.store_from_settings() as store:
+        user = store.get_user_by_email(email.strip())
+        if user is None:
+            raise UserError(f"no user with the email {email}")
+        if not user.verified:
+            store.update_user(user.id, verified=True)
+    common.out.print(f"{user.email} is confirmed: {user.name} can upvote, comment and submit",
+                     highlight=False)
 
 
 @user_app.command("token")

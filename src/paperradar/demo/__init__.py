@@ -1,12 +1,15 @@
-"""The bundled demo dataset (60 real days of Hugging Face daily papers) and its extraction."""
+"""The bundled demo dataset (60 real days of Hugging Face daily papers, and two days of real
+arXiv listings that carry categories) and its extraction."""
 
 from __future__ import annotations
 
+import gzip
 import tarfile
 from importlib import resources
 from pathlib import Path
 
 ARCHIVE = "hf_daily_papers.tar.gz"
+LISTINGS = "arxiv_listings_2026-04-29_30.jsonl.gz"
 
 
 def extract_demo(dest: Path, last_days: int | None = None) -> list[Path]:
@@ -29,3 +32,12 @@ def extract_demo(dest: Path, last_days: int | None = None) -> list[Path]:
                 target.write_bytes(src.read())
             paths.append(target)
     return paths
+
+
+def extract_listings(dest: Path) -> Path:
+    """Unpack the bundled arXiv listing slice (JSON lines with categories) into ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    target = dest / LISTINGS.removesuffix(".gz")
+    with resources.as_file(resources.files("paperradar.demo") / LISTINGS) as path:
+        target.write_bytes(gzip.decompress(path.read_bytes()))
+    return target

@@ -24,6 +24,7 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from paperradar.config import Settings
+from paperradar import latex
 from paperradar.ids import is_arxiv_id
 from paperradar.models import Paper
 from paperradar.notify.mail import RawMessage, build_alternative, envelope_sender, mail_domain
@@ -70,8 +71,8 @@ def make_item(paper: Paper, base_url: str, upvotes: int | None = None) -> Digest
     arxiv = is_arxiv_id(paper.id)
     code = next((link.url for link in paper.links if link.kind == "code"
                  and link.url.lower().startswith(("https://", "http://"))), None)
-    return DigestItem(paper.id, " ".join(paper.title.split()), _authors(paper),
-                      short_text(paper.abstract), f"{base_url}/papers/{quote(paper.id, safe=':/')}",
+    return DigestItem(paper.id, " ".join(latex.to_text(paper.title).split()), _authors(paper),
+                      short_text(latex.to_text(paper.abstract)), f"{base_url}/papers/{quote(paper.id, safe=':/')}",
                       f"https://arxiv.org/abs/{paper.id}" if arxiv else None,
                       f"https://arxiv.org/pdf/{paper.id}" if arxiv else None, code, upvotes)
 

@@ -10,6 +10,9 @@ For other areas (account verification, password reset) the entry point is::
                           html="<p>optional html</p>", store=store, kind="verify")
     result.ok  # True when the server answered 250 to the message
 
+Without an SMTP URL (``smtp_url`` empty or ``outbox``) messages are written to the outbox in
+the data directory instead (``paperradar.notify.outbox``).
+
 ``smtp_url`` forms: ``smtp://host:25`` (plain), ``smtp+starttls://user:pass@host:587``,
 ``smtps://user:pass@host:465`` (implicit TLS); ``?cafile=PATH`` trusts an extra CA (tests).
 """
@@ -157,7 +160,8 @@ class Mailer:
                  limiter: RateLimiter | None = None):
         self.settings = settings
         self.store = store
-        self.target = parse_smtp_url(settings.smtp_url)
+        self.outbox = settings.mail_outbox  # no SMTP configured: messages go to files
+        self.target = None if self.outbox else parse_smtp_url(settings.smtp_url)
         self._sleep = sleep
         if limiter is None:
             rate = settings.smtp_rate_limit
@@ -251,6 +255,11 @@ class Mailer:
             result.status, result.detail = "suppressed", "address suppressed after bounces"
             return self._log(result, kind)
         raw = dkim_sign(msg.as_bytes(policy=policy.SMTP), self.settings)
+        if self.outbox is not None:
+            from paperradar.notify.outbox import write
+
+            result.status, result.attempts, result.detail = "sent", 1, f"outbox {write(self.outbox, raw)}"
+            return self._log(result, kind)
         sender = envelope_sender(self.settings)
         for attempt in range(1, self.settings.smtp_max_retries + 2):
             result.attempts = attempt

@@ -13,20 +13,22 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from paperradar import __version__
-from paperradar.web.render.text import short_authors
+from markupsafe import Markup
+
+from paperradar import __version__, latex
+from paperradar.web.render.text import gist, short_authors
 
 HERE = Path(__file__).parent
 access_log = logging.getLogger("paperradar.access")
 error_log = logging.getLogger("paperradar.web")
 
-_HEADINGS = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 422: "Bad request",
-             429: "Too many requests", 500: "Something went wrong", 503: "Unavailable"}
+_HEADINGS = {400: "Bad request", 401: "Sign in first", 403: "Not allowed", 404: "Not found",
+             405: "Method not allowed", 422: "Bad request", 429: "Too many requests", 500: "Something went wrong", 503: "Unavailable"}
 
 
 def make_templates() -> Jinja2Templates:
@@ -35,7 +37,20 @@ def make_templates() -> Jinja2Templates:
     env.auto_reload = False  # package files: no stat() per include on every request
     env.globals["static"] = lambda path: f"/static/{path}?v={__version__}"
     env.globals["short_authors"] = short_authors
+    env.filters["gist"] = gist
+    env.globals["outbox_visible"] = outbox_visible
+    env.filters["tex"] = lambda text: Markup(latex.to_html(text))  # LaTeX text markup, math kept
     return templates
+
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def outbox_visible(request: Request) -> bool:
+    """The mail outbox page is shown only without SMTP, outside production, to loopback."""
+    settings = request.app.state.settings
+    return (settings.mail_outbox is not None and settings.env != "production"
+            and request.client is not None and request.client.host in LOOPBACK)
 
 
 def templates_of(request: Request) -> Jinja2Templates:
@@ -69,6 +84,12 @@ def error_response(request: Request, status: int, detail) -> Response:
     if wants_json(request):
         return JSONResponse({"error": _HEADINGS.get(status, "Error"), "status": status,
                              "detail": detail}, status_code=status, headers=headers)
+    if status == 401 and request.method in ("GET", "HEAD") and \
+            "authorization" not in request.headers:  # a browser signed out: log in first
+        from urllib.parse import quote
+
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303,
+                                headers=headers)
     text = _detail_text(detail)
     return render(request, "error.html", {"status": status, "heading": _HEADINGS.get(status, "Error"),
                                           "detail": text}, status_code=status, headers=headers)

@@ -219,6 +219,12 @@ class CommunityStore(Protocol):
     def collection_paper_ids(self, collection_id: int, limit: int = 1000,
                              offset: int = 0) -> list[str]: ...
 
+    def collection_notes(self, collection_id: int, paper_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """``paper_id -> (added_at, note)`` for those of the papers in the collection."""
+
+    def set_collection_note(self, collection_id: int, paper_id: str, note: str) -> bool:
+        """Replace the note of a saved paper; False when the paper is not in the collection."""
+
     # -- rate limits ----------------------------------------------------------------------
     def rate_limit_hit(self, key: str, limit: int, window: float, now: float) -> float:
         """Record one attempt; 0 when allowed, else seconds until the next is allowed."""

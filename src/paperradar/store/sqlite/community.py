@@ -248,6 +248,21 @@ class CommunityMixin(AccountsMixin):
             "SELECT paper_id FROM collection_items WHERE collection_id = ? "
             "ORDER BY added_at DESC, paper_id LIMIT ? OFFSET ?", (collection_id, limit, offset))]
 
+    def collection_notes(self, collection_id: int, paper_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        out: dict[str, tuple[str, str]] = {}
+        for chunk, marks in chunks(paper_ids):
+            for pid, added, note in self.db.conn.execute(
+                    "SELECT paper_id, added_at, note FROM collection_items WHERE collection_id = ? "
+                    f"AND paper_id IN ({marks})", (collection_id, *chunk)):
+                out[pid] = (added, note)
+        return out
+
+    def set_collection_note(self, collection_id: int, paper_id: str, note: str) -> bool:
+        with self.db.transaction() as conn:
+            cur = conn.execute("UPDATE collection_items SET note = ? WHERE collection_id = ? AND "
+                               "paper_id = ?", (note, collection_id, paper_id))
+        return cur.rowcount > 0
+
     # -- trending -------------------------------------------------------------------------
     def trending_candidates(self, date_from: str, date_to: str) -> list[TrendingCandidate]:
         cols = ", ".join(f"d.{c}" for c in _DAILY_COLUMNS)

@@ -76,7 +76,10 @@ def unvote(store: StoreDep, user: VerifiedUser, paper_id: str = PaperId):
 def list_comments(store: StoreDep, user: OptionalUser, paper_id: str = PaperId) -> dict[str, Any]:
     paper = service.paper_or_404(store, paper_id)
     items = service.thread(store.list_comments(paper.id), user)
-    return {"paper_id": paper.id, "count": store.comment_counts([paper.id])[paper.id],
+    local = store.local_comment_counts([paper.id])[paper.id]
+    imported = store.comment_counts([paper.id])[paper.id] - local
+    return {"paper_id": paper.id, "count": local,  # the comments listed here (this site's)
+            "imported_count": imported,  # comments on the source (e.g. Hugging Face), not here
             "comments": items}
 
 

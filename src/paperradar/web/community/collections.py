@@ -3,15 +3,19 @@ collection as BibTeX, RIS and Atom (through the site's export functions)."""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode
+
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from paperradar.web.auth_deps import OptionalUser
 from paperradar.web.community import service
-from paperradar.web.community.pages import back, login_redirect, need_user, render
+from paperradar.web.community.pages import login_redirect, need_user, render, safe_next
 from paperradar.web.deps import StoreDep
 
 router = APIRouter(include_in_schema=False)
+LAST_COLLECTION = "pr_collection"  # cookie: the collection last saved to, preselected next time
+MAX_NOTE = 2000
 
 
 @router.get("/collections")
@@ -38,9 +42,12 @@ def collection_page(request: Request, store: StoreDep, user: OptionalUser, colle
     from paperradar.web.render.views import views_of
 
     c = service.readable_collection(store, collection_id, user)
-    views = views_of(store, service.collection_papers(store, c))
+    views = views_of(store, service.collection_papers(store, c))  # newest saved first
+    mine = bool(user and user.id == c.user_id)
+    notes = store.collection_notes(c.id, [v.id for v in views])
     return render(request, "community/collection.html",
-                  {"c": c, "views": views, "mine": bool(user and user.id == c.user_id)})
+                  {"c": c, "views": views, "mine": mine, "notes": notes,
+                   "max_note": MAX_NOTE})
 
 
 @router.post("/collections/{collection_id:int}/settings")
@@ -75,15 +82,33 @@ def collection_remove(request: Request, store: StoreDep, user: OptionalUser, col
     return RedirectResponse(f"/collections/{c.id}", status_code=303)
 
 
+@router.post("/collections/{collection_id:int}/note")
+def collection_note(request: Request, store: StoreDep, user: OptionalUser, collection_id: int,
+                    paper: str = Form("", max_length=300), note: str = Form("", max_length=MAX_NOTE)):
+    user = need_user(request, user)
+    c = service.own_collection(store, collection_id, user)
+    if not store.set_collection_note(c.id, service.paper_or_404(store, paper).id, note.strip()):
+        raise HTTPException(404, "that paper is not in this collection")
+    return RedirectResponse(f"/collections/{c.id}", status_code=303)
+
+
 @router.post("/papers/{paper_id:path}/save")
 def save_paper(request: Request, store: StoreDep, user: OptionalUser, paper_id: str,
                collection: int | None = Form(None), next: str = Form("")):
+    """Save, then back to the page with a confirmation; the collection is remembered as the
+    one to preselect next time (a cookie)."""
     user = need_user(request, user)
     paper = service.paper_or_404(store, paper_id)
     c = (service.own_collection(store, collection, user) if collection
          else store.default_collection(user.id))
     store.add_to_collection(c.id, paper.id)
-    return back(next, f"/papers/{paper.id}")
+    path, _, query = safe_next(next, f"/papers/{paper.id}").split("#", 1)[0].partition("?")
+    kept = [(k, v) for k, v in parse_qsl(query) if k != "saved"]
+    target = f"{path}?{urlencode([*kept, ('saved', c.id)])}"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(LAST_COLLECTION, str(c.id), max_age=365 * 86400, httponly=True,
+                        samesite="lax", path="/")
+    return response
 
 
 # -- exports ----------------------------------------------------------------------------------

@@ -63,8 +63,12 @@ def submit_form(request: Request, store: StoreDep, user: OptionalUser,
         if exc.status_code in (401, 403):
             raise
         detail = exc.detail if isinstance(exc.detail, dict) else {"message": str(exc.detail)}
+        message, technical = detail["message"], None
+        if exc.status_code in (502, 503, 504):  # upstream down or offline: say so plainly
+            message, technical = ("arXiv could not be reached, so the paper was not submitted. "
+                                  "Check the connection or try again in a few minutes."), message
         return render(request, "community/submit.html",
-                      {"nav": "submit", "value": paper, "error": detail["message"],
+                      {"nav": "submit", "value": paper, "error": message, "technical": technical,
                        "existing": detail.get("url")}, status_code=exc.status_code)
     return RedirectResponse(f"/papers/{p.id}", status_code=303)
 

@@ -45,4 +45,8 @@ class CommunityView:
         user = self.user(request)
         if user is None:
             return []
-        return request.app.state.store.list_collections(user.id)
+        cached = getattr(request.state, "community_collections", None)
+        if cached is None:  # once per request, however many cards offer "Save"
+            cached = request.state.community_collections = \
+                request.app.state.store.list_collections(user.id)
+        return cached

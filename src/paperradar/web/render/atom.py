@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Iterable
 from xml.sax.saxutils import escape, quoteattr
 
+from paperradar import latex
 from paperradar.ids import is_arxiv_id
 from paperradar.web.render.text import arxiv_abs_url, arxiv_pdf_url, iso_z, one_line, xml_safe
 from paperradar.web.render.views import PaperView
@@ -31,7 +32,7 @@ def _entry(view: PaperView, base_url: str) -> str:
     url = f"{base_url}/papers/{p.id}"
     updated = iso_z(p.updated or p.published, millis=False) or \
         (iso_z(view.entry.date, millis=False) if view.entry else None) or _now()
-    parts = [f"<entry><id>{_t(url)}</id><title>{_t(one_line(p.title))}</title>",
+    parts = [f"<entry><id>{_t(url)}</id><title>{_t(one_line(latex.to_text(p.title)))}</title>",
              f"<updated>{updated}</updated>"]
     published = iso_z(p.published, millis=False)
     if published:
@@ -43,9 +44,9 @@ def _entry(view: PaperView, base_url: str) -> str:
     if not any(a.name.strip() for a in p.authors):
         parts.append("<author><name>unknown</name></author>")
     parts += [f"<category term={_a(c)}/>" for c in p.categories]
-    summary = one_line(p.abstract)
+    summary = one_line(latex.to_text(p.abstract))
     if view.upvotes:
-        summary = f"[{view.upvotes} upvotes] {summary}"
+        summary = f"[{view.upvotes} upvote{'' if view.upvotes == 1 else 's'}] {summary}"
     parts.append(f'<summary type="text">{_t(summary)}</summary></entry>')
     return "".join(parts)
 

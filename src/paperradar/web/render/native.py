@@ -27,6 +27,8 @@ def paper_dict(view: PaperView, base_url: str = "") -> dict[str, Any]:
         "comments": p.comments,
         "upvotes": view.upvotes,
         "num_comments": view.num_comments,
+        "local_comments": view.local_comments,
+        "imported_comments": view.imported_comments,
         "submitted_by": view.submitted_by,
         "daily_date": e.date if e else None,
         "code_url": view.code_url,

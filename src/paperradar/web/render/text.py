@@ -44,6 +44,17 @@ def xml_safe(text: str | None) -> str:
     return _XML_BAD.sub("", text or "")
 
 
+def gist(text: str | None, limit: int = 260) -> str:
+    """The first sentences of an abstract, up to about ``limit`` characters."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = max(text.rfind(". ", 0, limit), text.rfind("? ", 0, limit))
+    if cut >= 60:
+        return text[:cut + 1]
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
 def short_authors(paper: Paper, keep: int = 3) -> str:
     names = [a.name for a in paper.authors]
     if len(names) <= keep + 1:

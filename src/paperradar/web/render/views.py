@@ -34,8 +34,30 @@ class PaperView:
         return (self.entry.num_comments if self.entry else 0) + self.local_comments
 
     @property
+    def imported_comments(self) -> int:
+        """Comments counted on the source (Hugging Face); they are not shown here."""
+        return self.entry.num_comments if self.entry else 0
+
+    @property
+    def source_discussion_url(self) -> str | None:
+        """Where the imported comments are (Hugging Face's page of the paper)."""
+        if not self.imported_comments or self.entry.source != "hf":
+            return None
+        return f"https://huggingface.co/papers/{self.paper.id}#community"
+
+    @property
     def submitted_by(self) -> str | None:
         return self.entry.submitted_by if self.entry else None
+
+    @property
+    def submitter_url(self) -> str | None:
+        """The submitter's profile: here for local submissions, else on Hugging Face."""
+        name = self.submitted_by
+        if not name:
+            return None
+        if self.entry.source == "local":
+            return f"/users/{name}"
+        return f"https://huggingface.co/{name}" if self.entry.source == "hf" else None
 
     @property
     def code_url(self) -> str | None:

@@ -29,6 +29,7 @@ NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$")
 MIN_PASSWORD, MAX_PASSWORD = 10, 1024
 CHECK_INBOX = ("If the address can be used, a message is on its way to it. Follow the link in "
                "it to continue.")
+INBOX = {"heading": "Check your inbox", "message": CHECK_INBOX, "sent_mail": True}
 
 
 def _form(request: Request, name: str, ctx: dict, status: int = 200):
@@ -91,17 +92,16 @@ def signup(request: Request, store: StoreDep, tasks: BackgroundTasks, email: str
     hashed = passwords(request).hash(password)  # always, so both branches cost the same
     if store.get_user_by_email(email) is not None:
         tasks.add_task(send_link_mail, request, email, "exists", None)
-        return _form(request, "message", {"heading": "Check your inbox", "message": CHECK_INBOX})
+        return _form(request, "message", dict(INBOX))
     try:
         user = store.create_user(email, name, hashed)
     except ValueError:  # the name is taken (the email was free a moment ago)
         if store.get_user_by_email(email) is not None:
-            return _form(request, "message", {"heading": "Check your inbox",
-                                              "message": CHECK_INBOX})
+            return _form(request, "message", dict(INBOX))
         return _form(request, "signup", {"email": email, "name": name,
                                          "error": "That name is taken; choose another."}, 409)
     tasks.add_task(send_link_mail, request, email, "verify", user.id)
-    return _form(request, "message", {"heading": "Check your inbox", "message": CHECK_INBOX})
+    return _form(request, "message", dict(INBOX))
 
 
 @router.get("/verify")
@@ -130,7 +130,7 @@ def verify_resend(request: Request, user: OptionalUser):
     rate_limit(request, "reset", f"acct:{user.email}")
     if not user.verified:
         send_link_mail(request, user.email, "verify", user.id)
-    return _form(request, "message", {"heading": "Check your inbox", "message": CHECK_INBOX})
+    return _form(request, "message", dict(INBOX))
 
 
 # -- log in / out -----------------------------------------------------------------------------
@@ -180,7 +180,7 @@ def reset(request: Request, store: StoreDep, tasks: BackgroundTasks, email: str 
     user = store.get_user_by_email(email) if EMAIL.match(email) else None
     if user is not None and not user.banned:
         tasks.add_task(send_link_mail, request, user.email, "reset", user.id)
-    return _form(request, "message", {"heading": "Check your inbox", "message": CHECK_INBOX})
+    return _form(request, "message", dict(INBOX))
 
 
 @router.get("/reset/confirm")

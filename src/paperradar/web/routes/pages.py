@@ -8,7 +8,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from markupsafe import Markup
 
+from paperradar import latex
 from paperradar.web.render.ids import canonical_or_404
 from paperradar.web import site
 from paperradar.web.deps import SettingsDep, StoreDep
@@ -51,6 +53,9 @@ def _daily_page(request: Request, store, period: Period, page: int) -> Response:
         "day_url": f"/papers/date/{last_in or period.start}",
         "week_url": week_of(period.start).url, "month_url": month_of(period.start).url,
         "pager": pager(period.url, {}, page, PER_PAGE, total, len(views)),
+        "picker": {"value": (last_in or period.start.isoformat())[:10],
+                   "min": store.daily_dates_around("0001-01-01", "0001-01-01")[2],
+                   "max": store.daily_dates_around("9999-12-31", "9999-12-31")[0]},
     }
     return site.render(request, "daily.html", ctx, headers=VARY)
 
@@ -82,6 +87,16 @@ async def daily(request: Request, store: StoreDep, kind: str, key: str, page: Pa
     return _daily_page(request, store, period, page)
 
 
+@router.get("/papers/date")
+async def pick_date(date: str = Query("", max_length=20)):
+    """The date picker's GET form: on to that day's list."""
+    try:
+        period = PARSERS["date"](date.strip())
+    except BadPeriod as exc:
+        raise HTTPException(400, str(exc)) from exc
+    return RedirectResponse(period.url, status_code=303)
+
+
 @router.get("/papers/trending")
 async def trending(request: Request, store: StoreDep, window: str = "week"):
     if window not in TRENDING_WINDOWS:
@@ -91,7 +106,8 @@ async def trending(request: Request, store: StoreDep, window: str = "week"):
         "nav": "trending", "views": views, "window": window,
         "windows": [("day", "Today"), ("week", "This week"), ("month", "This month")],
         "explanation": "Ranked by upvotes and comments, decayed by age, over the latest "
-                       f"{TRENDING_WINDOWS[window]} day(s) of daily lists."})
+                       f"{TRENDING_WINDOWS[window]} {'day' if TRENDING_WINDOWS[window] == 1 else 'days'} of "
+                       "daily lists."})
 
 
 @router.get("/search")
@@ -145,6 +161,7 @@ def paper_or_export(request: Request, store, paper_path: str) -> Response:
     similar, similar_message = similar_views(request, store, pid)
     return site.render(request, "paper.html", {
         "p": paper, "v": view, "abs_url": arxiv_abs_url(paper), "pdf_url": arxiv_pdf_url(paper),
-        "paragraphs": [x.strip() for x in _PARAGRAPH.split(paper.abstract or "") if x.strip()],
+        "paragraphs": [Markup(latex.to_html(x.strip()))
+                       for x in _PARAGRAPH.split(paper.abstract or "") if x.strip()],
         "bibtex": exports.bibtex(paper), "similar": similar, "similar_message": similar_message},
         headers=VARY)

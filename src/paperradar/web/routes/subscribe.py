@@ -91,7 +91,7 @@ async def subscribe_form(request: Request, user: OptionalUser, settings: Setting
         return render(request, "notify/subscribe.html",
                       {"user": user, "error": str(exc), "email": form.get("email") or "",
                        "csrf": csrf_token(request)}, status_code=400)
-    return _page(request, "Check your inbox", message=message)
+    return _page(request, "Check your inbox", message=message, sent_mail=True)
 
 
 @router.get("/subscribe/confirm/{token}", include_in_schema=False)
@@ -135,11 +135,17 @@ def unsubscribe_post(request: Request, token: str) -> Response:
 
 
 # -- preferences pages ---------------------------------------------------------------------
+def zone_names() -> list[str]:
+    """IANA zones people pick (Region/City), plus UTC; not the posix/right/Etc aliases."""
+    return ["UTC", *sorted(z for z in available_timezones() if "/" in z
+                           and not z.startswith(("posix/", "right/", "Etc/", "SystemV/")))]
+
+
 def _prefs_page(request: Request, sub, action: str, status: int = 200, **ctx) -> Response:
     settings = request.app.state.settings
     return render(request, "notify/preferences.html",
                   {"sub": sub, "action": action, "csrf": csrf_token(request),
-                   "timezones": sorted(available_timezones()),
+                   "timezones": zone_names(),
                    "unsubscribe_url": subs.links(settings, sub)["unsubscribe"], **ctx},
                   status_code=status, headers={"Cache-Control": "no-store"})
 

@@ -24,9 +24,19 @@
       });
     });
   }
+  function guessZone() {
+    /* digest preferences still on the default UTC: preselect the browser's time zone */
+    var sel = document.querySelector("select[data-guess=browser]");
+    var zone = window.Intl && Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (!sel || !zone) return;
+    for (var i = 0; i < sel.options.length; i++) {
+      if (sel.options[i].value === zone) { sel.value = zone; return; }
+    }
+  }
+  function ready() { renderMath(); guessZone(); }
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", renderMath);
+    document.addEventListener("DOMContentLoaded", ready);
   } else {
-    renderMath();
+    ready();
   }
 })();

@@ -1,0 +1,74 @@
+"""LaTeX text markup in titles and abstracts, converted for readers: ``\\emph{}``,
+``\\textit{}``, ``\\textbf{}``, ``\\texttt{}``, ``\\url{}``, ``\\href{}{}``, ``~``, ``--``,
+``---``, ````...''``, and escaped ``\\$ \\% \\& \\_ \\#``. Math (``$...$``, ``$$...$$``,
+``\\(...\\)``, ``\\[...\\]``) is left exactly as written, for KaTeX, and so are bare URLs.
+
+``to_text`` gives plain text (feeds, mails); ``to_html`` gives escaped HTML in which a literal
+dollar is wrapped (``<span class="tex-dollar">``) so KaTeX's auto-render never pairs it with
+another dollar. Pure functions, no imports from the project: every layer may use them."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+_MATH = re.compile(r"\$\$.+?\$\$|(?<!\\)\$[^$]+?(?<!\\)\$|\\\(.+?\\\)|\\\[.+?\\\]"
+                   r"|(?<!\{)https?://[^\s{}<>]+", re.S)  # math, and bare URLs: kept as written
+_ARG = r"\{([^{}]*)\}"
+_WRAPS = {"emph": "em", "textit": "em", "textsl": "em", "textbf": "strong", "texttt": "code",
+          "textsc": "", "textrm": "", "textsf": "", "text": "", "mbox": "", "textnormal": "",
+          "url": ""}
+_CMD = re.compile(r"\\(" + "|".join(sorted(_WRAPS, key=len, reverse=True)) + r")\s*" + _ARG)
+_HREF = re.compile(r"\\href\s*" + _ARG + r"\s*" + _ARG)
+_ESCAPED = {"\\%": "%", "\\&": "&", "\\_": "_", "\\#": "#", "\\{": "{", "\\}": "}"}
+_ESCAPE_RE = re.compile(r"\\[%&_#{}]")
+_DASHES = [(re.compile(r"(?<=\w)---(?=\w)|(?<=\s)---(?=\s)"), "\u2014"),
+           (re.compile(r"(?<=\w)--(?=\w)|(?<=\s)--(?=\s)"), "\u2013")]  # not --flags
+_TILDE = re.compile(r"(?<=[\w.,)])~(?=[\w(\[\\$])")  # a tie (Fig.~3), not "~5%" (approx.)
+_QUOTES = re.compile(r"``(.+?)''", re.S)
+DOLLAR = '<span class="tex-dollar">$</span>'
+
+
+def _pieces(s: str) -> list[tuple[str, bool]]:
+    """(piece, is_math) in order."""
+    out, pos = [], 0
+    for m in _MATH.finditer(s):
+        if m.start() > pos:
+            out.append((s[pos:m.start()], False))
+        out.append((m.group(0), True))
+        pos = m.end()
+    if pos < len(s):
+        out.append((s[pos:], False))
+    return out
+
+
+def _prose(s: str, html: bool) -> str:
+    """Convert one stretch of non-math text; escape it when ``html``."""
+    s = _QUOTES.sub("\u201c\\1\u201d", s)
+    for rx, dash in _DASHES:
+        s = rx.sub(dash, s)
+    s = _TILDE.sub("\u00a0", s)
+    s = _ESCAPE_RE.sub(lambda m: _ESCAPED[m.group(0)], s)
+    if html:
+        s = escape(s, quote=False)
+    tag_of = (lambda name: _WRAPS[name]) if html else (lambda name: "")
+    for _ in range(3):  # nested commands, innermost first
+        new = _HREF.sub(lambda m: m.group(2), s)
+        new = _CMD.sub(lambda m: (f"<{tag_of(m.group(1))}>{m.group(2)}</{tag_of(m.group(1))}>"
+                                  if tag_of(m.group(1)) else m.group(2)), new)
+        if new == s:
+            break
+        s = new
+    return s.replace("\\$", DOLLAR if html else "$")
+
+
+def to_text(s: str | None) -> str:
+    """Plain text: markup converted, math kept as written."""
+    if not s or "\\" not in s and "~" not in s and "-" not in s and "`" not in s:
+        return s or ""
+    return "".join(p if math else _prose(p, False) for p, math in _pieces(s))
+
+
+def to_html(s: str | None) -> str:
+    """Escaped HTML: markup converted to tags, math kept (escaped) for KaTeX."""
+    return "".join(escape(p, quote=False) if math else _prose(p, True) for p, math in _pieces(s or ""))
