@@ -88,6 +88,18 @@ def cranfield() -> tuple[list[dict], dict[str, str], dict[str, dict[str, int]]]:
     return docs, queries, qrels
 
 
+def cranfield_title_only(seed: int = 14):
+    """Cranfield with the abstracts of a random half of the documents removed (records that
+    carry only a title, as generic exports and old papers do)."""
+    import random
+
+    docs, queries, qrels = cranfield()
+    rng = random.Random(seed)
+    drop = set(rng.sample(range(len(docs)), len(docs) // 2))
+    docs = [dict(d, abstract="") if i in drop else d for i, d in enumerate(docs)]
+    return docs, queries, qrels
+
+
 def hf_known_item() -> tuple[list[dict], dict[str, str], dict[str, dict[str, int]]]:
     papers: dict[str, dict] = {}
     queries: dict[str, str] = {}
@@ -224,12 +236,13 @@ def main() -> None:
     ap.add_argument("--model", default="all-MiniLM-L6-v2",
                     help="embedding model (e.g. static:/tmp/paperradar-bench/static-minilm)")
     args = ap.parse_args()
-    sets = {"cranfield": cranfield(), "hf-known-item": hf_known_item()}
+    sets = {"cranfield": cranfield(), "cranfield-title-only": cranfield_title_only(),
+            "hf-known-item": hf_known_item()}
     DEFAULT_FUSION = fusion_for(Settings(env="test", embed_model=args.model,
                                          embed_max_tokens=args.max_tokens))
     lists, refs, qrels = {}, {}, {}
     for name, (docs, queries, qr) in sets.items():
-        s = prepare(name.split("-")[0], docs, args.max_tokens, args.model)
+        s = prepare(name.replace("-known-item", ""), docs, args.max_tokens, args.model)
         t = time.perf_counter()
         lists[name] = our_lists(s, queries)
         dt = (time.perf_counter() - t) / max(1, len(queries))
