@@ -34,6 +34,7 @@ class ParsedQuery:
     date_to: str | None = None
     has_code: bool | None = None
     warnings: list[str] = field(default_factory=list)
+    phrases_optional: bool = False  # set when no paper has the phrases: words, phrases boost
 
     @property
     def text(self) -> str:
