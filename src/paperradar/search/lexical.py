@@ -19,6 +19,7 @@ import os
 import shutil
 import threading
 import time
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,9 @@ import tantivy
 
 from paperradar.models import Paper
 from paperradar.search.query import ParsedQuery
+from paperradar.search.spelling import paper_words, save_vocabulary
+
+VOCAB_FILE = "vocab.json"
 
 SCHEMA_VERSION = 2  # 2: the combined "text" field, DOIs
 COMMIT_EVERY = 50_000
@@ -220,22 +224,27 @@ class LexicalIndex:
         writer = index.writer(WRITER_HEAP, WRITER_THREADS)
         n = pending = 0
         last = after
+        words: Counter = Counter()  # title words, for spelling suggestions
         try:
             for seq, paper in store.iter_changed_papers(after, batch=2000):
                 if not fresh:
                     writer.delete_documents_by_term("id", paper.id)
                 writer.add_document(paper_document(paper))
+                words.update(paper_words(paper.title or "", ""))
                 n += 1
                 pending += 1
                 last = seq
                 if pending >= COMMIT_EVERY:
                     writer.commit()
+                    save_vocabulary(path / VOCAB_FILE, words)
+                    words.clear()
                     self._write_meta(path, last)
                     if progress:
                         progress(pending)
                     pending = 0
             if pending or last != after:
                 writer.commit()
+                save_vocabulary(path / VOCAB_FILE, words)
                 self._write_meta(path, last)
                 if progress and pending:
                     progress(pending)

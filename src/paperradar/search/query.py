@@ -183,6 +183,21 @@ class _Parser:
         return self.q
 
 
+FILTER_KEYS = ("cat", "category", "since", "from", "after", "until", "to", "before", "year",
+               "date", "has")
+
+
+def filter_tokens(raw: str) -> list[tuple[str, bool]]:
+    """The query's parts in order, each with whether it is a ``key:value`` filter that has
+    a form field (category, dates, has:code); the parts joined give the query back."""
+    out = []
+    for m in _TOKEN.finditer((raw or "")[:MAX_QUERY_CHARS]):
+        key = (m.group(2) or "").lower()
+        out.append((m.group(0), key in FILTER_KEYS and m.group(1) != "-" or
+                    (key == "has" and m.group(1) == "-")))
+    return out
+
+
 def parse_query(raw: object) -> ParsedQuery:
     """Parse any input; never raises."""
     text = raw if isinstance(raw, str) else ("" if raw is None else str(raw))

@@ -18,10 +18,11 @@ from paperradar.config import Settings
 from paperradar.models import Paper
 from paperradar.search.hybrid import FusionParams, fuse, fusion_for
 from paperradar.search.known import find_identifiers
-from paperradar.search.lexical import LexicalIndex, paper_key
+from paperradar.search.lexical import VOCAB_FILE, LexicalIndex, paper_key
 from paperradar.search.ranking import depth_cap, rank
 from paperradar.search.query import ParsedQuery, parse_date, parse_query
 from paperradar.search.snippets import highlight
+from paperradar.search.spelling import Speller, suggested_query
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ MODES = ("hybrid", "lexical", "semantic")
 SORTS = ("relevance", "date", "upvotes")
 MAX_LIMIT = 100
 MAX_OFFSET_INPUT = 10**9  # offsets are clamped to this, then refused past the depth cap
+SUGGEST_BELOW = 5  # fewer results than this: spelling also tries two-edit corrections
 EXACT_FILTER_CAP = 5_000  # filtered semantic search scores at most this many exactly
 QUERY_CACHE = 512  # query embeddings kept
 
@@ -61,6 +63,7 @@ class SearchPage:
     offset: int = 0
     limit: int = 20
     total_exact: bool = True  # False: ``total`` is a lower bound
+    suggestion: str | None = None  # the query with misspelt words corrected
     fetchable: list[str] = field(default_factory=list)  # named arXiv ids not in the store
     notes: list[str] = field(default_factory=list)
 
@@ -97,6 +100,7 @@ class Searcher:
         self.store = store
         self.fusion = fusion or fusion_for(settings)
         self.lexical = LexicalIndex(settings.index_dir)
+        self.speller = Speller(self.lexical.path / VOCAB_FILE)
         self._embedder = embedder
         self._query_embedder = embedder  # an injected embedder serves queries too
         self._embedder_error: str | None = None
@@ -225,10 +229,20 @@ class Searcher:
         page.total_exact = ranked.exact
         if offset <= cap:
             page.hits = self._hits(items[:limit], parsed, snippets)
+        if parsed.words and offset == 0:
+            page.suggestion = self._suggest(q, parsed, two_edits=page.total < SUGGEST_BELOW)
         if not page.hits and offset <= cap:
             notes.append("No papers match." if offset == 0 else "No more results.")
         page.message = " ".join(notes + page.notes) or None
         return page
+
+    def _suggest(self, raw: str, parsed: ParsedQuery, two_edits: bool) -> str | None:
+        try:
+            fixed = self.speller.suggest(parsed.words, two_edits=two_edits)
+        except Exception:  # a damaged vocabulary file must not break the search
+            log.exception("spelling suggestion failed")
+            return None
+        return suggested_query(raw, parsed.words, fixed) if fixed else None
 
     def _identified(self, q: str, page: SearchPage) -> list[tuple[str, float]] | None:
         """Papers the query names by arXiv id, URL or DOI, first (None: it names none).
