@@ -404,7 +404,8 @@ class LexicalIndex:
         text = self._text_query(q)
         if index is None or not keys or text is None:
             return set()
-        clauses = self.filter_clauses(q, keys) + self._exclusions(q) + [(tantivy.Occur.Must, text)]
+        clauses = self.filter_clauses(q, keys) + self._exclusions(q)
+        clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(text, 1.0)))
         searcher = index.searcher()
         res = searcher.search(tantivy.Query.boolean_query(clauses), limit=len(keys), count=False)
         return {searcher.doc(addr).get_first("id") for _, addr in res.hits}

@@ -33,12 +33,15 @@ def _marked(parts: list[str], hits: set[int], lo: int, hi: int) -> str:
 _SPACE = re.compile(" ")
 
 
+_WORDS = re.compile(r"\w+")
+
+
 @functools.lru_cache(maxsize=1024)
-def _candidates(terms: frozenset[str]) -> re.Pattern:
-    """Words that may analyse to one of the stems: the English stemmer keeps a prefix of
-    the word, but for a final y -> i, so the stem less its last letter is a safe prefix."""
-    prefixes = sorted({t[:-1] if len(t) > 2 else t for t in terms if t}, key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, prefixes)) + r")\w*", re.IGNORECASE)
+def _prefixes(terms: frozenset[str]) -> tuple[str, ...]:
+    """Prefixes of the words that may analyse to one of the stems: the English stemmer
+    keeps a prefix of the word, but for a final y -> i, so the stem less its last letter
+    is a safe prefix."""
+    return tuple(sorted({t[:-1] if len(t) > 2 else t for t in terms if t}))
 
 
 def _window(n_words: int, hit_words: list[int], max_words: int) -> int:
@@ -60,8 +63,10 @@ def highlight(text: str, terms: set[str], analyze_word: Callable[[str], str | No
         return _highlight_general(text, terms, analyze_word, max_words)
     spans = []
     if terms:
-        spans = [m.span() for m in _candidates(frozenset(terms)).finditer(text)
-                 if analyze_word(m.group(0)) in terms]
+        pre = _prefixes(frozenset(terms))
+        lowered = text.lower()
+        spans = [m.span() for m in _WORDS.finditer(lowered)
+                 if m.group(0).startswith(pre) and analyze_word(m.group(0)) in terms]
     spaces = [m.start() for m in _SPACE.finditer(text)]
     lo, hi = 0, len(text)
     if len(spaces) + 1 > max_words:
