@@ -94,12 +94,12 @@ def rank(searcher, q: ParsedQuery, mode: str, sort: str, limit: int, offset: int
 def _hybrid(searcher, q: ParsedQuery, sem: list[tuple[str, float]], need: int,
             notes: list[str]) -> tuple[list[tuple[str, float]], int]:
     depth = searcher.fusion.depth
-    res = searcher.lexical.search(q, max(depth, need + depth))
+    res = searcher.lexical.search(q, depth)
     lex = list(zip(res.ids, res.scores))
-    pool = lex[:depth]
+    pool = lex
     pool_ids = [pid for pid, _ in pool]
-    have = searcher.store.embedding_hashes(searcher.model_name(), pool_ids)
-    no_vector = {pid for pid in pool_ids if pid not in have}
+    no_vector = searcher.vectors().missing(searcher.model_name(), pool_ids,
+                                           [paper_key(pid) for pid in pool_ids])
     if no_vector:
         notes.append(f"{len(no_vector)} of the best keyword matches have no embedding yet "
                      "(embeddings are behind: run `paperradar index`); they are ranked by "
@@ -107,11 +107,16 @@ def _hybrid(searcher, q: ParsedQuery, sem: list[tuple[str, float]], need: int,
     head = fused_head(pool, sem, searcher.fusion, no_vector=no_vector,
                       min_similarity=SEMANTIC_MIN, keep=KEEP_TOP)
     in_head = {pid for pid, _ in head}
-    deeper: set[str] = set()
-    if res.total > len(pool):  # semantic-only head papers that match keywords further down
-        lexical_ids = set(pool_ids)
-        sem_only = [pid for pid in in_head if pid not in lexical_ids]
-        deeper = searcher.lexical.matching(q, [paper_key(pid) for pid in sem_only])
+    if need > len(head) and res.total > len(lex):  # a deep page: the keyword tail too
+        res = searcher.lexical.search(q, need + depth)
+        lex = list(zip(res.ids, res.scores))
+    # semantic-only head papers that match keywords further down (the tail skips them)
+    fetched = {pid for pid, _ in lex}
+    sem_only = in_head - set(pool_ids)
+    deeper = sem_only & fetched
+    unresolved = [pid for pid in sem_only if pid not in fetched]
+    if res.total > len(lex) and unresolved:
+        deeper |= searcher.lexical.matching(q, [paper_key(pid) for pid in unresolved])
     tail = [(pid, 0.0) for pid, _ in lex[depth:] if pid not in in_head]
     total = len(head) + max(0, res.total - len(pool)) - len(deeper)
     return head + tail, total
