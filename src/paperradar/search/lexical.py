@@ -398,18 +398,6 @@ class LexicalIndex:
                 out[doi] = searcher.doc(res.hits[0][1]).get_first("id")
         return out
 
-    def matching(self, q: ParsedQuery, keys: list[int]) -> set[str]:
-        """Which of these papers (by key) match the query's words and filters (ids)."""
-        index = self.index()
-        text = self._text_query(q)
-        if index is None or not keys or text is None:
-            return set()
-        clauses = self.filter_clauses(q, keys) + self._exclusions(q)
-        clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(text, 1.0)))
-        searcher = index.searcher()
-        res = searcher.search(tantivy.Query.boolean_query(clauses), limit=len(keys), count=False)
-        return {searcher.doc(addr).get_first("id") for _, addr in res.hits}
-
     def num_docs(self) -> int:
         index = self.index()
         return index.searcher().num_docs if index is not None else 0

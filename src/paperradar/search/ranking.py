@@ -28,7 +28,7 @@ PHRASE_MIN = 1  # fewer exact-phrase matches than this: fall back to the words
 class Ranked:
     items: list[tuple[str, float]] = field(default_factory=list)  # the page
     total: int = 0
-    exact: bool = True  # False: total is a lower bound ("at least")
+    exact: bool = True  # False: total is an estimate ("about")
     notes: list[str] = field(default_factory=list)
     refused: bool = False
 
@@ -80,7 +80,7 @@ def rank(searcher, q: ParsedQuery, mode: str, sort: str, limit: int, offset: int
         out.total = len(full)
         out.exact = len(full) < len(sem) or len(sem) < depth
     else:
-        full, out.total = _hybrid(searcher, q, sem, need, out.notes)
+        full, out.total, out.exact = _hybrid(searcher, q, sem, need, out.notes)
     if sort != "relevance":
         relevant = out.total
         full = searcher._resort(full[:SORT_POOL], sort)
@@ -92,7 +92,7 @@ def rank(searcher, q: ParsedQuery, mode: str, sort: str, limit: int, offset: int
 
 
 def _hybrid(searcher, q: ParsedQuery, sem: list[tuple[str, float]], need: int,
-            notes: list[str]) -> tuple[list[tuple[str, float]], int]:
+            notes: list[str]) -> tuple[list[tuple[str, float]], int, bool]:
     depth = searcher.fusion.depth
     res = searcher.lexical.search(q, depth)
     lex = list(zip(res.ids, res.scores))
@@ -114,9 +114,10 @@ def _hybrid(searcher, q: ParsedQuery, sem: list[tuple[str, float]], need: int,
     fetched = {pid for pid, _ in lex}
     sem_only = in_head - set(pool_ids)
     deeper = sem_only & fetched
-    unresolved = [pid for pid in sem_only if pid not in fetched]
-    if res.total > len(lex) and unresolved:
-        deeper |= searcher.lexical.matching(q, [paper_key(pid) for pid in unresolved])
+    unresolved = res.total > len(lex) and any(pid not in fetched for pid in sem_only)
     tail = [(pid, 0.0) for pid, _ in lex[depth:] if pid not in in_head]
     total = len(head) + max(0, res.total - len(pool)) - len(deeper)
-    return head + tail, total
+    # Some semantic-only papers of the head may also match keywords beyond what was fetched
+    # (then the tail skips them): checking costs a second keyword query on every search, so
+    # the total is then an upper bound by at most that many, shown as "about".
+    return head + tail, total, not unresolved

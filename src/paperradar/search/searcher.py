@@ -62,7 +62,7 @@ class SearchPage:
     mode: str = "hybrid"
     offset: int = 0
     limit: int = 20
-    total_exact: bool = True  # False: ``total`` is a lower bound
+    total_exact: bool = True  # False: ``total`` is an estimate (shown as "about")
     suggestion: str | None = None  # the query with misspelt words corrected
     fetchable: list[str] = field(default_factory=list)  # named arXiv ids not in the store
     notes: list[str] = field(default_factory=list)
