@@ -1,12 +1,13 @@
-"""Search quality: nDCG@10, Recall@100 and MRR@10 of lexical, semantic and hybrid search on
-(1) Cranfield (graded judgments), imported through the generic JSONL importer, and
-(2) a known-item task on the real Hugging Face daily papers (query = a paper's ai_summary,
-answer = that paper; title + abstract of every paper indexed).
+"""Search quality and speed: nDCG@10, Recall@100, MRR@10 and p50 latency of our lexical,
+semantic and hybrid search against peers on the same documents and the same MiniLM vectors,
+on (1) Cranfield (graded judgments), imported through the generic JSONL importer, (2) the
+same with the abstracts of a random half removed (title-only records), and (3) a known-item
+task on the real Hugging Face daily papers (query = a paper's ai_summary, answer = that paper).
 
-References computed in the same run: BM25 by bm25s (stemmed, English stopwords), MiniLM
-exact cosine (numpy over the same stored embeddings), and plain RRF (k=60) of those two.
-Fusion is tuned on both sets (grid over RRF k/weights and convex alpha); the table shows the
-shipped default (``paperradar.search.hybrid.DEFAULT_FUSION``) and the grid's best.
+Peers, all in the same run: bm25s (stemmed, English stopwords), MiniLM exact cosine, plain RRF
+(k=60) of those two, and LanceDB's full-text and hybrid search (``bench/peers.py``; skipped if
+lancedb is not installed: ``pip install .[bench]``). Fusion is chosen by leave-one-set-out
+cross-validation over the sets (held-out figures printed); the table shows the shipped default.
 
 Usage: python bench/eval_search.py [--max-tokens 256] [--tune]
 Data: $PAPERRADAR_SHARED_DATA or ../shared/data. Work dir (embedding cache):
