@@ -1,12 +1,13 @@
-"""Search quality: nDCG@10, Recall@100 and MRR@10 of lexical, semantic and hybrid search on
-(1) Cranfield (graded judgments), imported through the generic JSONL importer, and
-(2) a known-item task on the real Hugging Face daily papers (query = a paper's ai_summary,
-answer = that paper; title + abstract of every paper indexed).
+"""Search quality and speed: nDCG@10, Recall@100, MRR@10 and p50 latency of our lexical,
+semantic and hybrid search against peers on the same documents and the same MiniLM vectors,
+on (1) Cranfield (graded judgments), imported through the generic JSONL importer, (2) the
+same with the abstracts of a random half removed (title-only records), and (3) a known-item
+task on the real Hugging Face daily papers (query = a paper's ai_summary, answer = that paper).
 
-References computed in the same run: BM25 by bm25s (stemmed, English stopwords), MiniLM
-exact cosine (numpy over the same stored embeddings), and plain RRF (k=60) of those two.
-Fusion is tuned on both sets (grid over RRF k/weights and convex alpha); the table shows the
-shipped default (``paperradar.search.hybrid.DEFAULT_FUSION``) and the grid's best.
+Peers, all in the same run: bm25s (stemmed, English stopwords), MiniLM exact cosine, plain RRF
+(k=60) of those two, and LanceDB's full-text and hybrid search (``bench/peers.py``; skipped if
+lancedb is not installed: ``pip install .[bench]``). Fusion is chosen by leave-one-set-out
+cross-validation over the sets (held-out figures printed); the table shows the shipped default.
 
 Usage: python bench/eval_search.py [--max-tokens 256] [--tune]
 Data: $PAPERRADAR_SHARED_DATA or ../shared/data. Work dir (embedding cache):
@@ -29,10 +30,11 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from paperradar.config import Settings  # noqa: E402
 from paperradar.search import Searcher  # noqa: E402
-from paperradar.search.hybrid import FusionParams, fuse, fusion_for, rrf  # noqa: E402
+from paperradar.search.hybrid import FusionParams, fuse, fused_head, fusion_for, rrf  # noqa: E402
 from paperradar.search.query import parse_query  # noqa: E402
 from paperradar.search.vectors import decode  # noqa: E402
 from paperradar.store import open_store  # noqa: E402
@@ -40,6 +42,7 @@ from paperradar.store import open_store  # noqa: E402
 DATA = Path(os.environ.get("PAPERRADAR_SHARED_DATA") or ROOT.parent / "shared" / "data")
 WORK = Path(os.environ.get("PAPERRADAR_BENCH_DIR") or "/tmp/paperradar-bench")
 DEPTH = 100
+LATENCY_QUERIES = 100  # queries per set timed for p50
 
 
 # -- metrics -------------------------------------------------------------------------------
@@ -88,6 +91,18 @@ def cranfield() -> tuple[list[dict], dict[str, str], dict[str, dict[str, int]]]:
     return docs, queries, qrels
 
 
+def cranfield_title_only(seed: int = 14):
+    """Cranfield with the abstracts of a random half of the documents removed (records that
+    carry only a title, as generic exports and old papers do)."""
+    import random
+
+    docs, queries, qrels = cranfield()
+    rng = random.Random(seed)
+    drop = set(rng.sample(range(len(docs)), len(docs) // 2))
+    docs = [dict(d, abstract="") if i in drop else d for i, d in enumerate(docs)]
+    return docs, queries, qrels
+
+
 def hf_known_item() -> tuple[list[dict], dict[str, str], dict[str, dict[str, int]]]:
     papers: dict[str, dict] = {}
     queries: dict[str, str] = {}
@@ -132,9 +147,13 @@ def local(pid: str) -> str:
 
 
 def our_lists(s: Searcher, queries: dict[str, str]) -> dict[str, tuple[list, list]]:
+    """Our lexical and semantic lists, as the shipped ranking sees them (phrase fallback
+    included)."""
+    from paperradar.search.ranking import relax_phrases
+
     out = {}
     for qid, text in queries.items():
-        parsed = parse_query(text)
+        parsed = relax_phrases(s, parse_query(text), [])
         lex = s.lexical.search(parsed, DEPTH)
         sem, _ = s._semantic(parsed, DEPTH)
         out[qid] = ([(local(i), sc) for i, sc in zip(lex.ids, lex.scores)],
@@ -142,30 +161,51 @@ def our_lists(s: Searcher, queries: dict[str, str]) -> dict[str, tuple[list, lis
     return out
 
 
-def reference_lists(s: Searcher, docs: list[dict], queries: dict[str, str]) -> dict[str, tuple[list, list]]:
-    import bm25s
-    import Stemmer
+def reference_lists(s: Searcher, docs: list[dict], queries: dict[str, str]):
+    """bm25s and exact MiniLM cosine lists, LanceDB's lists on the same vectors, and the
+    p50 latency of each peer (query embedding inside the timing)."""
+    from peers import BM25s, Lance, p50_ms
 
-    stem = Stemmer.Stemmer("english")
-    corpus = [f"{d['title']} {d['abstract']}" for d in docs]
-    retriever = bm25s.BM25()
-    retriever.index(bm25s.tokenize(corpus, stopwords="en", stemmer=stem, show_progress=False),
-                    show_progress=False)
+    texts = [f"{d['title']} {d['abstract']}" for d in docs]
+    ids = [d["id"] for d in docs]
+    bm = BM25s(ids, texts)
     qids = list(queries)
-    res, scores = retriever.retrieve(bm25s.tokenize([queries[q] for q in qids], stopwords="en",
-                                                    stemmer=stem, show_progress=False),
-                                     k=DEPTH, show_progress=False)
+    bm_lists = bm.many([queries[q] for q in qids])
     model = s.model_name()
     emb = {local(e.paper_id): decode(e) for e in s.store.iter_embeddings(model)}
-    ids = [d["id"] for d in docs]
     mat = np.vstack([emb[i] for i in ids])
     qv = s.embedder().embed([queries[q] for q in qids])
-    out = {}
+    out, lance, lat = {}, {}, {}
     for n, q in enumerate(qids):
-        bm = [(ids[int(j)], float(sc)) for j, sc in zip(res[n], scores[n]) if sc > 0]
         sims = mat @ qv[n]
         top = np.argsort(-sims)[:DEPTH]
-        out[q] = (bm, [(ids[j], float(sims[j])) for j in top])
+        out[q] = (bm_lists[n], [(ids[j], float(sims[j])) for j in top])
+    sample = [queries[q] for q in qids[:LATENCY_QUERIES]]
+    lat["ref BM25 (bm25s, stemmed)"] = p50_ms(bm.one, sample)
+    if Lance.available():
+        lt = Lance(ids, texts, mat)
+        for n, q in enumerate(qids):
+            lance[q] = (lt.fts(queries[q]), lt.hybrid(queries[q], qv[n]))
+        embed = s.query_embedder().embed
+        lat["LanceDB full text"] = p50_ms(lt.fts, sample)
+        lat["LanceDB hybrid (RRF k=60)"] = p50_ms(lambda t: lt.hybrid(t, embed([t])[0]), sample)
+    return out, lance, lat
+
+
+def our_latency(s: Searcher, queries: dict[str, str]) -> dict[str, float]:
+    """p50 of the real search path per mode (a page of 10 with snippets; the query
+    embedding cache is cleared so the embedding is inside the timing)."""
+    from peers import p50_ms
+
+    sample = list(queries.values())[:LATENCY_QUERIES]
+    out = {}
+    for mode, name in (("lexical", "ours lexical"), ("semantic", "ours semantic"),
+                       ("hybrid", "ours hybrid (shipped)")):
+        def run(t, mode=mode):
+            s.clear_query_cache()
+            s.search(t, mode=mode, limit=10)
+        run(sample[0])
+        out[name] = p50_ms(run, sample)
     return out
 
 
@@ -217,6 +257,15 @@ def label(p: FusionParams) -> str:
     return f"convex alpha={p.alpha:g}"
 
 
+def shipped(lists: dict, p: FusionParams, cut: bool = True) -> dict[str, list[str]]:
+    """The shipped hybrid head (fusion, then the similarity cut-off of semantic-only hits)."""
+    from paperradar.search.ranking import KEEP_TOP, SEMANTIC_MIN
+
+    return {q: [d for d, _ in fused_head(lex, sem, p, min_similarity=SEMANTIC_MIN if cut else None,
+                                         keep=KEEP_TOP)]
+            for q, (lex, sem) in lists.items()}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--max-tokens", type=int, default=256)
@@ -224,78 +273,89 @@ def main() -> None:
     ap.add_argument("--model", default="all-MiniLM-L6-v2",
                     help="embedding model (e.g. static:/tmp/paperradar-bench/static-minilm)")
     args = ap.parse_args()
-    sets = {"cranfield": cranfield(), "hf-known-item": hf_known_item()}
+    sets = {"cranfield": cranfield(), "cranfield-title-only": cranfield_title_only(),
+            "hf-known-item": hf_known_item()}
     DEFAULT_FUSION = fusion_for(Settings(env="test", embed_model=args.model,
                                          embed_max_tokens=args.max_tokens))
-    lists, refs, qrels = {}, {}, {}
+    lists, refs, lance, qrels, lat = {}, {}, {}, {}, {}
     for name, (docs, queries, qr) in sets.items():
-        s = prepare(name.split("-")[0], docs, args.max_tokens, args.model)
-        t = time.perf_counter()
+        s = prepare(name.replace("-known-item", ""), docs, args.max_tokens, args.model)
         lists[name] = our_lists(s, queries)
-        dt = (time.perf_counter() - t) / max(1, len(queries))
-        print(f"[{name}] {len(docs)} docs, {len(queries)} queries, "
-              f"{dt * 1000:.1f} ms/query (lexical + query embedding + semantic)", file=sys.stderr)
-        refs[name] = reference_lists(s, docs, queries)
+        refs[name], lance[name], peer_lat = reference_lists(s, docs, queries)
+        lat[name] = dict(our_latency(s, queries), **peer_lat)
         qrels[name] = qr
-        hyb = s.search(next(iter(queries.values())), limit=10).hits  # the real hybrid path
         first = next(iter(queries))
-        assert [local(h.id) for h in hyb] == fused_runs({first: lists[name][first]},
-                                                        DEFAULT_FUSION)[first][:10]
-    scores = {}
-    for p in grid():
-        scores[p] = {n: evaluate(fused_runs(lists[n], p), qrels[n]) for n in sets}
+        hyb = s.search(queries[first], limit=10).hits  # the real hybrid path
+        assert [local(h.id) for h in hyb] == shipped({first: lists[name][first]},
+                                                     DEFAULT_FUSION)[first][:10]
+    scores = {p: {n: evaluate(fused_runs(lists[n], p), qrels[n]) for n in sets} for p in grid()}
     best = max(scores, key=lambda p: sum(scores[p][n][0] for n in sets))
     if args.tune:
         print("\nfusion grid (nDCG@10 per set), best 15 by the mean:")
         for p in sorted(scores, key=lambda p: -sum(scores[p][n][0] for n in sets))[:15]:
             print(f"  {label(p):28s} " + "  ".join(f"{n} {scores[p][n][0]:.4f}" for n in sets))
-    print(f"\n## {args.model}, max tokens {args.max_tokens}; default fusion: {label(DEFAULT_FUSION)}; "
-          f"grid best: {label(best)}\n")
-    print("| run | " + " | ".join(f"{n} nDCG@10 | R@100 | MRR@10" for n in sets) + " |")
-    print("|---|" + "---|---|---|" * len(sets))
+    print(f"\n## {args.model}, max tokens {args.max_tokens}; shipped fusion: {label(DEFAULT_FUSION)}; "
+          f"grid best (in-sample, for reference): {label(best)}\n")
+    print("| run | " + " | ".join(f"{n} nDCG@10 | R@100 | MRR@10 | p50 ms" for n in sets) + " |")
+    print("|---|" + "---|---|---|---|" * len(sets))
+    first = lambda pairs: [d for d, _ in pairs]  # noqa: E731
     rows = {
-        "ours lexical (tantivy BM25F)": {n: {q: [d for d, _ in l[0]] for q, l in lists[n].items()} for n in sets},
-        "ours semantic": {n: {q: [d for d, _ in l[1]] for q, l in lists[n].items()} for n in sets},
-        f"ours hybrid ({label(DEFAULT_FUSION)})": {n: fused_runs(lists[n], DEFAULT_FUSION) for n in sets},
-        f"ours hybrid, grid best ({label(best)})": {n: fused_runs(lists[n], best) for n in sets},
-        "ref BM25 (bm25s, stemmed)": {n: {q: [d for d, _ in l[0]] for q, l in refs[n].items()} for n in sets},
-        f"ref {args.model} exact cosine": {n: {q: [d for d, _ in l[1]] for q, l in refs[n].items()} for n in sets},
-        "ref RRF k=60 (bm25s + MiniLM)": {n: {q: sorted((r := rrf([d for d, _ in l[0]], [d for d, _ in l[1]], k=60)), key=lambda d: (-r[d], d)) for q, l in refs[n].items()} for n in sets},
+        "ours lexical": {n: {q: first(l[0]) for q, l in lists[n].items()} for n in sets},
+        "ours semantic": {n: {q: first(l[1]) for q, l in lists[n].items()} for n in sets},
+        "ours hybrid (shipped)": {n: shipped(lists[n], DEFAULT_FUSION) for n in sets},
+        "ours hybrid, no similarity cut-off": {n: shipped(lists[n], DEFAULT_FUSION, cut=False) for n in sets},
+        "ref BM25 (bm25s, stemmed)": {n: {q: first(l[0]) for q, l in refs[n].items()} for n in sets},
+        f"ref {args.model} exact cosine": {n: {q: first(l[1]) for q, l in refs[n].items()} for n in sets},
+        "ref RRF k=60 (bm25s + MiniLM)": {n: {q: sorted((r := rrf(first(l[0]), first(l[1]), k=60)), key=lambda d: (-r[d], d)) for q, l in refs[n].items()} for n in sets},
     }
+    if all(lance.values()):
+        rows["LanceDB full text"] = {n: {q: l[0] for q, l in lance[n].items()} for n in sets}
+        rows["LanceDB hybrid (RRF k=60)"] = {n: {q: l[1] for q, l in lance[n].items()} for n in sets}
     rows["check: plain BM25, our analyzer + tantivy, one field"] = {
         n: bm25_check(sets[n][0], sets[n][1]) for n in sets}
     for name, per_set in rows.items():
         cells = []
         for n in sets:
             nd, rc, mr = evaluate(per_set[n], qrels[n])
-            cells.append(f"{nd:.4f} | {rc:.4f} | {mr:.4f}")
+            ms = lat[n].get(name)
+            cells.append(f"{nd:.4f} | {rc:.4f} | {mr:.4f} | {'' if ms is None else f'{ms:.1f}'}")
         print(f"| {name} | " + " | ".join(cells) + " |")
-    ours = evaluate(rows["ours lexical (tantivy BM25F)"]["cranfield"], qrels["cranfield"])[0]
-    check = evaluate(rows["check: plain BM25, our analyzer + tantivy, one field"]["cranfield"],
-                     qrels["cranfield"])[0]
-    ref = evaluate(rows["ref BM25 (bm25s, stemmed)"]["cranfield"], qrels["cranfield"])[0]
-    print(f"\nCranfield nDCG@10 against bm25s: plain BM25 check {100 * (check / ref - 1):+.1f}%, "
-          f"shipped lexical (field-weighted) {100 * (ours / ref - 1):+.1f}%")
-    held_out(lists, qrels, scores)
+    for n in sets:
+        ours = evaluate(rows["ours lexical"][n], qrels[n])[0]
+        ref = evaluate(rows["ref BM25 (bm25s, stemmed)"][n], qrels[n])[0]
+        print(f"{n}: lexical nDCG@10 against bm25s {100 * (ours / ref - 1):+.1f}%")
+    held_out(lists, qrels, scores, DEFAULT_FUSION)
+    counts(lists)
 
 
-def held_out(lists: dict, qrels: dict, scores: dict) -> None:
-    """Two-fold check that fusion tuning generalises: choose the grid's best on one half of
-    each set's queries, score it on the other half, and compare with the shipped default."""
-    print("\nheld-out fusion (2 folds by query order; tuned on one fold, scored on the other):")
-    for n in lists:
-        qids = sorted(lists[n])
-        folds = [qids[0::2], qids[1::2]]
-        tuned = []
-        for i in (0, 1):
-            train, test = folds[1 - i], folds[i]
-            sub = lambda ids: {q: lists[n][q] for q in ids}  # noqa: E731
-            best = max(scores, key=lambda p: evaluate(fused_runs(sub(train), p),
-                                                      {q: qrels[n].get(q, {}) for q in train})[0])
-            tuned.append((label(best), evaluate(fused_runs(sub(test), best),
-                                                {q: qrels[n].get(q, {}) for q in test})[0]))
-        print(f"  {n}: held-out nDCG@10 {sum(t for _, t in tuned) / 2:.4f} "
-              f"(fold winners: {', '.join(l for l, _ in tuned)})")
+def held_out(lists: dict, qrels: dict, scores: dict, default: FusionParams) -> None:
+    """Leave-one-set-out cross-validation of the fusion choice: for each set, the grid's
+    best on the *other* sets (mean nDCG@10), scored on this one."""
+    print("\nfusion chosen by leave-one-set-out cross-validation (held-out nDCG@10):")
+    names = list(lists)
+    for n in names:
+        others = [m for m in names if m != n]
+        pick = max(scores, key=lambda p: sum(scores[p][m][0] for m in others))
+        print(f"  {n}: {scores[pick][n][0]:.4f} with {label(pick)} (chosen on {', '.join(others)}); "
+              f"shipped {label(default)}: {scores[default][n][0]:.4f}")
+    pick = max(scores, key=lambda p: sum(scores[p][m][0] for m in names))
+    print(f"  chosen on all sets (what to ship): {label(pick)}")
+
+
+def counts(lists: dict) -> None:
+    """How many results the shipped hybrid head reports per query (before the lexical tail),
+    with and without the similarity cut-off of semantic-only hits."""
+    from paperradar.search.ranking import KEEP_TOP, SEMANTIC_MIN
+
+    print(f"\nsemantic-only hits kept per query (cut-off {SEMANTIC_MIN}, first {KEEP_TOP} always kept):")
+    for n, per in lists.items():
+        kept, all_ = [], []
+        for lex, sem in per.values():
+            lexical = {d for d, _ in lex}
+            only = [sc for d, sc in sem if d not in lexical]
+            all_.append(len(only))
+            kept.append(sum(1 for sc in only if sc >= SEMANTIC_MIN))
+        print(f"  {n}: median {np.median(kept):.0f} kept of {np.median(all_):.0f}")
 
 
 if __name__ == "__main__":

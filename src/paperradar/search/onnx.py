@@ -15,6 +15,9 @@ from typing import Sequence
 
 import numpy as np
 
+from paperradar.search.model_files import (BUNDLED_NAME, BUNDLED_SHA256, EmbedderError,
+                                           bundled_model_dir, verify_model_dir)
+
 ONNX_PREFIX = "onnx:"
 
 
@@ -103,8 +106,6 @@ class OnnxEmbedder:
 
 
 def load_onnx(settings, name: str) -> OnnxEmbedder:
-    from paperradar.search.embed import (BUNDLED_NAME, BUNDLED_SHA256, EmbedderError,
-                                         bundled_model_dir, verify_model_dir)
 
     if name[len(ONNX_PREFIX):] != BUNDLED_NAME:
         raise EmbedderError(f"the ONNX backend supports the bundled {BUNDLED_NAME} only")

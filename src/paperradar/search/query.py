@@ -34,6 +34,7 @@ class ParsedQuery:
     date_to: str | None = None
     has_code: bool | None = None
     warnings: list[str] = field(default_factory=list)
+    phrases_optional: bool = False  # set when no paper has the phrases: words, phrases boost
 
     @property
     def text(self) -> str:
@@ -180,6 +181,21 @@ class _Parser:
         if self.q.date_from and self.q.date_to and self.q.date_from > self.q.date_to:
             self.q.warnings.append("the date range is empty (start after end)")
         return self.q
+
+
+FILTER_KEYS = ("cat", "category", "since", "from", "after", "until", "to", "before", "year",
+               "date", "has")
+
+
+def filter_tokens(raw: str) -> list[tuple[str, bool]]:
+    """The query's parts in order, each with whether it is a ``key:value`` filter that has
+    a form field (category, dates, has:code); the parts joined give the query back."""
+    out = []
+    for m in _TOKEN.finditer((raw or "")[:MAX_QUERY_CHARS]):
+        key = (m.group(2) or "").lower()
+        out.append((m.group(0), key in FILTER_KEYS and m.group(1) != "-" or
+                    (key == "has" and m.group(1) == "-")))
+    return out
 
 
 def parse_query(raw: object) -> ParsedQuery:

@@ -17,17 +17,20 @@ from typing import Any, Callable
 from paperradar.config import Settings
 from paperradar.models import Paper
 from paperradar.search.hybrid import FusionParams, fuse, fusion_for
-from paperradar.search.lexical import LexicalIndex, paper_key
+from paperradar.search.known import find_identifiers
+from paperradar.search.lexical import VOCAB_FILE, LexicalIndex, paper_key
+from paperradar.search.ranking import depth_cap, rank
 from paperradar.search.query import ParsedQuery, parse_date, parse_query
 from paperradar.search.snippets import highlight
+from paperradar.search.spelling import Speller, suggested_query
 
 log = logging.getLogger(__name__)
 
 MODES = ("hybrid", "lexical", "semantic")
 SORTS = ("relevance", "date", "upvotes")
 MAX_LIMIT = 100
-MAX_OFFSET = 10_000
-SORT_POOL = 1000  # candidates re-sorted by upvotes
+MAX_OFFSET_INPUT = 10**9  # offsets are clamped to this, then refused past the depth cap
+SUGGEST_BELOW = 5  # fewer results than this: spelling also tries two-edit corrections
 EXACT_FILTER_CAP = 5_000  # filtered semantic search scores at most this many exactly
 QUERY_CACHE = 512  # query embeddings kept
 
@@ -59,6 +62,10 @@ class SearchPage:
     mode: str = "hybrid"
     offset: int = 0
     limit: int = 20
+    total_exact: bool = True  # False: ``total`` is an estimate (shown as "about")
+    suggestion: str | None = None  # the query with misspelt words corrected
+    fetchable: list[str] = field(default_factory=list)  # named arXiv ids not in the store
+    notes: list[str] = field(default_factory=list)
 
 
 def _merge_filters(q: ParsedQuery, category, date_from, date_to, author, has_code) -> None:
@@ -93,6 +100,7 @@ class Searcher:
         self.store = store
         self.fusion = fusion or fusion_for(settings)
         self.lexical = LexicalIndex(settings.index_dir)
+        self.speller = Speller(self.lexical.path / VOCAB_FILE)
         self._embedder = embedder
         self._query_embedder = embedder  # an injected embedder serves queries too
         self._embedder_error: str | None = None
@@ -181,7 +189,7 @@ class Searcher:
         parsed = parse_query(q)
         _merge_filters(parsed, category, date_from, date_to, author, has_code)
         limit = _as_int(limit, 20, 1, MAX_LIMIT)
-        offset = _as_int(offset, 0, 0, MAX_OFFSET)
+        offset = _as_int(offset, 0, 0, MAX_OFFSET_INPUT)
         notes = list(parsed.warnings)
         if mode not in MODES:
             notes.append(f"unknown mode {mode!r}; using hybrid")
@@ -190,58 +198,76 @@ class Searcher:
             notes.append(f"unknown sort {sort!r}; using relevance")
             sort = "relevance"
         page = SearchPage(parsed=parsed, mode=mode, offset=offset, limit=limit)
+        pinned = self._identified(q, page)
+        if pinned is not None and not page.parsed.text and not page.parsed.has_filters:
+            page.hits = self._hits(pinned[offset:offset + limit], page.parsed, snippets)
+            page.total = len(pinned)
+            page.message = " ".join(notes + page.notes) or None
+            return page
+        parsed = page.parsed
         if parsed.is_empty:
             page.message = " ".join(notes + ["Type some words to search for (or a filter "
                                              "such as cat:cs.LG, author:name, since:2024)."])
             return page
+        pinned = pinned or []
+        cap = depth_cap(mode, sort)
+        if offset > cap:
+            notes.append(f"Results past the first {cap:,} cannot be paged through; add words "
+                         "or filters to narrow the search.")
         try:
-            ranked, total, mode_note = self._ranked(parsed, mode, sort, limit, offset)
+            shift = min(offset, len(pinned))
+            ranked = rank(self, parsed, mode, sort, limit + len(pinned),
+                          0 if offset > cap else offset - shift)
         except Exception as exc:  # an index problem must not become a 500
             log.exception("search failed for %r", q)
             page.message = " ".join(notes + [f"search is unavailable right now ({exc})"])
             return page
-        if mode_note:
-            notes.append(mode_note)
-        page.hits = self._hits(ranked, parsed, snippets)
-        page.total = total
-        if not page.hits:
+        notes.extend(ranked.notes)
+        pin_ids = {pid for pid, _ in pinned}
+        items = pinned[offset:] + [r for r in ranked.items if r[0] not in pin_ids]
+        page.total = ranked.total + len(pinned)
+        page.total_exact = ranked.exact
+        if offset <= cap:
+            page.hits = self._hits(items[:limit], parsed, snippets)
+        if parsed.words and offset == 0:
+            page.suggestion = self._suggest(q, parsed, two_edits=page.total < SUGGEST_BELOW)
+        if not page.hits and offset <= cap:
             notes.append("No papers match." if offset == 0 else "No more results.")
-        page.message = " ".join(notes) or None
+        page.message = " ".join(notes + page.notes) or None
         return page
 
-    def _ranked(self, q: ParsedQuery, mode: str, sort: str, limit: int,
-                offset: int) -> tuple[list[tuple[str, float]], int, str | None]:
-        want = offset + limit
-        note = None
-        if not q.text:  # filters only: newest first (or by upvotes)
-            mode = "lexical"
-            if sort == "relevance":
-                sort = "date"
-        if mode != "lexical":
-            if mode == "hybrid":
-                depth = max(want, self.fusion.depth)
-            else:
-                depth = want if sort == "relevance" else max(want, SORT_POOL)
-            sem, note = self._semantic(q, depth)
-            if sem is None:
-                mode = "lexical"
-        if mode == "lexical":
-            if sort == "date" and not q.text:  # filters only: every match, newest first
-                res = self.lexical.search(q, limit, offset, order_by_date=True)
-                return list(zip(res.ids, res.scores)), res.total, note
-            depth = want if sort == "relevance" else max(want, SORT_POOL)
-            res = self.lexical.search(q, depth)
-            ranked, total = list(zip(res.ids, res.scores)), res.total
-        elif mode == "semantic":
-            ranked, total = sem, len(sem)
-        else:
-            lex = self.lexical.search(q, max(want, self.fusion.depth))
-            ranked = fuse(list(zip(lex.ids, lex.scores)), sem, self.fusion)
-            total = max(lex.total, len(ranked))
-        if sort != "relevance":  # re-sorted pool of the most relevant: that pool is the total
-            ranked = self._resort(ranked, sort)
-            total = len(ranked)
-        return ranked[offset:offset + limit], total, note
+    def _suggest(self, raw: str, parsed: ParsedQuery, two_edits: bool) -> str | None:
+        try:
+            fixed = self.speller.suggest(parsed.words, two_edits=two_edits)
+        except Exception:  # a damaged vocabulary file must not break the search
+            log.exception("spelling suggestion failed")
+            return None
+        return suggested_query(raw, parsed.words, fixed) if fixed else None
+
+    def _identified(self, q: str, page: SearchPage) -> list[tuple[str, float]] | None:
+        """Papers the query names by arXiv id, URL or DOI, first (None: it names none).
+        ``page.parsed`` becomes the rest of the query; ids not in the store are offered
+        for fetching (``page.fetchable``)."""
+        found = find_identifiers(q)
+        if not found.any:
+            return None
+        rest = parse_query(found.rest)
+        rest.warnings = page.parsed.warnings
+        for k in ("authors", "categories", "date_from", "date_to", "has_code"):
+            if getattr(page.parsed, k) and not getattr(rest, k):
+                setattr(rest, k, getattr(page.parsed, k))
+        page.parsed = rest
+        by_doi = self.lexical.ids_for_dois(found.dois)
+        papers = self.store.get_papers(found.arxiv_ids)
+        out = [(pid, 1.0) for pid in found.arxiv_ids if pid in papers]
+        out += [(by_doi[d], 1.0) for d in found.dois if d in by_doi and by_doi[d] not in papers]
+        page.fetchable = [pid for pid in found.arxiv_ids if pid not in papers]
+        missing = page.fetchable + [d for d in found.dois if d not in by_doi]
+        if missing:
+            page.notes.append("Not in this library: " + ", ".join(missing) + "."
+                              + (" An arXiv paper can be fetched by submitting it."
+                                 if page.fetchable else ""))
+        return out
 
     def _resort(self, ranked: list[tuple[str, float]], sort: str) -> list[tuple[str, float]]:
         ids = [pid for pid, _ in ranked]

@@ -14,6 +14,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from paperradar.search.model_files import EmbedderError, sha256_file
+
 STATIC_PREFIX = "static:"
 
 
@@ -23,8 +25,6 @@ def distill(source_dir: Path, out_dir: Path, corpus: Sequence[str], *, threads: 
     import torch
     from sentence_transformers import SentenceTransformer
     from tokenizers import Tokenizer
-
-    from paperradar.search.embed import sha256_file
 
     torch.set_num_threads(max(1, threads))
     st = SentenceTransformer(str(source_dir), device="cpu")
@@ -65,8 +65,6 @@ class StaticEmbedder:
 
     def __init__(self, path: Path, *, name: str, max_tokens: int = 512, center: bool = True):
         from tokenizers import Tokenizer
-
-        from paperradar.search.embed import EmbedderError
 
         path = Path(path)
         try:

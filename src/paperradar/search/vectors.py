@@ -265,6 +265,13 @@ class VectorIndex:
                      key=lambda t: (-t[1], t[0]))
         return out[:k]
 
+    def missing(self, model: str, paper_ids: Sequence[str], keys: Sequence[int]) -> set[str]:
+        """Which of these papers (ids with their keys) have no vector in the index yet."""
+        st = self._state(model)
+        ann = st.ann if st.ann is not None and len(st.ann) else None
+        return {pid for pid, key in zip(paper_ids, keys)
+                if pid not in st.exact.pos and (ann is None or int(key) not in ann)}
+
     def vector_of(self, model: str, paper_id: str) -> np.ndarray | None:
         e = self.store.get_embeddings(model, [paper_id]).get(paper_id)
         return decode(e) if e is not None else None

@@ -39,6 +39,41 @@ class SearchResult:
     total: int = 0
     message: str | None = None
     error: str | None = None
+    total_exact: bool = True
+    suggestion: str | None = None  # a corrected query ("Did you mean ...?")
+    fetchable: list[str] = field(default_factory=list)  # named arXiv ids not in the library
+    max_results: int | None = None  # deepest result pages may reach
+
+
+def with_typed_filters(form: SearchForm) -> SearchForm:
+    """The form with the filters typed in the query box (``cat:``, ``since:``, ``until:``,
+    ``year:``, ``has:code``) moved into their form fields, so that the form shows them (the
+    box ticks, the dates fill in) and unticking or clearing a field removes them. Filters
+    that do not parse stay in the query, where their warning is shown."""
+    from paperradar.search.query import filter_tokens, parse_query
+
+    kept, cats = [], [c for c in form.category.replace(",", " ").split() if c]
+    date_from, date_to, has_code = form.date_from, form.date_to, form.has_code
+    for token, is_filter in filter_tokens(form.q):
+        parsed = parse_query(token) if is_filter else None
+        if parsed is None or parsed.warnings or parsed.authors or parsed.text:
+            kept.append(token)
+            continue
+        cats += [c for c in parsed.categories if c not in cats]
+        if parsed.date_from and (not date_from or parsed.date_from > date_from):
+            date_from = parsed.date_from
+        if parsed.date_to and (not date_to or parsed.date_to < date_to):
+            date_to = parsed.date_to
+        if parsed.has_code:
+            has_code = True
+        elif parsed.has_code is False:
+            kept.append(token)  # -has:code has no box to show it
+    category = " ".join(cats)
+    if len(category) > 100 or len(date_from) > 10 or len(date_to) > 10:
+        return form
+    return form.model_copy(update={"q": " ".join(kept), "category": category,
+                                   "date_from": date_from, "date_to": date_to,
+                                   "has_code": has_code})
 
 
 def safe_snippet(html: str | None) -> Markup | None:
@@ -66,9 +101,14 @@ def run_search(request, store, form: SearchForm, *, page: int = 1, per_page: int
     except Exception as exc:  # index missing or broken: say so, never a 500
         log.exception("search failed")
         return SearchResult(error=f"Search is unavailable right now: {exc}")
+    from paperradar.search.searcher import depth_cap
+
     views = views_of(store, [h.paper for h in result.hits])
     items = [(v, safe_snippet(h.snippet_html)) for v, h in zip(views, result.hits)]
-    return SearchResult(items=items, total=result.total, message=result.message)
+    return SearchResult(items=items, total=result.total, message=result.message,
+                        total_exact=result.total_exact, suggestion=result.suggestion,
+                        fetchable=list(result.fetchable),
+                        max_results=depth_cap(result.mode, form.sort) + per_page)
 
 
 def similar_views(request, store, paper_id: str, limit: int = 6) -> tuple[list[PaperView], str | None]:

@@ -100,7 +100,9 @@ def search(request: Request, store: StoreDep, form: Annotated[SearchForm, Query(
     items = [dict(paper_dict(v, _base(request)), snippet_html=str(s) if s else None)
              for v, s in result.items]
     return _out(PaperList(items=items, total=result.total, page=page, per_page=per_page,
-                          info={"message": result.message}))
+                          info={"message": result.message, "total_exact": result.total_exact,
+                                "suggestion": result.suggestion, "max_results": result.max_results,
+                                "not_in_library": result.fetchable}))
 
 
 @router.get("/papers/{paper_path:path}", summary="A paper; append /similar for similar papers")

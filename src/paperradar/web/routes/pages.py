@@ -19,7 +19,8 @@ from paperradar.web.render.native import paper_dict
 from paperradar.web.render.listing import (TRENDING_WINDOWS, daily_views, latest_period, pager,
                                            trending_views)
 from paperradar.web.render.periods import PARSERS, BadPeriod, Period, month_of, neighbours, week_of
-from paperradar.web.render.searching import SearchForm, run_search, similar_views
+from paperradar.web.render.searching import (SearchForm, run_search, similar_views,
+                                             with_typed_filters)
 from paperradar.web.render.text import arxiv_abs_url, arxiv_pdf_url
 from paperradar.web.render.views import view_of
 
@@ -113,14 +114,19 @@ async def trending(request: Request, store: StoreDep, window: str = "week"):
 @router.get("/search")
 def search_page(request: Request, store: StoreDep, form: Annotated[SearchForm, Query()],
                 page: Page = 1):
+    form = with_typed_filters(form)
     ctx = {"nav": "search", "q": form.q, "form": form, "searched": False, "views": [],
            "categories": [], "total": 0, "message": None, "error": None, "pager": None,
-           "feed_query": form.feed_query()}
+           "feed_query": form.feed_query(), "total_exact": True, "suggestion": None,
+           "fetchable": []}
     if form.q or form.category or form.date_from or form.date_to or form.has_code:
         result = run_search(request, store, form, page=page, per_page=20)
+        pageable = min(result.total, result.max_results or result.total)
         ctx.update(searched=True, views=result.items, total=result.total,
                    message=result.message, error=result.error,
-                   pager=pager("/search", form.params(), page, 20, result.total, len(result.items)))
+                   total_exact=result.total_exact, fetchable=result.fetchable,
+                   suggestion=result.suggestion and form.model_copy(update={"q": result.suggestion}),
+                   pager=pager("/search", form.params(), page, 20, pageable, len(result.items)))
     return site.render(request, "search.html", ctx, status_code=200)
 
 
