@@ -1,4 +1,6 @@
-"""Shared fixtures: a real SQLite store in a temporary directory, settings pointing at it."""
+"""Shared fixtures: settings and a real store on each backend: a SQLite file in a temporary
+directory, and a fresh database on a real PostgreSQL server that the tests start themselves
+(``tests/pg_server.py``). ``PAPERRADAR_TEST_BACKENDS=sqlite`` (or ``postgres``) runs one."""
 
 from __future__ import annotations
 
@@ -12,6 +14,9 @@ from paperradar.config import Settings
 from paperradar.store import open_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
+BACKENDS = [b.strip() for b in os.environ.get("PAPERRADAR_TEST_BACKENDS",
+                                              "sqlite,postgres").split(",") if b.strip()]
+_PG = None
 
 
 def pytest_configure(config) -> None:
@@ -23,9 +28,44 @@ def pytest_configure(config) -> None:
     hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
+def pg_server():
+    """The session's PostgreSQL server, started on first use and stopped at exit."""
+    global _PG
+    if _PG is None:
+        try:
+            import pgserver  # noqa: F401
+        except ImportError:
+            if os.environ.get("CI"):
+                raise
+            pytest.skip("pgserver is not installed (pip install -e '.[test]')")
+        import atexit
+
+        from pg_server import start
+
+        _PG = start()
+        atexit.register(_PG.stop)
+    return _PG
+
+
+def database_url(backend: str, tmp_path: Path, request) -> str:
+    """A fresh, migrated, empty database on ``backend`` (dropped after the test)."""
+    if backend == "sqlite":
+        return ""  # the default: sqlite:///<data_dir>/paperradar.db
+    server = pg_server()
+    url = server.create_database()
+    request.addfinalizer(lambda: server.drop_database(url))
+    return url
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", env="test", http_min_interval=0.0)
+def settings(tmp_path: Path, backend: str, request) -> Settings:
+    return Settings(data_dir=tmp_path / "data", env="test", http_min_interval=0.0,
+                    database_url=database_url(backend, tmp_path, request))
 
 
 @pytest.fixture
@@ -41,4 +81,8 @@ def env_settings(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Setting
     monkeypatch.setenv("PAPERRADAR_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("PAPERRADAR_ENV", "test")
     monkeypatch.setenv("PAPERRADAR_HTTP_MIN_INTERVAL", "0")
+    if settings.database_url:
+        monkeypatch.setenv("PAPERRADAR_DATABASE_URL", settings.database_url)
+    else:
+        monkeypatch.delenv("PAPERRADAR_DATABASE_URL", raising=False)
     return settings
