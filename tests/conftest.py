@@ -32,13 +32,13 @@ def pg_server():
     """The session's PostgreSQL server, started on first use and stopped at exit."""
     global _PG
     if _PG is None:
-        try:
-            import pgserver  # noqa: F401
-        except ImportError:
-            if os.environ.get("CI"):
-                raise
-            pytest.skip("pgserver is not installed (pip install -e '.[test]')")
         import atexit
+        import importlib.util
+
+        if importlib.util.find_spec("pgserver") is None:
+            if os.environ.get("CI"):
+                raise RuntimeError("pgserver is missing: pip install -e '.[test]'")
+            pytest.skip("pgserver is not installed (pip install -e '.[test]')")
 
         from pg_server import start
 

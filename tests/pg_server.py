@@ -22,12 +22,16 @@ _lock = threading.Lock()
 class PgServer:
     def __init__(self, root: Path):
         import logging
+        import warnings
 
-        import pgserver
+        with warnings.catch_warnings():  # no XDG_RUNTIME_DIR: it falls back to /tmp, fine
+            warnings.simplefilter("ignore")
+            import pgserver
+
+            self.server = pgserver.get_server(root / "pg", cleanup_mode="delete")
 
         logging.getLogger("pgserver").setLevel(logging.WARNING)
         self.root = root
-        self.server = pgserver.get_server(root / "pg", cleanup_mode="delete")
         self.base_url = self.server.get_uri()
         self._make_template()
 

@@ -26,6 +26,7 @@ def crash_env(digest_settings, smtp, store):
     load_fixture_papers(digest_settings, store)
     store.add_subscribers([active(f"r{i:02d}@example.org") for i in range(N)])
     env = dict(os.environ, PAPERRADAR_DATA_DIR=str(digest_settings.data_dir),
+               PAPERRADAR_DATABASE_URL=digest_settings.database_url,
                PAPERRADAR_ENV="test", PAPERRADAR_SMTP_URL=smtp.url,
                PAPERRADAR_SMTP_RATE_LIMIT="0", PAPERRADAR_DIGEST_SEARCH_MODE="lexical",
                PAPERRADAR_BASE_URL="https://papers.example",

@@ -11,6 +11,7 @@ not know is refused (it was written by a newer paperradar).
 from __future__ import annotations
 
 import re
+import threading
 import zlib
 from contextlib import contextmanager
 from importlib import resources
@@ -24,6 +25,7 @@ from paperradar.store.errors import StoreError
 
 CONNECT_TIMEOUT_S = 5
 POOL_MAX = 10
+POOL_WAIT_S = 10.0  # longest wait for a free connection (then OperationalError)
 # Advisory lock namespace (first key of the two-int form): "prdr".
 LOCK_NS = 0x70726472
 MIGRATION_LOCK = 1
@@ -117,14 +119,24 @@ class Database:
 
     def __init__(self, url: str, *, max_size: int = POOL_MAX):
         self.url = url
+        self.max_size = max_size
+        self._pool: ConnectionPool | None = None
+        self._lock = threading.Lock()
         with connect_once(url) as conn:
             migrate(conn)
-        self.pool = ConnectionPool(url, min_size=1, max_size=max_size, open=False,
-                                   kwargs={"autocommit": True,
-                                           "connect_timeout": CONNECT_TIMEOUT_S},
-                                   check=ConnectionPool.check_connection, timeout=30,
-                                   name="paperradar")
-        self.pool.open(wait=False)
+
+    @property
+    def pool(self) -> ConnectionPool:
+        """The pool, (re)created on first use: a closed store opens again when used, as the
+        SQLite store reconnects (an app served twice in tests closes it in between)."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = ConnectionPool(
+                    self.url, min_size=1, max_size=self.max_size, open=False,
+                    kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S},
+                    check=ConnectionPool.check_connection, timeout=POOL_WAIT_S, name="paperradar")
+                self._pool.open(wait=False)
+            return self._pool
 
     @contextmanager
     def connection(self) -> Iterator[psycopg.Connection]:
@@ -152,7 +164,10 @@ class Database:
         return row[0] if row else None
 
     def close(self) -> None:
-        self.pool.close()
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
 
 
 def xact_lock(conn: psycopg.Connection, name: str) -> None:
