@@ -63,6 +63,13 @@ def backend(request) -> str:
 
 
 @pytest.fixture
+def new_database(backend: str, tmp_path: Path, request):
+    """Makes another fresh database on the test's backend: its URL ('' on SQLite, where a
+    new ``data_dir`` makes the new database)."""
+    return lambda: database_url(backend, tmp_path, request)
+
+
+@pytest.fixture
 def settings(tmp_path: Path, backend: str, request) -> Settings:
     return Settings(data_dir=tmp_path / "data", env="test", http_min_interval=0.0,
                     database_url=database_url(backend, tmp_path, request))
