@@ -12,11 +12,9 @@ from hypothesis import settings as hypothesis_settings
 
 from paperradar.config import Settings
 from paperradar.store import open_store
+from pg_server import BACKENDS, shared_server
 
 FIXTURES = Path(__file__).parent / "fixtures"
-BACKENDS = [b.strip() for b in os.environ.get("PAPERRADAR_TEST_BACKENDS",
-                                              "sqlite,postgres").split(",") if b.strip()]
-_PG = None
 
 
 def pytest_configure(config) -> None:
@@ -28,30 +26,11 @@ def pytest_configure(config) -> None:
     hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
-def pg_server():
-    """The session's PostgreSQL server, started on first use and stopped at exit."""
-    global _PG
-    if _PG is None:
-        import atexit
-        import importlib.util
-
-        if importlib.util.find_spec("pgserver") is None:
-            if os.environ.get("CI"):
-                raise RuntimeError("pgserver is missing: pip install -e '.[test]'")
-            pytest.skip("pgserver is not installed (pip install -e '.[test]')")
-
-        from pg_server import start
-
-        _PG = start()
-        atexit.register(_PG.stop)
-    return _PG
-
-
 def database_url(backend: str, tmp_path: Path, request) -> str:
     """A fresh, migrated, empty database on ``backend`` (dropped after the test)."""
     if backend == "sqlite":
         return ""  # the default: sqlite:///<data_dir>/paperradar.db
-    server = pg_server()
+    server = shared_server()
     url = server.create_database()
     request.addfinalizer(lambda: server.drop_database(url))
     return url

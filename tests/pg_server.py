@@ -15,6 +15,8 @@ from pathlib import Path
 import psycopg
 
 TEMPLATE = "paperradar_template"
+BACKENDS = [b.strip() for b in os.environ.get("PAPERRADAR_TEST_BACKENDS",
+                                              "sqlite,postgres").split(",") if b.strip()]
 _counter = itertools.count(1)
 _lock = threading.Lock()
 
@@ -73,3 +75,25 @@ class PgServer:
 def start(base: Path | None = None) -> PgServer:
     root = Path(tempfile.mkdtemp(prefix="paperradar-pg-", dir=base))
     return PgServer(root)
+
+
+_SHARED: PgServer | None = None
+
+
+def shared_server() -> PgServer:
+    """The session's server, started on first use (and stopped at exit). Without pgserver
+    installed the PostgreSQL tests are skipped, except in CI where that is an error."""
+    global _SHARED
+    if _SHARED is None:
+        import atexit
+        import importlib.util
+
+        import pytest
+
+        if importlib.util.find_spec("pgserver") is None:
+            if os.environ.get("CI"):
+                raise RuntimeError("pgserver is missing: pip install -e '.[test]'")
+            pytest.skip("pgserver is not installed (pip install -e '.[test]')")
+        _SHARED = start()
+        atexit.register(_SHARED.stop)
+    return _SHARED

@@ -151,13 +151,23 @@ class Database:
         with self.connection() as conn, conn.transaction():
             yield conn
 
-    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    def _read(self, sql: str, params: Any, fetch: str):
         with self.connection() as conn:
-            return conn.execute(sql, params).fetchall()  # type: ignore[arg-type]
+            try:
+                cur = conn.execute(sql, params)  # type: ignore[arg-type]
+            except psycopg.DataError as exc:
+                if "NUL" not in str(exc):
+                    raise
+                # PostgreSQL text cannot hold NUL, so no stored value contains one: look up
+                # with U+FFFD in its place (it matches what it should: nothing, in order).
+                cur = conn.execute(sql, _without_nul(params))  # type: ignore[arg-type]
+            return cur.fetchall() if fetch == "all" else cur.fetchone()
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        return self._read(sql, params, "all")
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
-        with self.connection() as conn:
-            return conn.execute(sql, params).fetchone()  # type: ignore[arg-type]
+        return self._read(sql, params, "one")
 
     def value(self, sql: str, params: Sequence[Any] = ()) -> Any:
         row = self.one(sql, params)
@@ -168,6 +178,18 @@ class Database:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.close()
+
+
+def _without_nul(params: Any) -> Any:
+    def fix(v: Any) -> Any:
+        if isinstance(v, str):
+            return v.replace("\x00", "\ufffd")
+        if isinstance(v, list):
+            return [fix(x) for x in v]
+        return v
+    if isinstance(params, dict):
+        return {k: fix(v) for k, v in params.items()}
+    return [fix(v) for v in params]
 
 
 def xact_lock(conn: psycopg.Connection, name: str) -> None:
