@@ -98,3 +98,17 @@ def test_two_schedulers_at_once(crash_env, smtp, digest_settings):
         sent.append(int(re.search(rb"sent=(\d+)", out).group(1)))
     assert _check(smtp, digest_settings, max_dupes=0) == 0
     assert sum(sent) == N and min(sent) > 0, sent  # both worked, neither sent the other's
+
+
+def test_three_senders_never_send_twice(crash_env, smtp, digest_settings):
+    """Three ``digest send`` processes on one database (on PostgreSQL the ledger claims are
+    row locks taken with SKIP LOCKED): each digest goes out exactly once."""
+    smtp.handler.delay = 0.15
+    procs = [_send(crash_env) for _ in range(3)]
+    sent = []
+    for p in procs:
+        out, err = p.communicate(timeout=180)
+        assert p.returncode == 0, err.decode()
+        sent.append(int(re.search(rb"sent=(\d+)", out).group(1)))
+    assert _check(smtp, digest_settings, max_dupes=0) == 0
+    assert sum(sent) == N and sum(1 for n in sent if n) >= 2, sent

@@ -54,7 +54,8 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # store or settings problems surface as one line
         from paperradar.store import StoreError
 
-        if isinstance(exc, (StoreError, OSError)) or type(exc).__name__ == "DatabaseError":
+        if isinstance(exc, (StoreError, OSError)) or type(exc).__name__ in (
+                "DatabaseError", "OperationalError"):  # sqlite3 and psycopg: the server is away
             common.fail(str(exc))
         raise
 
