@@ -6,7 +6,7 @@ outside ``paperradar.store`` talks to a ``Store`` and never writes SQL.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import ContextManager, Protocol
 
 from paperradar.store.base.catalog import CatalogStore
 from paperradar.store.base.community import CommunityStore
@@ -19,6 +19,11 @@ class Store(PaperStore, CommunityStore, CatalogStore, NotifyStore, SearchStore, 
     """Everything a backend implements. Areas are added as the product grows."""
 
     def close(self) -> None: ...
+
+    def job_lock(self, name: str, wait: float = 3.0) -> ContextManager[bool]:
+        """Hold the single-runner lock ``name`` (all processes on this database) for the
+        ``with`` block: yields True when taken (trying for ``wait`` seconds), False when
+        another process holds it. Released at the end, or when the process dies."""
 
 
 __all__ = ["Store", "PaperStore", "UpsertStats"]
