@@ -13,9 +13,11 @@ from paperradar.store.postgres.db import Database, session_unlock, try_session_l
 from paperradar.store.postgres.notify import NotifyMixin
 from paperradar.store.postgres.papers import PapersMixin
 from paperradar.store.postgres.search import SearchMixin
+from paperradar.store.postgres.transfer import TransferMixin
 
 
-class PostgresStore(PapersMixin, CommunityMixin, CatalogMixin, NotifyMixin, SearchMixin):
+class PostgresStore(PapersMixin, CommunityMixin, CatalogMixin, NotifyMixin, SearchMixin,
+                    TransferMixin):
     backend = "postgresql"
 
     def __init__(self, url: str):
