@@ -97,3 +97,16 @@ def shared_server() -> PgServer:
         _SHARED = start()
         atexit.register(_SHARED.stop)
     return _SHARED
+
+
+def stop_postgres(server: PgServer) -> None:
+    """Stop the server process (fast shutdown: sessions are cut), keeping its data."""
+    from pgserver._commands import pg_ctl
+
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=server.server.pgdata,
+           user=server.server.system_user, timeout=30)
+
+
+def start_postgres(server: PgServer) -> None:
+    """Start it again on the same data directory and socket."""
+    server.server.ensure_postgres_running()

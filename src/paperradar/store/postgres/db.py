@@ -25,7 +25,7 @@ from paperradar.store.errors import StoreError
 
 CONNECT_TIMEOUT_S = 5
 POOL_MAX = 10
-POOL_WAIT_S = 10.0  # longest wait for a free connection (then OperationalError)
+POOL_WAIT_S = 4.0  # longest wait for a free connection (then OperationalError)
 # Advisory lock namespace (first key of the two-int form): "prdr".
 LOCK_NS = 0x70726472
 MIGRATION_LOCK = 1
