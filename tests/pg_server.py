@@ -69,7 +69,10 @@ class PgServer:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
     def stop(self) -> None:
+        import shutil
+
         self.server.cleanup()
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def start(base: Path | None = None) -> PgServer:

@@ -21,8 +21,10 @@ PATHS = ["/", "/papers/2601.00001", "/api/papers/2601.00001", "/readyz"]
 
 
 @pytest.fixture
-def own_server(tmp_path):
-    server = start(tmp_path)
+def own_server():
+    # a short path of its own: a socket path over ~100 bytes makes pgserver fall back to a
+    # shared socket directory, where the session's server already listens
+    server = start()
     yield server
     server.stop()
 
