@@ -257,6 +257,17 @@ class CommunityMixin(AccountsMixin):
             "SELECT paper_id FROM collection_items WHERE collection_id = %s "
             "ORDER BY added_at DESC, paper_id LIMIT %s OFFSET %s", (collection_id, limit, offset))]
 
+    def collection_notes(self, collection_id: int, paper_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        return {pid: (added, note) for pid, added, note in self.db.rows(
+            "SELECT paper_id, added_at, note FROM collection_items WHERE collection_id = %s "
+            "AND paper_id = ANY(%s::text[])", (collection_id, _ids(paper_ids)))}
+
+    def set_collection_note(self, collection_id: int, paper_id: str, note: str) -> bool:
+        with self.db.transaction() as conn:
+            cur = conn.execute("UPDATE collection_items SET note = %s WHERE collection_id = %s "
+                               "AND paper_id = %s", (note, collection_id, paper_id))
+        return cur.rowcount > 0
+
     # -- trending -------------------------------------------------------------------------
     def trending_candidates(self, date_from: str, date_to: str) -> list[TrendingCandidate]:
         rows = self.db.rows(f"SELECT {DAILY_COLS} FROM daily_entries WHERE date BETWEEN %s "
