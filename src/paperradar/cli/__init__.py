@@ -36,10 +36,11 @@ def stats(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> N
 
 
 def _register_areas() -> None:
-    from paperradar.cli import (harvest_cmds, ingest_cmds, notify_cmds, search_cmds, user_cmds,
-                                web_cmds)
+    from paperradar.cli import (harvest_cmds, ingest_cmds, notify_cmds, recommend_cmds,
+                                search_cmds, user_cmds, web_cmds)
 
-    for module in (ingest_cmds, harvest_cmds, search_cmds, web_cmds, user_cmds, notify_cmds):
+    for module in (ingest_cmds, harvest_cmds, search_cmds, web_cmds, user_cmds, notify_cmds,
+                   recommend_cmds):
         module.register(app)
 
 

@@ -18,7 +18,7 @@ from paperradar.web.site import start_search_warmup
 
 # Order matters only for overlapping paths: specific routers first.
 ROUTE_MODULES = ("health", "hf_api", "arxiv_api", "api", "feeds", "auth", "community",
-                 "admin", "subscribe", "pages")
+                 "admin", "subscribe", "recommend", "pages")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -12,10 +12,12 @@ from paperradar.store.base.catalog import CatalogStore
 from paperradar.store.base.community import CommunityStore
 from paperradar.store.base.notify import NotifyStore
 from paperradar.store.base.papers import PaperStore, UpsertStats
+from paperradar.store.base.recommend import RecommendStore
 from paperradar.store.base.search import SearchStore
 
 
-class Store(PaperStore, CommunityStore, CatalogStore, NotifyStore, SearchStore, Protocol):
+class Store(PaperStore, CommunityStore, CatalogStore, NotifyStore, SearchStore, RecommendStore,
+            Protocol):
     """Everything a backend implements. Areas are added as the product grows."""
 
     def close(self) -> None: ...

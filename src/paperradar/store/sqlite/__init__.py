@@ -9,10 +9,12 @@ from paperradar.store.sqlite.db import Database
 from paperradar.store.sqlite.catalog import CatalogMixin
 from paperradar.store.sqlite.notify import NotifyMixin
 from paperradar.store.sqlite.papers import PapersMixin
+from paperradar.store.sqlite.recommend import RecommendMixin
 from paperradar.store.sqlite.search import SearchMixin
 
 
-class SQLiteStore(PapersMixin, CommunityMixin, CatalogMixin, NotifyMixin, SearchMixin):
+class SQLiteStore(PapersMixin, CommunityMixin, CatalogMixin, NotifyMixin, SearchMixin,
+                  RecommendMixin):
     def __init__(self, path: str | Path):
         self.db = Database(path)
 
