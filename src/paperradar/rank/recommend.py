@@ -81,7 +81,11 @@ class CandidateIndex:
 
         if len(ids) != len(texts) or (vecs is not None and len(vecs) != len(ids)):
             raise ValueError("ids, texts and vectors must have the same length")
-        self.ids = list(ids)
+        order = sorted(range(len(ids)), key=lambda i: ids[i])  # input order cannot matter
+        self.ids = [ids[i] for i in order]
+        texts = [texts[i] for i in order]
+        if vecs is not None:
+            vecs = np.asarray(vecs)[order] if len(order) else vecs
         self.pos = {pid: i for i, pid in enumerate(self.ids)}
         self.params = params
         n = len(self.ids)
