@@ -184,13 +184,13 @@ def tune(index, readers, settings_store, positives_of) -> Params:
         parts, _ = components(index, pos, (), DEFAULT_PARAMS)
         cached.append((parts, targets))
     best = (-1.0, DEFAULT_PARAMS)
-    for ws, wl, we in itertools.product((0, 0.5, 1, 2), (0, 0.5, 1, 2), (0, 0.5, 1, 2)):
-        if not (ws or wl or we):
+    for wr, wl, we in itertools.product((0, 0.5, 1, 2), (0, 0.25, 0.5, 1), (0, 0.5, 1, 2)):
+        if not (wr or wl or we):
             continue
-        p = Params(w_svm=ws, w_lex=wl, w_emb=we)
+        p = Params(w_svm=0, w_roc=wr, w_lex=wl, w_emb=we)
         score = float(np.mean([ndcg10(_ranked(index.ids, fuse(parts, p, len(index))), t)
                                for parts, t in cached]))
-        print(f"  tune w_svm={ws} w_lex={wl} w_emb={we}: nDCG@10 {score:.4f}")
+        print(f"  tune w_roc={wr} w_lex={wl} w_emb={we}: nDCG@10 {score:.4f}")
         if score > best[0]:
             best = (score, p)
     print(f"best on the tuning half: {best[1]} nDCG@10 {best[0]:.4f}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import DAY, library_id, rows, seed
+from recommend_fixtures import DAY, library_id, rows, seed
 from paperradar.rank import foryou
 from paperradar.rank.recommend import CandidateIndex, Params, Positive, recommend
 
@@ -66,7 +66,7 @@ def test_embedding_component_finds_a_paper_by_meaning_alone():
     data = rows()[:20]
     rng = np.random.default_rng(0)
     vecs = rng.normal(size=(20, 16)).astype(np.float32)
-    index = _index(data, vecs, Params(w_svm=0, w_lex=0, w_emb=1))
+    index = _index(data, vecs, Params(w_svm=0, w_roc=0, w_lex=0, w_emb=1))
     pos = Positive("x", "X", "words that appear nowhere zzzqqq", vec=vecs[7] + 0.01)
     assert recommend(index, [pos], limit=1)[0].id == data[7]["id"]
 
