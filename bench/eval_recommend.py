@@ -14,8 +14,9 @@ Baselines, computed in the same run:
   arxiv-sanity SVM  1-2-gram TF-IDF (sublinear tf, max_df 0.1, min_df 5, 20,000 features) fit
                     on all papers; LinearSVC(C=0.01, class_weight="balanced"), library = 1,
                     every other paper = 0 (as arxiv-sanity-lite does)
-  MiniLM centroid / max-sim / SVM on MiniLM vectors (same SVM set-up)
-  SVM on TF-IDF + MiniLM features, RRF (k=60) of arxiv-sanity SVM and MiniLM max-sim
+  MiniLM centroid / max-sim / SVM on MiniLM vectors (same SVM set-up, trained on the papers
+                    that have a vector: at least every candidate and library paper)
+  SVM on TF-IDF + MiniLM features (same), RRF (k=60) of arxiv-sanity SVM and MiniLM max-sim
 
 Usage: python bench/eval_recommend.py [--tune] [--readers N]
 MiniLM vectors are cached in $PAPERRADAR_BENCH_DIR (default /tmp/paperradar-bench).
@@ -93,23 +94,33 @@ def tune_half(name: str) -> bool:
     return hashlib.sha1(name.encode()).digest()[0] % 2 == 0
 
 
-def minilm(rows: list[dict]) -> np.ndarray:
-    """MiniLM vectors of every paper (title + abstract, as the indexer embeds them), cached."""
+def minilm(rows: list[dict], need: set[str]) -> tuple[np.ndarray, np.ndarray]:
+    """MiniLM vectors (title + abstract, as the indexer embeds them) of the papers in ``need``
+    (candidates and libraries) and of any other paper already in the cache; (vectors, mask of
+    the rows that have one). Cached in WORK/rec_minilm.npz."""
     WORK.mkdir(parents=True, exist_ok=True)
     cache = WORK / "rec_minilm.npz"
-    ids = [r["id"] for r in rows]
+    have: dict[str, np.ndarray] = {}
     if cache.exists():
         z = np.load(cache)
-        if list(z["ids"]) == ids:
-            return z["vecs"]
-    emb = load_embedder(Settings(embed_threads=1))
-    vecs = np.concatenate([emb.embed([text(r) for r in rows[i:i + 256]])
-                           for i in range(0, len(rows), 256)])
-    np.savez(cache, ids=np.array(ids), vecs=vecs)
-    return vecs
+        have = dict(zip(z["ids"].tolist(), z["vecs"]))
+    todo = [r for r in rows if r["id"] in need and r["id"] not in have]
+    if todo:
+        emb = load_embedder(Settings(embed_threads=1))
+        for i in range(0, len(todo), 256):
+            part = todo[i:i + 256]
+            for r, v in zip(part, emb.embed([text(r) for r in part])):
+                have[r["id"]] = v
+        ids = sorted(have)
+        np.savez(cache, ids=np.array(ids), vecs=np.stack([have[i] for i in ids]))
+    dim = len(next(iter(have.values())))
+    mask = np.array([r["id"] in have for r in rows])
+    vecs = np.stack([have.get(r["id"], np.zeros(dim, np.float32)) for r in rows])
+    return vecs.astype(np.float32), mask
 
 
-def build_store(rows: list[dict], vecs: np.ndarray, path: Path, settings: Settings):
+def build_store(rows: list[dict], vecs: np.ndarray, mask: np.ndarray, path: Path,
+                settings: Settings):
     """A real store with every paper imported without authors, and its MiniLM vectors."""
     store = open_store(f"sqlite:///{path}")
     recs = [generic_record({k: v for k, v in r.items() if k != "authors"}) for r in rows]
@@ -117,7 +128,7 @@ def build_store(rows: list[dict], vecs: np.ndarray, path: Path, settings: Settin
         store.upsert_records(recs[i:i + 2000])
     label = model_label(settings)
     emb = [StoredEmbedding(r["id"], i + 1, "-", vecs.shape[1], "f16", encode(vecs[i]))
-           for i, r in enumerate(rows)]
+           for i, r in enumerate(rows) if mask[i]]
     for i in range(0, len(emb), 2000):
         store.put_embeddings(label, emb[i:i + 2000])
     return store
@@ -126,7 +137,7 @@ def build_store(rows: list[dict], vecs: np.ndarray, path: Path, settings: Settin
 class Baselines:
     """The reference methods, over the whole corpus as arxiv-sanity does."""
 
-    def __init__(self, rows: list[dict], vecs: np.ndarray):
+    def __init__(self, rows: list[dict], vecs: np.ndarray, mask: np.ndarray):
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.ids = [r["id"] for r in rows]
@@ -139,19 +150,21 @@ class Baselines:
                             smooth_idf=True, sublinear_tf=True, max_df=0.1, min_df=5)
         self.X = v.fit_transform([text(r) for r in rows]).tocsr()
         self.E = vecs.astype(np.float32)
+        self.has = np.flatnonzero(mask)  # papers with a vector: the MiniLM SVMs' training set
 
     def _rank(self, scores: np.ndarray) -> list[str]:
         s = scores[self.cand]
         order = sorted(range(len(s)), key=lambda i: (-round(float(s[i]), 6), self.ids[self.cand[i]]))
         return [self.ids[self.cand[i]] for i in order]
 
-    def _svm(self, X, lib: list[int]) -> np.ndarray:
+    def _svm(self, X, lib: list[int], rows=None) -> np.ndarray:
         from sklearn.svm import LinearSVC
 
         y = np.zeros(X.shape[0])
         y[lib] = 1
+        train = np.arange(X.shape[0]) if rows is None else rows
         clf = LinearSVC(class_weight="balanced", max_iter=10000, tol=1e-6, C=0.01)
-        clf.fit(X, y)
+        clf.fit(X[train], y[train])
         return clf.decision_function(X)
 
     def run(self, lib_ids: list[str]) -> dict[str, list[str]]:
@@ -165,8 +178,8 @@ class Baselines:
         out = {"arxiv-sanity SVM (TF-IDF)": self._rank(svm),
                "MiniLM centroid": self._rank(cen),
                "MiniLM max-sim": self._rank(sims.max(axis=1)),
-               "SVM on MiniLM": self._rank(self._svm(self.E, lib)),
-               "SVM on TF-IDF + MiniLM": self._rank(self._svm(both, lib))}
+               "SVM on MiniLM": self._rank(self._svm(self.E, lib, self.has)),
+               "SVM on TF-IDF + MiniLM": self._rank(self._svm(both, lib, self.has))}
         a, b = out["arxiv-sanity SVM (TF-IDF)"], out["MiniLM max-sim"]
         rrf: dict[str, float] = defaultdict(float)
         for ranking in (a, b):
@@ -218,10 +231,13 @@ def main() -> None:
     print(f"{len(rows):,} papers, {len(readers)} proxy readers "
           f"({len(halves['tune'])} tuning, {len(halves['report'])} report); "
           f"{sum(r['first_listing_date'] >= SINCE for r in rows):,} April candidates")
-    vecs = minilm(rows)
+    need = {p for _, lib, _ in readers for p in lib} | {
+        r["id"] for r in rows if r["first_listing_date"] >= SINCE}
+    vecs, mask = minilm(rows, need)
+    print(f"MiniLM vectors: {int(mask.sum()):,} papers (candidates and libraries at least)")
     settings = Settings(embed_threads=1)
     with tempfile.TemporaryDirectory() as tmp:
-        store = build_store(rows, vecs, Path(tmp) / "bench.db", settings)
+        store = build_store(rows, vecs, mask, Path(tmp) / "bench.db", settings)
         t0 = time.perf_counter()
         index = foryou.candidate_index(store, settings, SINCE, UNTIL)
         print(f"candidate index (period features, shared by all readers): "
@@ -232,7 +248,7 @@ def main() -> None:
 
         if args.tune:
             tune(index, halves["tune"], store, positives_of)
-        base = None if args.no_baselines else Baselines(rows, vecs)
+        base = None if args.no_baselines else Baselines(rows, vecs, mask)
         for half, group in halves.items():
             results: dict[str, list[tuple[float, float]]] = defaultdict(list)
             times: dict[str, list[float]] = defaultdict(list)

@@ -156,6 +156,6 @@ def test_cli_recommend_from_a_library_file(app, tmp_path):
     text = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     assert text.returncode == 0 and "not stored (use --fetch): 2601.55555" in text.stderr
     assert "because your library has" in text.stdout
-    bad = subprocess.run(cmd[:4] + [str(tmp_path / "missing.bib")], env=env,
+    bad = subprocess.run(cmd[:5] + [str(tmp_path / "missing.bib")], env=env,
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "cannot read" in bad.stderr
