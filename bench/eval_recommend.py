@@ -275,7 +275,23 @@ def main() -> None:
             for method, ts in times.items():
                 print(f"  time per reader, {method}: median {1000 * np.median(ts):.0f} ms, "
                       f"p90 {1000 * np.percentile(ts, 90):.0f} ms")
+        timing_over_all(store, settings, readers[:60])
         store.close()
+
+
+def timing_over_all(store, settings: Settings, readers) -> None:
+    """Time per reader with every paper of March and April (12,768) as candidates."""
+    t0 = time.perf_counter()
+    index = foryou.candidate_index(store, settings, "2026-03-01", UNTIL)
+    build = time.perf_counter() - t0
+    ts = []
+    for _, lib, _ in readers:
+        t = time.perf_counter()
+        foryou.rank_index(index, foryou.positives_from_ids(store, settings, lib), (), limit=50)
+        ts.append(time.perf_counter() - t)
+    print(f"\n{len(index):,} candidates (March + April): index built in {build:.1f} s; "
+          f"per reader median {1000 * np.median(ts):.0f} ms, p90 "
+          f"{1000 * np.percentile(ts, 90):.0f} ms ({len(ts)} readers)")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Match a parsed library against the store and import it into an account as a private
-collection (the recommender reads collections as positives). One transaction: a failed
-import writes nothing."""
+collection (the recommender reads collections as positives). Nothing is written unless at
+least one paper is found; the papers are then added in one transaction."""
 
 from __future__ import annotations
 
