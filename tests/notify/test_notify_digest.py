@@ -131,9 +131,13 @@ def test_recommendations_from_upvotes(digest_settings, papers_store, smtp):
     assert "== Recommended for you ==" in text
     ids = re.findall(r"https://papers\.example/papers/(\S+)", text)
     assert ids and seed not in ids
-    expected = [h.id for h in make_searcher(digest_settings, papers_store).similar(seed, limit=50)
-                if "2026-03-05" <= (h.paper.published or "")[:10] <= "2026-03-06"]
-    assert ids == expected[:len(ids)]
+    # the same ranking as the "For you" page (issue 11: one recommender for page, API, mail)
+    from paperradar.rank.foryou import recommend_user
+
+    expected = [i.paper.id for i in recommend_user(
+        papers_store, digest_settings, user.id, since=period.date_from, until=period.date_to,
+        limit=digest_settings.digest_topic_limit).items]
+    assert ids == expected
     # without an account (or with the option off) there is no such section
     plain = active("nofan@example.org", trending=False, recommendations=True)
     assert _digest(digest_settings, papers_store, plain, at)[2] is None

@@ -39,10 +39,10 @@ def stats(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> N
 
 def _register_areas() -> None:
     from paperradar.cli import (db_cmds, harvest_cmds, ingest_cmds, mail_cmds, notify_cmds,
-                                search_cmds, user_cmds, web_cmds)
+                                recommend_cmds, search_cmds, user_cmds, web_cmds)
 
     for module in (ingest_cmds, harvest_cmds, search_cmds, web_cmds, user_cmds, notify_cmds,
-                   mail_cmds, db_cmds):
+                   mail_cmds, recommend_cmds, db_cmds):
         module.register(app)
 
 

@@ -2,8 +2,8 @@
 or None when there is nothing to say.
 
 Contents, in order and without repeats: the top trending papers of the period (if wanted),
-recommendations for subscribers with an account (papers of the period similar to what they
-upvoted, through the site's "similar papers"), then the subscriber's topics — categories,
+recommendations for subscribers with an account (papers of the period ranked by the
+recommender of the "For you" page, ``rank.foryou``), then the subscriber's topics — categories,
 keyword searches and authors — matched through the site's ``Searcher`` (the same code as
 ``/search``) within the period's dates. The message is
 ``multipart/alternative`` (text + HTML, every imported string escaped), with a ``Message-ID``
@@ -46,6 +46,7 @@ class DigestItem:
     pdf_url: str | None = None
     code_url: str | None = None
     upvotes: int | None = None
+    reason: str | None = None  # "because you upvoted …" (recommendations)
 
 
 @dataclass(slots=True)
@@ -120,17 +121,23 @@ class TopicCache:
         return self._memo[key]
 
     def recommended(self, sub: Subscriber, period: Period) -> list[DigestItem]:
-        """For a subscriber with an account: papers of the period similar to what they upvoted
-        recently (never the upvoted papers themselves)."""
-        if sub.user_id is None or not hasattr(self.store, "papers_upvoted_by"):
+        """For a subscriber with an account: papers of the period ranked by the recommender
+        (``rank.foryou``, the code of the "For you" page) from their upvotes, collections and
+        "not interested" marks; nothing when they have no positives yet."""
+        if sub.user_id is None or not hasattr(self.store, "dismissed_by"):
             return []
-        seeds = self.store.papers_upvoted_by(sub.user_id, limit=5)
-        out: dict[str, DigestItem] = {}
-        for pid in seeds:
-            for item in self.similar(pid, period):
-                if item.id not in seeds:
-                    out.setdefault(item.id, item)
-        return list(out.values())[:self.settings.digest_topic_limit]
+        from paperradar.rank.foryou import recommend_user
+
+        result = recommend_user(self.store, self.settings, sub.user_id, since=period.date_from,
+                                until=period.date_to, limit=self.settings.digest_topic_limit)
+        if result.mode != "recommended":
+            return []
+        items = []
+        for it in result.items:
+            item = make_item(it.paper, self.base)
+            item.reason = it.reasons[0].sentence() if it.reasons else None
+            items.append(item)
+        return items
 
 
 def _in_period(paper: Paper, period: Period) -> bool:

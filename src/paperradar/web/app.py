@@ -18,7 +18,7 @@ from paperradar.web.site import start_search_warmup
 
 # Order matters only for overlapping paths: specific routers first.
 ROUTE_MODULES = ("health", "hf_api", "arxiv_api", "api", "feeds", "auth", "community",
-                 "admin", "subscribe", "outbox", "pages", "enrich_pages",
+                 "admin", "subscribe", "outbox", "recommend", "pages", "enrich_pages",
                  "claims")
 
 

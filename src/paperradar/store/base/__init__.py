@@ -13,11 +13,12 @@ from paperradar.store.base.community import CommunityStore
 from paperradar.store.base.enrich import ClaimStore, EnrichStore
 from paperradar.store.base.notify import NotifyStore
 from paperradar.store.base.papers import PaperStore, UpsertStats
+from paperradar.store.base.recommend import RecommendStore
 from paperradar.store.base.search import SearchStore
 
 
 class Store(PaperStore, CommunityStore, CatalogStore, NotifyStore, SearchStore, EnrichStore,
-            ClaimStore, Protocol):
+            ClaimStore, RecommendStore, Protocol):
     """Everything a backend implements. Areas are added as the product grows."""
 
     backend: str  # "sqlite" | "postgresql"

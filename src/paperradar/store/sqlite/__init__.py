@@ -15,12 +15,13 @@ from paperradar.store.sqlite.enrich import EnrichMixin
 from paperradar.store.sqlite.catalog import CatalogMixin
 from paperradar.store.sqlite.notify import NotifyMixin
 from paperradar.store.sqlite.papers import PapersMixin
+from paperradar.store.sqlite.recommend import RecommendMixin
 from paperradar.store.sqlite.search import SearchMixin
 from paperradar.store.sqlite.transfer import TransferMixin
 
 
 class SQLiteStore(PapersMixin, CommunityMixin, CatalogMixin, NotifyMixin, SearchMixin,
-                  EnrichMixin, ClaimsMixin, TransferMixin):
+                  EnrichMixin, ClaimsMixin, RecommendMixin, TransferMixin):
     def __init__(self, path: str | Path):
         self.db = Database(path)
 
