@@ -30,6 +30,7 @@ TABLES: list[tuple[str, tuple[str, ...]]] = [
     ("submissions", ("paper_id",)),
     ("collections", ("id",)),
     ("collection_items", ("collection_id", "paper_id")),
+    ("dismissals", ("user_id", "paper_id")),
     ("subscribers", ("id",)),
     ("subscriber_tokens", ("token_hash",)),
     ("digest_deliveries", ("subscriber_id", "period")),

@@ -12,12 +12,13 @@ from paperradar.store.postgres.community import CommunityMixin
 from paperradar.store.postgres.db import Database, session_unlock, try_session_lock
 from paperradar.store.postgres.notify import NotifyMixin
 from paperradar.store.postgres.papers import PapersMixin
+from paperradar.store.postgres.recommend import RecommendMixin
 from paperradar.store.postgres.search import SearchMixin
 from paperradar.store.postgres.transfer import TransferMixin
 
 
 class PostgresStore(PapersMixin, CommunityMixin, CatalogMixin, NotifyMixin, SearchMixin,
-                    TransferMixin):
+                    RecommendMixin, TransferMixin):
     backend = "postgresql"
 
     def __init__(self, url: str):
