@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     submit_daily_quota: int = Field(5, ge=0, description="submissions per user per UTC day")
     submit_max_age_days: int = Field(30, ge=1, description="oldest paper (first version) accepted")
 
+    # Serving (slow clients, proxies)
+    header_read_timeout: float = Field(10.0, gt=0, description="seconds for a request's headers")
+    body_read_timeout: float = Field(20.0, gt=0, description="longest pause inside a body")
+    trusted_proxies: str = Field("", description="comma-separated proxy IPs whose "
+                                 "X-Forwarded-For is believed; empty = none")
+
     # Search
     embed_model: str = "all-MiniLM-L6-v2"  # the bundled offline model, or a path / hub name
     embed_threads: int = Field(1, ge=1)

@@ -41,4 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if install is not None:
             install(app)
         app.include_router(module.router)
+    from paperradar.web.limits import BodyLimitMiddleware
+
+    # Outermost: bodies are bounded before sessions, CSRF or any route read them.
+    app.add_middleware(BodyLimitMiddleware, body_timeout=settings.body_read_timeout)
     return app

@@ -25,8 +25,11 @@ HERE = Path(__file__).parent
 access_log = logging.getLogger("paperradar.access")
 error_log = logging.getLogger("paperradar.web")
 
-_HEADINGS = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 422: "Bad request",
-             429: "Too many requests", 500: "Something went wrong", 503: "Unavailable"}
+_HEADINGS = {400: "Bad request", 401: "Sign in required", 403: "Forbidden", 404: "Not found",
+             405: "Method not allowed", 408: "Request timeout", 409: "Conflict",
+             413: "Content too large", 422: "Bad request", 429: "Too many requests",
+             499: "Client closed request", 500: "Something went wrong", 502: "Upstream failed",
+             503: "Unavailable", 504: "Upstream timed out"}
 
 
 def make_templates() -> Jinja2Templates:
