@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from paperradar.web.auth_deps import TOKEN_PREFIX, OptionalUser
 from paperradar.web.community import service
 from paperradar.web.community.pages import login_redirect, need_user, render
-from paperradar.web.deps import StoreDep
+from paperradar.web.deps import RowId, StoreDep
 from paperradar.web.security import hash_secret, new_secret
 
 router = APIRouter(include_in_schema=False)
@@ -83,7 +83,7 @@ def create_token(request: Request, store: StoreDep, user: OptionalUser,
 
 
 @router.post("/account/tokens/{token_id:int}/delete")
-def delete_token(request: Request, store: StoreDep, user: OptionalUser, token_id: int):
+def delete_token(request: Request, store: StoreDep, user: OptionalUser, token_id: RowId):
     user = need_user(request, user)
     if not store.delete_api_token(user.id, token_id):
         raise HTTPException(404, "no such token")

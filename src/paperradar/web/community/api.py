@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from paperradar.web.auth_deps import AdminUser, CurrentUser, OptionalUser, VerifiedUser
 from paperradar.web.community import service
-from paperradar.web.deps import StoreDep
+from paperradar.web.deps import MAX_ROW_ID, Offset, RowId, StoreDep
 
 router = APIRouter(prefix="/api", tags=["community"])
 PaperId = Path(description="arXiv id (2401.01234, hep-th/9901001) or source:id")
@@ -25,7 +25,7 @@ class VoteState(BaseModel):
 
 class CommentIn(BaseModel):
     body: str = Field(max_length=20_000, description="Markdown (raw HTML is shown as text)")
-    parent_id: int | None = Field(None, description="reply to this comment")
+    parent_id: int | None = Field(None, ge=1, le=MAX_ROW_ID, description="reply to this comment")
 
 
 class CommentEdit(BaseModel):
@@ -88,20 +88,20 @@ def post_comment(request: Request, body: CommentIn, store: StoreDep, user: Verif
 
 
 @router.patch("/comments/{comment_id}", summary="Edit your comment")
-def patch_comment(comment_id: int, body: CommentEdit, store: StoreDep,
+def patch_comment(comment_id: RowId, body: CommentEdit, store: StoreDep,
                   user: VerifiedUser) -> dict[str, Any]:
     return service.comment_dict(service.edit_comment(store, user, comment_id, body.body), user)
 
 
 @router.delete("/comments/{comment_id}", status_code=204, summary="Delete a comment "
                "(yours, or any as an admin)")
-def remove_comment(comment_id: int, store: StoreDep, user: CurrentUser) -> Response:
+def remove_comment(comment_id: RowId, store: StoreDep, user: CurrentUser) -> Response:
     service.delete_comment(store, user, comment_id)
     return Response(status_code=204)
 
 
 @router.post("/comments/{comment_id}/hide", summary="Hide a comment (admins)")
-def hide_comment(comment_id: int, store: StoreDep, user: AdminUser,
+def hide_comment(comment_id: RowId, store: StoreDep, user: AdminUser,
                  hidden: bool = Query(True)) -> dict[str, Any]:
     c = service.comment_or_404(store, comment_id)
     store.set_comment_hidden(c.id, hidden)
@@ -143,15 +143,15 @@ def create_collection(body: CollectionIn, store: StoreDep, user: CurrentUser) ->
 
 
 @router.get("/collections/{collection_id}", summary="A collection and its papers")
-def get_collection(collection_id: int, store: StoreDep, user: OptionalUser,
+def get_collection(collection_id: RowId, store: StoreDep, user: OptionalUser,
                    limit: int = Query(100, ge=1, le=1000),
-                   offset: int = Query(0, ge=0)) -> dict[str, Any]:
+                   offset: Offset = 0) -> dict[str, Any]:
     c = service.readable_collection(store, collection_id, user)
     return service.collection_dict(c, service.collection_papers(store, c, limit, offset))
 
 
 @router.patch("/collections/{collection_id}", summary="Rename or change visibility")
-def patch_collection(collection_id: int, body: CollectionPatch, store: StoreDep,
+def patch_collection(collection_id: RowId, body: CollectionPatch, store: StoreDep,
                      user: CurrentUser) -> dict[str, Any]:
     c = service.own_collection(store, collection_id, user)
     name = service.clean_collection_name(body.name) if body.name is not None else None
@@ -163,7 +163,7 @@ def patch_collection(collection_id: int, body: CollectionPatch, store: StoreDep,
 
 
 @router.delete("/collections/{collection_id}", status_code=204, summary="Delete a collection")
-def delete_collection(collection_id: int, store: StoreDep, user: CurrentUser) -> Response:
+def delete_collection(collection_id: RowId, store: StoreDep, user: CurrentUser) -> Response:
     c = service.own_collection(store, collection_id, user)
     if c.is_default:
         raise service.HTTPException(409, "the reading list cannot be deleted")
@@ -173,7 +173,7 @@ def delete_collection(collection_id: int, store: StoreDep, user: CurrentUser) ->
 
 @router.put("/collections/{collection_id}/papers/{paper_id:path}",
             summary="Add a paper to a collection")
-def add_item(collection_id: int, store: StoreDep, user: CurrentUser,
+def add_item(collection_id: RowId, store: StoreDep, user: CurrentUser,
              paper_id: str = PaperId) -> dict[str, Any]:
     c = service.own_collection(store, collection_id, user)
     paper = service.paper_or_404(store, paper_id)
@@ -183,7 +183,7 @@ def add_item(collection_id: int, store: StoreDep, user: CurrentUser,
 
 @router.delete("/collections/{collection_id}/papers/{paper_id:path}",
                summary="Remove a paper from a collection")
-def remove_item(collection_id: int, store: StoreDep, user: CurrentUser,
+def remove_item(collection_id: RowId, store: StoreDep, user: CurrentUser,
                 paper_id: str = PaperId) -> dict[str, Any]:
     c = service.own_collection(store, collection_id, user)
     paper = service.paper_or_404(store, paper_id)

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from paperradar.web.auth_deps import OptionalUser
 from paperradar.web.community import service
 from paperradar.web.community.pages import back, login_redirect, need_user, render
-from paperradar.web.deps import StoreDep
+from paperradar.web.deps import MAX_ROW_ID, RowId, StoreDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -34,7 +34,7 @@ def create_collection(request: Request, store: StoreDep, user: OptionalUser,
 
 
 @router.get("/collections/{collection_id:int}")
-def collection_page(request: Request, store: StoreDep, user: OptionalUser, collection_id: int):
+def collection_page(request: Request, store: StoreDep, user: OptionalUser, collection_id: RowId):
     from paperradar.web.render.views import views_of
 
     c = service.readable_collection(store, collection_id, user)
@@ -45,7 +45,7 @@ def collection_page(request: Request, store: StoreDep, user: OptionalUser, colle
 
 @router.post("/collections/{collection_id:int}/settings")
 def collection_settings(request: Request, store: StoreDep, user: OptionalUser,
-                        collection_id: int, name: str = Form("", max_length=200),
+                        collection_id: RowId, name: str = Form("", max_length=200),
                         public: bool = Form(False)):
     user = need_user(request, user)
     c = service.own_collection(store, collection_id, user)
@@ -57,7 +57,7 @@ def collection_settings(request: Request, store: StoreDep, user: OptionalUser,
 
 
 @router.post("/collections/{collection_id:int}/delete")
-def collection_delete(request: Request, store: StoreDep, user: OptionalUser, collection_id: int):
+def collection_delete(request: Request, store: StoreDep, user: OptionalUser, collection_id: RowId):
     user = need_user(request, user)
     c = service.own_collection(store, collection_id, user)
     if c.is_default:
@@ -67,7 +67,7 @@ def collection_delete(request: Request, store: StoreDep, user: OptionalUser, col
 
 
 @router.post("/collections/{collection_id:int}/remove")
-def collection_remove(request: Request, store: StoreDep, user: OptionalUser, collection_id: int,
+def collection_remove(request: Request, store: StoreDep, user: OptionalUser, collection_id: RowId,
                       paper: str = Form("", max_length=300)):
     user = need_user(request, user)
     c = service.own_collection(store, collection_id, user)
@@ -77,7 +77,7 @@ def collection_remove(request: Request, store: StoreDep, user: OptionalUser, col
 
 @router.post("/papers/{paper_id:path}/save")
 def save_paper(request: Request, store: StoreDep, user: OptionalUser, paper_id: str,
-               collection: int | None = Form(None), next: str = Form("")):
+               collection: int | None = Form(None, ge=1, le=MAX_ROW_ID), next: str = Form("")):
     user = need_user(request, user)
     paper = service.paper_or_404(store, paper_id)
     c = (service.own_collection(store, collection, user) if collection
@@ -87,7 +87,7 @@ def save_paper(request: Request, store: StoreDep, user: OptionalUser, paper_id: 
 
 
 # -- exports ----------------------------------------------------------------------------------
-def _export(request: Request, store, user, collection_id: int, kind: str) -> Response:
+def _export(request: Request, store, user, collection_id: RowId, kind: str) -> Response:
     from paperradar.web.render import atom, exports
     from paperradar.web.render.views import views_of
 
@@ -107,15 +107,15 @@ def _export(request: Request, store, user, collection_id: int, kind: str) -> Res
 
 
 @router.get("/collections/{collection_id:int}.bib")
-def export_bib(request: Request, store: StoreDep, user: OptionalUser, collection_id: int):
+def export_bib(request: Request, store: StoreDep, user: OptionalUser, collection_id: RowId):
     return _export(request, store, user, collection_id, "bib")
 
 
 @router.get("/collections/{collection_id:int}.ris")
-def export_ris(request: Request, store: StoreDep, user: OptionalUser, collection_id: int):
+def export_ris(request: Request, store: StoreDep, user: OptionalUser, collection_id: RowId):
     return _export(request, store, user, collection_id, "ris")
 
 
 @router.get("/collections/{collection_id:int}.atom")
-def export_atom(request: Request, store: StoreDep, user: OptionalUser, collection_id: int):
+def export_atom(request: Request, store: StoreDep, user: OptionalUser, collection_id: RowId):
     return _export(request, store, user, collection_id, "atom")
