@@ -46,7 +46,9 @@ class Settings(BaseSettings):
     verify_token_hours: float = Field(48.0, gt=0)
     reset_token_hours: float = Field(1.0, gt=0)
     rate_limits_enabled: bool = True
-    rate_limit_login: str = "10/5m"  # per account and per IP
+    rate_limit_login: str = "10/5m"  # per (account, IP) pair
+    rate_limit_login_ip: str = "30/5m"  # per IP, whatever the accounts
+    rate_limit_login_account: str = "10/5m"  # per account, except from its known devices
     rate_limit_signup: str = "5/1h"  # per IP
     rate_limit_reset: str = "5/1h"  # per account and per IP
     rate_limit_comment: str = "10/1m"  # per user
