@@ -40,8 +40,9 @@ def profile(request: Request, store: StoreDep, viewer: OptionalUser, name: str,
         ids = store.papers_upvoted_by(owner.id, PAGE + 1, offset)
     else:
         ids = []
-        comments = [(c, service.comment_dict(c, viewer))
-                    for c in store.comments_by(owner.id, PAGE + 1, offset)]
+        listed = store.comments_by(owner.id, PAGE + 1, offset)
+        service.refresh_html(store, listed)  # rendered once per renderer version
+        comments = [(c, service.comment_dict(c, viewer)) for c in listed]
     more = len(ids) > PAGE or len(comments) > PAGE
     if ids:
         found = store.get_papers(ids[:PAGE])

@@ -73,11 +73,15 @@ def unvote(store: StoreDep, user: VerifiedUser, paper_id: str = PaperId):
 
 # -- comments ---------------------------------------------------------------------------------
 @router.get("/papers/{paper_id:path}/comments", summary="A paper's comments, in thread order")
-def list_comments(store: StoreDep, user: OptionalUser, paper_id: str = PaperId) -> dict[str, Any]:
+def list_comments(store: StoreDep, user: OptionalUser, paper_id: str = PaperId,
+                  page: int = Query(1, ge=1, le=100_000, description="page of the thread"),
+                  per_page: int = Query(service.COMMENTS_PER_PAGE, ge=1, le=100)
+                  ) -> dict[str, Any]:
+    """``per_page`` entries of the thread (replies under their parent) per page."""
     paper = service.paper_or_404(store, paper_id)
-    items = service.thread(store.list_comments(paper.id), user)
+    found = service.discussion(store, paper.id, user, page, per_page)
     return {"paper_id": paper.id, "count": store.comment_counts([paper.id])[paper.id],
-            "comments": items}
+            "page": found["page"], "pages": found["pages"], "comments": found["comments"]}
 
 
 @router.post("/papers/{paper_id:path}/comments", status_code=201, summary="Comment on a paper")

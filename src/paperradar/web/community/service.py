@@ -11,7 +11,7 @@ from fastapi import HTTPException, Request
 from paperradar.ids import InvalidId, parse_arxiv_id
 from paperradar.models import DailyEntry, Paper
 from paperradar.store.base.community import Collection, Comment, DuplicateSubmission, User
-from paperradar.web.community.text import clean_body, render_comment
+from paperradar.web.community.text import RENDERER_VERSION, clean_body, render_comment
 from paperradar.web.render.ids import canonical_or_404
 from paperradar.web.security import rate_limit
 
@@ -41,21 +41,61 @@ def set_upvote(store, user: User, raw_id: str, on: bool) -> dict[str, Any]:
 
 
 # -- comments ---------------------------------------------------------------------------------
-def comment_dict(c: Comment, viewer: User | None) -> dict[str, Any]:
+COMMENTS_PER_PAGE = 50
+
+
+def comment_html(c: Comment) -> str:
+    """The stored HTML when the current renderer made it; else a fresh render."""
+    if c.html is not None and c.html_version == RENDERER_VERSION:
+        return c.html
+    return render_comment(c.body)
+
+
+def refresh_html(store, comments: list[Comment]) -> int:
+    """Re-render (and store) the comments whose HTML is missing or from an older renderer,
+    so each is rendered once per renderer version, not on every view."""
+    stale = [c for c in comments if c.body and not c.deleted_at
+             and (c.html is None or c.html_version != RENDERER_VERSION)]
+    for c in stale:
+        c.html, c.html_version = render_comment(c.body), RENDERER_VERSION
+    return store.set_comment_html([(c.id, c.body, c.html, c.html_version) for c in stale])
+
+
+def comment_dict(c: Comment, viewer: User | None, with_html: bool = True) -> dict[str, Any]:
     state = ("deleted" if c.deleted_at else "hidden" if (c.hidden_at or c.author_banned)
              else "visible")
     shown = state == "visible" or bool(viewer and viewer.is_admin and state == "hidden")
     mine = bool(viewer and viewer.id == c.user_id)
     return {"id": c.id, "paper_id": c.paper_id, "parent_id": c.parent_id,
             "author": c.author_name if state == "visible" or shown else None,
-            "body": c.body if shown else None, "html": render_comment(c.body) if shown else None,
+            "body": c.body if shown else None,
+            "html": comment_html(c) if shown and with_html else None,
             "state": state, "created_at": c.created_at, "edited_at": c.edited_at,
             "can_edit": mine and state == "visible",
             "can_delete": (mine or bool(viewer and viewer.is_admin)) and state != "deleted",
             "can_moderate": bool(viewer and viewer.is_admin)}
 
 
-def thread(comments: list[Comment], viewer: User | None) -> list[dict[str, Any]]:
+def discussion(store, paper_id: str, viewer: User | None, page: int = 1,
+               per_page: int = COMMENTS_PER_PAGE) -> dict[str, Any]:
+    """One page of a paper's thread (``per_page`` entries in thread order), with HTML from
+    the store; only this page's stale comments are rendered (and saved)."""
+    comments = store.list_comments(paper_id)
+    items = thread(comments, viewer, with_html=False)
+    pages = max(1, -(-len(items) // per_page))
+    page = min(max(page, 1), pages)
+    shown = items[(page - 1) * per_page:page * per_page]
+    by_id = {c.id: c for c in comments}
+    refresh_html(store, [by_id[d["id"]] for d in shown if d["body"] is not None])
+    for d in shown:
+        if d["body"] is not None:
+            d["html"] = comment_html(by_id[d["id"]])
+    return {"comments": shown, "page": page, "pages": pages, "entries": len(items),
+            "per_page": per_page}
+
+
+def thread(comments: list[Comment], viewer: User | None,
+           with_html: bool = True) -> list[dict[str, Any]]:
     """Comments as a flat list in thread order (replies under their parent), with ``depth``.
     Removed comments without visible replies are left out."""
     by_parent: dict[int | None, list[Comment]] = {}
@@ -66,7 +106,7 @@ def thread(comments: list[Comment], viewer: User | None) -> list[dict[str, Any]]
     def walk(parent: int | None, depth: int) -> bool:
         any_shown = False
         for c in by_parent.get(parent, []):
-            d = comment_dict(c, viewer)
+            d = comment_dict(c, viewer, with_html)
             d["depth"] = min(depth, 8)
             at = len(out)
             out.append(d)
@@ -90,7 +130,8 @@ def add_comment(request: Request, store, user: User, raw_id: str, body: str | No
         raise HTTPException(422, str(exc)) from None
     rate_limit(request, "comment", f"user:{user.id}")
     try:
-        return store.add_comment(paper.id, user.id, text, parent_id)
+        return store.add_comment(paper.id, user.id, text, parent_id, html=render_comment(text),
+                                 html_version=RENDERER_VERSION)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
 
@@ -107,7 +148,8 @@ def edit_comment(store, user: User, comment_id: int, body: str | None) -> Commen
     if c.user_id != user.id:
         raise HTTPException(403, "you can only edit your own comments")
     try:
-        store.edit_comment(c.id, clean_body(body))
+        text = clean_body(body)
+        store.edit_comment(c.id, text, html=render_comment(text), html_version=RENDERER_VERSION)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
     return store.get_comment(c.id)
