@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     rate_limit_submit: str = "10/1h"  # per user
     submit_daily_quota: int = Field(5, ge=0, description="submissions per user per UTC day")
     submit_max_age_days: int = Field(30, ge=1, description="oldest paper (first version) accepted")
+    submit_fetch_deadline: float = Field(5.0, gt=0, description="seconds a submit may wait "
+                                         "for arXiv before answering 504")
+    submit_fetch_slots: int = Field(4, ge=1, description="arXiv lookups for submits at once "
+                                    "(the rest get 503; the server has ~40 threads)")
 
     # Serving (slow clients, proxies)
     header_read_timeout: float = Field(10.0, gt=0, description="seconds for a request's headers")

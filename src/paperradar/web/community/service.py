@@ -3,6 +3,8 @@ who may do what (``HTTPException`` 403/404/409/422/429/502 otherwise) and what i
 
 from __future__ import annotations
 
+import logging
+import threading
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -16,6 +18,7 @@ from paperradar.web.render.ids import canonical_or_404
 from paperradar.web.security import rate_limit
 
 MAX_COLLECTION_NAME = 80
+log = logging.getLogger("paperradar.community")
 
 
 def paper_or_404(store, raw_id: str) -> Paper:
@@ -165,17 +168,48 @@ def delete_comment(store, user: User, comment_id: int) -> Comment:
 
 # -- submissions ------------------------------------------------------------------------------
 def _fetch_from_arxiv(request: Request, store, pid: str) -> Paper | None:
-    from paperradar.ingest.errors import FetchError
+    """Fetch one paper for an interactive submit, in a worker thread taken from a small pool
+    (``submit_fetch_slots``; none free: 503) and waited for at most ``submit_fetch_deadline``
+    seconds (then 504; the fetch may still finish and store the paper for a retry). Errors
+    name arXiv, never the configured upstream URL (it is logged)."""
+    settings = request.app.state.settings
+    slots: threading.BoundedSemaphore = request.app.state.submit_fetch_slots
+    if not slots.acquire(blocking=False):
+        raise HTTPException(503, "too many arXiv lookups are running; try again in a minute",
+                            headers={"Retry-After": "30"})
+    outcome: dict[str, BaseException] = {}
+    done = threading.Event()
+
+    def work() -> None:
+        try:
+            _fetch_quickly(settings, store, pid)
+        except BaseException as exc:  # reported below (or logged, if nobody waits any more)
+            outcome["error"] = exc
+            log.warning("submit: fetching %s failed: %s", pid, exc)
+        finally:
+            slots.release()
+            done.set()
+
+    threading.Thread(target=work, name=f"submit-fetch-{pid}", daemon=True).start()
+    if not done.wait(settings.submit_fetch_deadline):
+        raise HTTPException(504, f"arXiv did not answer within {settings.submit_fetch_deadline:g}"
+                                 f" s; try again in a few minutes")
+    if "error" in outcome:
+        raise HTTPException(502, f"could not fetch {pid} from arXiv; try again later") from None
+    return store.get_paper(pid)
+
+
+def _fetch_quickly(settings, store, pid: str) -> None:
+    """One try and one quick retry, each bounded by the deadline (no long Retry-After)."""
     from paperradar.ingest.harvest_api import harvest_ids
     from paperradar.ingest.http import PoliteClient
 
-    settings = request.app.state.settings
-    try:
-        with PoliteClient(settings) as client:
-            harvest_ids(store, client, settings.arxiv_api_url, [pid])
-    except (FetchError, ValueError) as exc:
-        raise HTTPException(502, f"could not fetch {pid} from arXiv: {exc}") from None
-    return store.get_paper(pid)
+    deadline = settings.submit_fetch_deadline
+    quick = settings.model_copy(update={"http_timeout": deadline, "http_max_retries": 1,
+                                        "http_max_retry_after": min(1.0, deadline / 4),
+                                        "http_min_interval": 0.0})
+    with PoliteClient(quick) as client:
+        harvest_ids(store, client, settings.arxiv_api_url, [pid])
 
 
 def _published(paper: Paper) -> datetime | None:
