@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     rate_limit_reset: str = "5/1h"  # per account and per IP
     rate_limit_comment: str = "10/1m"  # per user
     rate_limit_submit: str = "10/1h"  # per user
+    rate_limit_collection: str = "20/1h"  # new collections per user
+    rate_limit_token: str = "10/1h"  # new API tokens per user
+    max_collections: int = Field(100, ge=1, description="collections per account")
+    max_collection_items: int = Field(1000, ge=1, description="papers per collection")
+    max_api_tokens: int = Field(10, ge=1, description="live API tokens per account")
     submit_daily_quota: int = Field(5, ge=0, description="submissions per user per UTC day")
     submit_max_age_days: int = Field(30, ge=1, description="oldest paper (first version) accepted")
     submit_fetch_deadline: float = Field(5.0, gt=0, description="seconds a submit may wait "

@@ -10,7 +10,7 @@ from paperradar.web.auth_deps import TOKEN_PREFIX, OptionalUser
 from paperradar.web.community import service
 from paperradar.web.community.pages import login_redirect, need_user, render
 from paperradar.web.deps import RowId, StoreDep
-from paperradar.web.security import hash_secret, new_secret
+from paperradar.web.security import hash_secret, new_secret, rate_limit
 
 router = APIRouter(include_in_schema=False)
 PAGE = 30
@@ -76,6 +76,11 @@ def create_token(request: Request, store: StoreDep, user: OptionalUser,
                  name: str = Form("", max_length=200)):
     user = need_user(request, user)
     label = " ".join(name.split())[:80] or "API token"
+    limit = request.app.state.settings.max_api_tokens
+    if len(store.list_api_tokens(user.id)) >= limit:
+        raise HTTPException(403, f"an account can have at most {limit} API tokens; "
+                                 "revoke one first")
+    rate_limit(request, "token", f"user:{user.id}")
     token = issue_token(store, user.id, label)
     response = render(request, "community/tokens.html",
                       {"tokens": store.list_api_tokens(user.id), "new_token": token}, 201)

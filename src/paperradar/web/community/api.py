@@ -137,12 +137,10 @@ def public_collections(name: str, store: StoreDep) -> list[dict[str, Any]]:
 
 
 @router.post("/collections", status_code=201, summary="Create a collection")
-def create_collection(body: CollectionIn, store: StoreDep, user: CurrentUser) -> dict[str, Any]:
-    try:
-        c = store.create_collection(user.id, service.clean_collection_name(body.name),
-                                    is_public=body.public)
-    except ValueError as exc:
-        raise service.HTTPException(409, str(exc)) from None
+def create_collection(request: Request, body: CollectionIn, store: StoreDep,
+                      user: CurrentUser) -> dict[str, Any]:
+    """Public collections need a verified address; quotas per account (403) and rate (429)."""
+    c = service.create_collection(request, store, user, body.name, body.public)
     return service.collection_dict(c, [])
 
 
@@ -158,11 +156,7 @@ def get_collection(collection_id: RowId, store: StoreDep, user: OptionalUser,
 def patch_collection(collection_id: RowId, body: CollectionPatch, store: StoreDep,
                      user: CurrentUser) -> dict[str, Any]:
     c = service.own_collection(store, collection_id, user)
-    name = service.clean_collection_name(body.name) if body.name is not None else None
-    try:
-        store.update_collection(c.id, name=name, is_public=body.public)
-    except ValueError as exc:
-        raise service.HTTPException(409, str(exc)) from None
+    service.update_collection(store, user, c, body.name, body.public)
     return service.collection_dict(store.get_collection(c.id))
 
 
@@ -177,11 +171,11 @@ def delete_collection(collection_id: RowId, store: StoreDep, user: CurrentUser) 
 
 @router.put("/collections/{collection_id}/papers/{paper_id:path}",
             summary="Add a paper to a collection")
-def add_item(collection_id: RowId, store: StoreDep, user: CurrentUser,
+def add_item(request: Request, collection_id: RowId, store: StoreDep, user: CurrentUser,
              paper_id: str = PaperId) -> dict[str, Any]:
     c = service.own_collection(store, collection_id, user)
     paper = service.paper_or_404(store, paper_id)
-    added = store.add_to_collection(c.id, paper.id)
+    added = service.add_to_collection(request, store, c, paper.id)
     return {"collection_id": c.id, "paper_id": paper.id, "added": added}
 
 

@@ -26,10 +26,7 @@ def my_collections(request: Request, store: StoreDep, user: OptionalUser):
 def create_collection(request: Request, store: StoreDep, user: OptionalUser,
                       name: str = Form("", max_length=200), public: bool = Form(False)):
     user = need_user(request, user)
-    try:
-        c = store.create_collection(user.id, service.clean_collection_name(name), is_public=public)
-    except ValueError as exc:
-        raise HTTPException(409, str(exc)) from None
+    c = service.create_collection(request, store, user, name, public)
     return RedirectResponse(f"/collections/{c.id}", status_code=303)
 
 
@@ -49,10 +46,7 @@ def collection_settings(request: Request, store: StoreDep, user: OptionalUser,
                         public: bool = Form(False)):
     user = need_user(request, user)
     c = service.own_collection(store, collection_id, user)
-    try:
-        store.update_collection(c.id, name=service.clean_collection_name(name), is_public=public)
-    except ValueError as exc:
-        raise HTTPException(409, str(exc)) from None
+    service.update_collection(store, user, c, name, public)
     return RedirectResponse(f"/collections/{c.id}", status_code=303)
 
 
@@ -82,7 +76,7 @@ def save_paper(request: Request, store: StoreDep, user: OptionalUser, paper_id: 
     paper = service.paper_or_404(store, paper_id)
     c = (service.own_collection(store, collection, user) if collection
          else store.default_collection(user.id))
-    store.add_to_collection(c.id, paper.id)
+    service.add_to_collection(request, store, c, paper.id)
     return back(next, f"/papers/{paper.id}")
 
 

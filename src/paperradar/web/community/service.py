@@ -270,6 +270,44 @@ def clean_collection_name(name: str | None) -> str:
     return text
 
 
+def _public_needs_verified(user: User, public: bool | None) -> None:
+    if public and not user.verified:
+        raise HTTPException(403, "confirm your email address before making a collection public")
+
+
+def create_collection(request: Request, store, user: User, name: str | None,
+                      public: bool) -> Collection:
+    """A new collection, within the account's quota and rate; public only when verified."""
+    settings = request.app.state.settings
+    clean = clean_collection_name(name)
+    _public_needs_verified(user, public)
+    if len(store.list_collections(user.id)) >= settings.max_collections:
+        raise HTTPException(403, f"an account can have at most {settings.max_collections} "
+                                 "collections; delete one first")
+    rate_limit(request, "collection", f"user:{user.id}")
+    try:
+        return store.create_collection(user.id, clean, is_public=public)
+    except ValueError as exc:
+        raise HTTPException(409, str(exc)) from None
+
+
+def update_collection(store, user: User, c: Collection, name: str | None,
+                      public: bool | None) -> None:
+    clean = clean_collection_name(name) if name is not None else None
+    _public_needs_verified(user, public)
+    try:
+        store.update_collection(c.id, name=clean, is_public=public)
+    except ValueError as exc:
+        raise HTTPException(409, str(exc)) from None
+
+
+def add_to_collection(request: Request, store, c: Collection, paper_id: str) -> bool:
+    limit = request.app.state.settings.max_collection_items
+    if c.size >= limit:
+        raise HTTPException(403, f"a collection holds at most {limit} papers")
+    return store.add_to_collection(c.id, paper_id)
+
+
 def readable_collection(store, collection_id: int, viewer: User | None) -> Collection:
     """A collection the viewer may read: public ones, or their own (404 otherwise)."""
     c = store.get_collection(collection_id)
