@@ -25,7 +25,7 @@ from paperradar.store.sqlite.papers import _DAILY_COLUMNS, _daily_from_row
 class CommunityMixin(AccountsMixin):
     # -- votes ----------------------------------------------------------------------------
     def set_vote(self, user_id: int, paper_id: str, on: bool) -> bool:
-        with self.db.transaction() as conn:
+        with self.db.transaction(durable=True) as conn:
             if on:
                 cur = conn.execute("INSERT OR IGNORE INTO votes (user_id, paper_id, created_at) "
                                    "VALUES (?, ?, ?)", (user_id, paper_id, now_iso()))
@@ -74,7 +74,7 @@ class CommunityMixin(AccountsMixin):
     def add_comment(self, paper_id: str, user_id: int, body: str,
                     parent_id: int | None = None, html: str | None = None,
                     html_version: int = 0) -> Comment:
-        with self.db.transaction() as conn:
+        with self.db.transaction(durable=True) as conn:
             if parent_id is not None:
                 row = conn.execute("SELECT paper_id FROM comments WHERE id = ?",
                                    (parent_id,)).fetchone() if valid_rowid(parent_id) else None
@@ -107,7 +107,7 @@ class CommunityMixin(AccountsMixin):
 
     def edit_comment(self, comment_id: int, body: str, html: str | None = None,
                      html_version: int = 0) -> None:
-        with self.db.transaction() as conn:
+        with self.db.transaction(durable=True) as conn:
             conn.execute("UPDATE comments SET body = ?, edited_at = ?, html = ?, html_version = ? "
                          "WHERE id = ? AND deleted_at IS NULL",
                          (body, now_iso(), html, html_version if html is not None else 0,
@@ -151,7 +151,7 @@ class CommunityMixin(AccountsMixin):
 
     # -- submissions ----------------------------------------------------------------------
     def submit_paper(self, user_id: int, paper_id: str, date: str, now: str) -> DailyEntry:
-        with self.db.transaction() as conn:
+        with self.db.transaction(durable=True) as conn:
             row = conn.execute("SELECT date FROM daily_entries WHERE paper_id = ? ORDER BY date "
                                "LIMIT 1", (paper_id,)).fetchone()
             row = row or conn.execute("SELECT date FROM submissions WHERE paper_id = ?",
