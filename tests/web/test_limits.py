@@ -7,41 +7,18 @@ import http.client
 import json
 import logging
 import socket
-import threading
 import time
-from contextlib import contextmanager
-
-import uvicorn
 
 from paperradar.config import Settings
 from paperradar.web.app import create_app
 from paperradar.web.limits import API_BODY_LIMIT, FORM_BODY_LIMIT
-from paperradar.web.serving import TimedH11Protocol, uvicorn_options
+from paperradar.web.serving import TimedH11Protocol
+
+from .servers import serve
 
 
 class FastHeaderDeadline(TimedH11Protocol):
     header_timeout = 1.0
-
-
-@contextmanager
-def serve(app, settings: Settings, **extra):
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    options = {**uvicorn_options(settings), **extra}
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", **options))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
-        time.sleep(0.05)
-    try:
-        yield sock.getsockname()[1]
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
 
 
 def raw(port: int, data: bytes, read: bool = True, timeout: float = 10) -> bytes:

@@ -42,7 +42,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             install(app)
         app.include_router(module.router)
     from paperradar.web.limits import BodyLimitMiddleware
+    from paperradar.web.openapi import install as document_errors
 
+    document_errors(app)  # the schema documents the error envelope of every operation
     # Outermost: bodies are bounded before sessions, CSRF or any route read them.
     app.add_middleware(BodyLimitMiddleware, body_timeout=settings.body_read_timeout)
     return app

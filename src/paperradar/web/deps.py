@@ -23,8 +23,9 @@ StoreDep = Annotated[Store, Depends(get_store)]
 
 
 # Integer parameters are bounded so no value can overflow SQLite's 64-bit integers (a 500):
-# ids are positive and fit in a signed 64-bit row id; offsets stop well before that.
-MAX_ROW_ID = 2**63 - 1
+# ids are positive and at most 2**53 - 1 (exact in every JSON parser, far beyond any row);
+# offsets stop well before that.
+MAX_ROW_ID = 2**53 - 1
 MAX_OFFSET = 1_000_000
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="a numeric id")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="items to skip")]

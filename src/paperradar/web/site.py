@@ -180,6 +180,24 @@ def install_docs(app: FastAPI) -> None:
     app.add_route(app.docs_url, docs, include_in_schema=False)
 
 
+def allowed_methods(app, scope) -> list[str]:
+    """The methods some route of the app accepts on this request's path."""
+    from starlette.routing import Match
+
+    from paperradar.web.openapi import all_routes
+
+    matched: dict[str, set[str]] = {}
+    for route in all_routes(app):
+        found = getattr(route, "methods", None)
+        if found and route.matches(scope)[0] is not Match.NONE:
+            matched.setdefault(route.path_format, set()).update(found)
+    if not matched:
+        return []
+    # The most specific templates win: /api/papers/submit, not /api/papers/{paper_id}.
+    fewest = min(p.count("{") for p in matched)
+    return sorted(set().union(*(m for p, m in matched.items() if p.count("{") == fewest)))
+
+
 def install(app: FastAPI) -> None:
     install_docs(app)
     app.state.templates = make_templates()
@@ -193,6 +211,8 @@ def install(app: FastAPI) -> None:
     async def _http_error(request: Request, exc: StarletteHTTPException):
         response = error_response(request, exc.status_code, exc.detail)
         response.headers.update(exc.headers or {})  # Retry-After, WWW-Authenticate
+        if exc.status_code == 405:  # every method of the path, not just the first route's
+            response.headers["Allow"] = ", ".join(allowed_methods(request.app, request.scope))
         return response
 
     @app.exception_handler(RequestValidationError)

@@ -6,13 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from paperradar.web.auth_deps import AdminUser, CurrentUser, OptionalUser, VerifiedUser
 from paperradar.web.community import service
 from paperradar.web.deps import MAX_ROW_ID, Offset, RowId, StoreDep
+from paperradar.web.openapi import errors
 
 router = APIRouter(prefix="/api", tags=["community"])
+STRICT = ConfigDict(strict=True)  # JSON types as documented: no "1" for 1 or 0 for false
 PaperId = Path(description="arXiv id (2401.01234, hep-th/9901001) or source:id")
 
 
@@ -24,25 +26,34 @@ class VoteState(BaseModel):
 
 
 class CommentIn(BaseModel):
+    model_config = STRICT
     body: str = Field(max_length=20_000, description="Markdown (raw HTML is shown as text)")
     parent_id: int | None = Field(None, ge=1, le=MAX_ROW_ID, description="reply to this comment")
 
 
 class CommentEdit(BaseModel):
+    model_config = STRICT
     body: str = Field(max_length=20_000)
 
 
 class SubmitIn(BaseModel):
-    id: str = Field(max_length=300, description="an arXiv id or an arxiv.org URL")
+    model_config = STRICT
+    id: str = Field(min_length=1, max_length=300, description="an arXiv id or an arxiv.org URL "
+                    "(anything else: 400)")
+
+
+NAME_PATTERN = r"\S"  # at least one visible character
 
 
 class CollectionIn(BaseModel):
-    name: str = Field(max_length=200)
+    model_config = STRICT
+    name: str = Field(min_length=1, max_length=80, pattern=NAME_PATTERN)
     public: bool = False
 
 
 class CollectionPatch(BaseModel):
-    name: str | None = Field(None, max_length=200)
+    model_config = STRICT
+    name: str | None = Field(None, min_length=1, max_length=80, pattern=NAME_PATTERN)
     public: bool | None = None
 
 
@@ -84,21 +95,22 @@ def list_comments(store: StoreDep, user: OptionalUser, paper_id: str = PaperId,
             "page": found["page"], "pages": found["pages"], "comments": found["comments"]}
 
 
-@router.post("/papers/{paper_id:path}/comments", status_code=201, summary="Comment on a paper")
+@router.post("/papers/{paper_id:path}/comments", status_code=201, summary="Comment on a paper",
+             responses=errors(429))
 def post_comment(request: Request, body: CommentIn, store: StoreDep, user: VerifiedUser,
                  paper_id: str = PaperId) -> dict[str, Any]:
     c = service.add_comment(request, store, user, paper_id, body.body, body.parent_id)
     return service.comment_dict(c, user)
 
 
-@router.patch("/comments/{comment_id}", summary="Edit your comment")
+@router.patch("/comments/{comment_id}", summary="Edit your comment", responses=errors(403))
 def patch_comment(comment_id: RowId, body: CommentEdit, store: StoreDep,
                   user: VerifiedUser) -> dict[str, Any]:
     return service.comment_dict(service.edit_comment(store, user, comment_id, body.body), user)
 
 
 @router.delete("/comments/{comment_id}", status_code=204, summary="Delete a comment "
-               "(yours, or any as an admin)")
+               "(yours, or any as an admin)", responses=errors(403))
 def remove_comment(comment_id: RowId, store: StoreDep, user: CurrentUser) -> Response:
     service.delete_comment(store, user, comment_id)
     return Response(status_code=204)
@@ -113,7 +125,8 @@ def hide_comment(comment_id: RowId, store: StoreDep, user: AdminUser,
 
 
 # -- submissions ------------------------------------------------------------------------------
-@router.post("/papers/submit", status_code=201, summary="Submit a paper to today's list")
+@router.post("/papers/submit", status_code=201, summary="Submit a paper to today's list",
+             responses=errors(404, 409, 429, 502, 503, 504))
 def submit_paper(request: Request, body: SubmitIn, store: StoreDep,
                  user: VerifiedUser) -> dict[str, Any]:
     """409 with the existing entry's URL when the paper is already listed."""
@@ -136,7 +149,8 @@ def public_collections(name: str, store: StoreDep) -> list[dict[str, Any]]:
     return [service.collection_dict(c) for c in store.list_collections(owner.id, public_only=True)]
 
 
-@router.post("/collections", status_code=201, summary="Create a collection")
+@router.post("/collections", status_code=201, summary="Create a collection",
+             responses=errors(403, 409, 429))
 def create_collection(request: Request, body: CollectionIn, store: StoreDep,
                       user: CurrentUser) -> dict[str, Any]:
     """Public collections need a verified address; quotas per account (403) and rate (429)."""
@@ -152,7 +166,8 @@ def get_collection(collection_id: RowId, store: StoreDep, user: OptionalUser,
     return service.collection_dict(c, service.collection_papers(store, c, limit, offset))
 
 
-@router.patch("/collections/{collection_id}", summary="Rename or change visibility")
+@router.patch("/collections/{collection_id}", summary="Rename or change visibility",
+              responses=errors(403, 409))
 def patch_collection(collection_id: RowId, body: CollectionPatch, store: StoreDep,
                      user: CurrentUser) -> dict[str, Any]:
     c = service.own_collection(store, collection_id, user)
@@ -160,7 +175,8 @@ def patch_collection(collection_id: RowId, body: CollectionPatch, store: StoreDe
     return service.collection_dict(store.get_collection(c.id))
 
 
-@router.delete("/collections/{collection_id}", status_code=204, summary="Delete a collection")
+@router.delete("/collections/{collection_id}", status_code=204, summary="Delete a collection",
+               responses=errors(409))
 def delete_collection(collection_id: RowId, store: StoreDep, user: CurrentUser) -> Response:
     c = service.own_collection(store, collection_id, user)
     if c.is_default:
@@ -170,7 +186,7 @@ def delete_collection(collection_id: RowId, store: StoreDep, user: CurrentUser) 
 
 
 @router.put("/collections/{collection_id}/papers/{paper_id:path}",
-            summary="Add a paper to a collection")
+            summary="Add a paper to a collection", responses=errors(403))
 def add_item(request: Request, collection_id: RowId, store: StoreDep, user: CurrentUser,
              paper_id: str = PaperId) -> dict[str, Any]:
     c = service.own_collection(store, collection_id, user)

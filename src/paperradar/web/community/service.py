@@ -230,7 +230,7 @@ def submit(request: Request, store, user: User, raw: str | None,
     try:
         pid, _ = parse_arxiv_id((raw or "")[:300])
     except InvalidId:
-        raise HTTPException(422, "give an arXiv id (2401.01234) or an arxiv.org URL") from None
+        raise HTTPException(400, "give an arXiv id (2401.01234) or an arxiv.org URL") from None
     existing = store.daily_entries_for(pid)
     if existing:
         raise _duplicate(pid, existing[0].date)
