@@ -82,7 +82,8 @@ st.create_user("dev@example.org", "dev", Passwords(s).hash("p" * 12), verified=T
 pid = st.list_papers(limit=1)[0].id
 for i in range(23):
     st.add_comment(pid, u.id, "[\\n" * 5000)
-print(pid)
+col = st.create_collection(u.id, "public one", is_public=True)
+print(pid, col.id)
 st.close()
 """
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -165,7 +166,7 @@ def slow_headers(port: int, seconds: float = 15) -> str:
 
 def disconnect(port: int, log: Path) -> str:
     s = socket.create_connection(("127.0.0.1", port))
-    s.sendall(b"POST /api/collections HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    s.sendall(b"POST /api/subscribe HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
               b"Content-Length: 100000\r\n\r\n" + b"a" * 1000)
     s.close()
     time.sleep(1.5)
@@ -207,8 +208,8 @@ def signup_oracle(base: str) -> str:
     return f"sign-up with a taken name: known email {known}, unknown email {unknown}"
 
 
-def overflow(base: str) -> str:
-    r = httpx.get(f"{base}/api/collections/1?offset=9223372036854775808")
+def overflow(base: str, collection: str) -> str:
+    r = httpx.get(f"{base}/api/collections/{collection}?offset=9223372036854775808")
     return f"GET /api/collections/1?offset=2**63: {r.status_code}"
 
 
@@ -230,7 +231,7 @@ def main() -> None:
     exe = Path(sys.executable).with_name("paperradar")
     subprocess.run([str(exe), "demo", "--no-serve", "--no-embed", "--data-dir", str(tmp)],
                    env={**os.environ, "PYTHONPATH": str(src)}, check=True, capture_output=True)
-    pid = setup_db(src, tmp)
+    pid, collection = setup_db(src, tmp).split()
     busy = ThreadingHTTPServer(("127.0.0.1", 0), Busy)
     threading.Thread(target=busy.serve_forever, daemon=True).start()
     port = free_port()
@@ -250,7 +251,7 @@ def main() -> None:
         print(disconnect(port, tmp / "server.log"))
         print(lockout(base))
         print(signup_oracle(base))
-        print(overflow(base))
+        print(overflow(base, collection))
     finally:
         stop(server)
     env["PAPERRADAR_ARXIV_API_URL"] = f"http://127.0.0.1:{busy.server_address[1]}/api/query"

@@ -78,3 +78,17 @@ def test_long_discussions_are_paginated(app, cstore, csettings):
     # Only the pages shown were rendered and stored.
     rendered = [x for x in cstore.list_comments(PAPER) if x.html_version == RENDERER_VERSION]
     assert len(rendered) == 70  # entries 0-49 and 100-119 (the API page 2 is the same 20)
+
+
+def test_old_hostile_comments_cost_a_bounded_render_and_are_shown_as_text(app, cstore):
+    add_papers(cstore, 1)
+    c = logged_in(app, cstore, "legacy@example.org")
+    user = cstore.get_user_by_email("legacy@example.org")
+    for _ in range(23):  # written before the limits (as the attack), never rendered
+        cstore.add_comment(PAPER, user.id, "[\n" * 5000)
+    started = time.perf_counter()
+    page = c.get(f"/papers/{PAPER}")
+    took = time.perf_counter() - started
+    assert page.status_code == 200 and page.text.count("[<br>") >= 23 * 100
+    assert took < 3.0, took  # 23 Markdown renders of these took ~10 s
+    assert all(x.html_version == RENDERER_VERSION for x in cstore.list_comments(PAPER))

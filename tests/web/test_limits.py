@@ -122,7 +122,7 @@ def test_disconnect_mid_upload_is_not_a_server_error(web_settings, caplog):
     app = create_app(web_settings)
     with serve(app, web_settings) as port:
         with caplog.at_level(logging.INFO):
-            for path in (b"/api/collections", b"/signup"):
+            for path in (b"/api/subscribe", b"/api/collections", b"/signup"):
                 ctype = b"application/json" if b"api" in path else \
                     b"application/x-www-form-urlencoded"
                 raw(port, b"POST " + path + b" HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n"

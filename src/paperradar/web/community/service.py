@@ -13,7 +13,8 @@ from fastapi import HTTPException, Request
 from paperradar.ids import InvalidId, parse_arxiv_id
 from paperradar.models import DailyEntry, Paper
 from paperradar.store.base.community import Collection, Comment, DuplicateSubmission, User
-from paperradar.web.community.text import RENDERER_VERSION, clean_body, render_comment
+from paperradar.web.community.text import (RENDERER_VERSION, clean_body, render_comment,
+                                           render_stored)
 from paperradar.web.render.ids import canonical_or_404
 from paperradar.web.security import rate_limit
 
@@ -51,7 +52,7 @@ def comment_html(c: Comment) -> str:
     """The stored HTML when the current renderer made it; else a fresh render."""
     if c.html is not None and c.html_version == RENDERER_VERSION:
         return c.html
-    return render_comment(c.body)
+    return render_stored(c.body)
 
 
 def refresh_html(store, comments: list[Comment]) -> int:
@@ -60,7 +61,7 @@ def refresh_html(store, comments: list[Comment]) -> int:
     stale = [c for c in comments if c.body and not c.deleted_at
              and (c.html is None or c.html_version != RENDERER_VERSION)]
     for c in stale:
-        c.html, c.html_version = render_comment(c.body), RENDERER_VERSION
+        c.html, c.html_version = render_stored(c.body), RENDERER_VERSION
     return store.set_comment_html([(c.id, c.body, c.html, c.html_version) for c in stale])
 
 

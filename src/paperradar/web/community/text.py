@@ -9,6 +9,7 @@ superlinear, e.g. 10,000 characters of ``"[\n"`` took 450 ms."""
 
 from __future__ import annotations
 
+import html
 from functools import lru_cache
 
 import nh3
@@ -49,7 +50,20 @@ def clean_body(body: str | None) -> str:
         raise ValueError("the comment contains a NUL character")
     if text.count("[") > MAX_BRACKETS:
         raise ValueError(f"the comment has more than {MAX_BRACKETS} '[' characters")
-    if sum(text.count(ch) for ch in "*_~`") > MAX_DELIMITERS:
+    if _delimiters(text) > MAX_DELIMITERS:
         raise ValueError(f"the comment has more than {MAX_DELIMITERS} emphasis or code marks "
                          "(* _ ~ `)")
     return text
+
+
+def _delimiters(text: str) -> int:
+    return sum(text.count(ch) for ch in "*_~`")
+
+
+def render_stored(body: str) -> str:
+    """HTML for a comment written before the markup limits: rendered as Markdown when within
+    them, else shown as plain text (escaped), so no stored body costs more than a bounded
+    render."""
+    if body.count("[") <= MAX_BRACKETS and _delimiters(body) <= MAX_DELIMITERS:
+        return render_comment(body)
+    return "<p>" + html.escape(body).replace("\n", "<br>\n") + "</p>\n"
