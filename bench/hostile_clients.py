@@ -134,7 +134,8 @@ def submit_time(base: str, label: str) -> str:
     r = httpx.post(f"{base}/api/papers/submit", json={"id": "2612.00042"}, timeout=200,
                    headers={"Authorization": "Bearer prt_bench"})
     leak = "upstream URL in the answer" if "127.0.0.1" in r.text else "no upstream URL"
-    return f"submit, arXiv {label}: {r.status_code} after {time.perf_counter() - started:.1f} s ({leak})"
+    took = time.perf_counter() - started
+    return f"submit, arXiv {label}: {r.status_code} after {took:.1f} s ({leak})"
 
 
 def slow_headers(port: int, seconds: float = 15) -> str:

@@ -8,6 +8,7 @@ import logging
 import threading
 import time
 from datetime import datetime, timezone
+from http import HTTPStatus
 from pathlib import Path
 
 
@@ -67,13 +68,23 @@ def _detail_text(detail) -> str:
     return str(detail)
 
 
+def heading(status: int) -> str:
+    """A real heading for every status (never a bare "Error")."""
+    if status in _HEADINGS:
+        return _HEADINGS[status]
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Request failed" if status < 500 else "Something went wrong"
+
+
 def error_response(request: Request, status: int, detail) -> Response:
     headers = {"Cache-Control": "no-store"}
     if wants_json(request):
-        return JSONResponse({"error": _HEADINGS.get(status, "Error"), "status": status,
+        return JSONResponse({"error": heading(status), "status": status,
                              "detail": detail}, status_code=status, headers=headers)
     text = _detail_text(detail)
-    return render(request, "error.html", {"status": status, "heading": _HEADINGS.get(status, "Error"),
+    return render(request, "error.html", {"status": status, "heading": heading(status),
                                           "detail": text}, status_code=status, headers=headers)
 
 

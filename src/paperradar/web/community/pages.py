@@ -83,7 +83,8 @@ def upvote_form(request: Request, store: StoreDep, user: OptionalUser, paper_id:
 
 @router.post("/papers/{paper_id:path}/comments")
 def comment_form(request: Request, store: StoreDep, user: OptionalUser, paper_id: str,
-                 body: str = Form("", max_length=20_000), parent_id: int | None = Form(None, ge=1, le=MAX_ROW_ID)):
+                 body: str = Form("", max_length=20_000),
+                 parent_id: int | None = Form(None, ge=1, le=MAX_ROW_ID)):
     user = need_user(request, user, verified=True)
     c = service.add_comment(request, store, user, paper_id, body, parent_id)
     return RedirectResponse(f"/papers/{c.paper_id}#c{c.id}", status_code=303)
