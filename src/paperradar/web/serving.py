@@ -21,6 +21,12 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from paperradar.config import Settings
 
 
+# The longest request line plus headers: the arXiv-compatible GET /api/query accepts an
+# id_list of 20,000 characters, up to 12 bytes each once percent-encoded (240 KB). Held only
+# while the head arrives, which ``header_read_timeout`` bounds.
+MAX_REQUEST_HEAD = 320 * 1024
+
+
 class TimedH11Protocol(H11Protocol):
     """uvicorn's h11 protocol plus a deadline for each request's headers."""
 
@@ -80,4 +86,4 @@ def proxy_options(settings: Settings) -> dict:
 def uvicorn_options(settings: Settings) -> dict:
     """The options ``paperradar serve`` (and the tests' live server) give uvicorn."""
     return {"http": TimedH11Protocol, "timeout_keep_alive": 5, "server_header": False,
-            "h11_max_incomplete_event_size": 16 * 1024, **proxy_options(settings)}
+            "h11_max_incomplete_event_size": MAX_REQUEST_HEAD, **proxy_options(settings)}
