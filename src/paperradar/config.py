@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     # Serving (slow clients, proxies)
     header_read_timeout: float = Field(10.0, gt=0, description="seconds for a request's headers")
     body_read_timeout: float = Field(20.0, gt=0, description="longest pause inside a body")
+    body_total_timeout: float = Field(60.0, gt=0, description="seconds for a whole body")
     trusted_proxies: str = Field("", description="comma-separated proxy IPs whose "
                                  "X-Forwarded-For is believed; empty = none")
 

@@ -118,6 +118,29 @@ def test_stalled_body_gets_408(web_settings):
     assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
 
 
+def test_dripping_body_gets_408_at_the_total_deadline(web_settings):
+    settings = web_settings.model_copy(update={"body_read_timeout": 0.5,
+                                               "body_total_timeout": 1.5})
+    with serve(create_app(settings), settings) as port:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            s.sendall(b"POST /api/collections HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n"
+                      b"Content-Type: application/json\r\n\r\n")
+            started = time.monotonic()
+            s.settimeout(0.25)
+            answer = b""
+            while time.monotonic() - started < 6 and not answer:
+                try:
+                    s.sendall(b" ")  # one byte every 0.25 s: never a long pause
+                    answer = s.recv(65536)
+                except socket.timeout:
+                    continue
+                except OSError:
+                    break
+            took = time.monotonic() - started
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+    assert 1.2 < took < 3.0, took
+
+
 def test_disconnect_mid_upload_is_not_a_server_error(web_settings, caplog):
     app = create_app(web_settings)
     with serve(app, web_settings) as port:

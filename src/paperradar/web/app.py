@@ -46,5 +46,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     document_errors(app)  # the schema documents the error envelope of every operation
     # Outermost: bodies are bounded before sessions, CSRF or any route read them.
-    app.add_middleware(BodyLimitMiddleware, body_timeout=settings.body_read_timeout)
+    app.add_middleware(BodyLimitMiddleware, body_timeout=settings.body_read_timeout,
+                       body_total_timeout=settings.body_total_timeout)
     return app

@@ -12,8 +12,9 @@ everything else (HTML form posts)      1 MiB       forms (comments, sign-up, pre
 
 A ``Content-Length`` over the limit is answered 413 at once, without reading a byte; a body
 sent without one (chunked) is counted while it streams and refused as soon as it passes the
-limit. A body that stalls longer than ``body_timeout`` seconds between chunks gets 408 (slow
-uploads hold a connection and a worker). A client that disconnects mid-upload is not an error
+limit. A body that stalls longer than ``body_timeout`` seconds between chunks, or is not
+complete ``body_total_timeout`` seconds after the request started, gets 408 (slow uploads
+hold a connection and a worker). A client that disconnects mid-upload is not an error
 of the server: the request ends quietly (logged as 499, no traceback).
 """
 
@@ -69,9 +70,10 @@ def too_large(limit: int) -> BodyRefused:
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app, body_timeout: float = 20.0):
+    def __init__(self, app, body_timeout: float = 20.0, body_total_timeout: float = 60.0):
         self.app = app
         self.body_timeout = body_timeout
+        self.body_total_timeout = body_total_timeout
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -84,15 +86,19 @@ class BodyLimitMiddleware:
             exc = too_large(limit)
             return await send_error(send, path, 413, "Content too large", exc.detail)
         state = {"received": 0, "started": False, "done": False}
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.body_total_timeout
 
         async def limited_receive():
             if state["done"]:  # body complete: later calls only wait for a disconnect
                 return await receive()
+            left = deadline - loop.time()
             try:
-                message = await asyncio.wait_for(receive(), self.body_timeout)
+                message = await asyncio.wait_for(receive(), max(0.0, min(self.body_timeout, left)))
             except TimeoutError:
-                raise BodyRefused(408, f"the request body did not arrive within "
-                                       f"{self.body_timeout:g} s") from None
+                raise BodyRefused(408, f"the request body did not arrive in time (pauses of at "
+                                       f"most {self.body_timeout:g} s, all of it within "
+                                       f"{self.body_total_timeout:g} s)") from None
             if message["type"] == "http.disconnect":
                 raise ClientGone()
             state["received"] += len(message.get("body", b""))
