@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from paperradar.web.auth_deps import AdminUser, CurrentUser, OptionalUser, VerifiedUser
 from paperradar.web.community import service
@@ -15,6 +15,16 @@ from paperradar.web.openapi import errors
 
 router = APIRouter(prefix="/api", tags=["community"])
 STRICT = ConfigDict(strict=True)  # JSON types as documented: no "1" for 1 or 0 for false
+
+
+def _no_text_or_bool(value: Any) -> Any:
+    if isinstance(value, (str, bool)):
+        raise ValueError("must be a JSON integer")
+    return value
+
+
+# A JSON integer, also written 12.0 (JSON Schema counts it as one); never "12" or true.
+JsonInt = Annotated[int, BeforeValidator(_no_text_or_bool), Field(strict=False)]
 PaperId = Path(description="arXiv id (2401.01234, hep-th/9901001) or source:id")
 
 
@@ -28,7 +38,8 @@ class VoteState(BaseModel):
 class CommentIn(BaseModel):
     model_config = STRICT
     body: str = Field(max_length=20_000, description="Markdown (raw HTML is shown as text)")
-    parent_id: int | None = Field(None, ge=1, le=MAX_ROW_ID, description="reply to this comment")
+    parent_id: JsonInt | None = Field(None, ge=1, le=MAX_ROW_ID,
+                                      description="reply to this comment")
 
 
 class CommentEdit(BaseModel):
