@@ -23,8 +23,9 @@ def _no_text_or_bool(value: Any) -> Any:
     return value
 
 
-# A JSON integer, also written 12.0 (JSON Schema counts it as one); never "12" or true.
-JsonInt = Annotated[int, BeforeValidator(_no_text_or_bool), Field(strict=False)]
+# A row id as a JSON integer, also written 12.0 (JSON Schema counts it as one); never "12".
+JsonRowId = Annotated[int, Field(strict=False, ge=1, le=MAX_ROW_ID),
+                      BeforeValidator(_no_text_or_bool)]
 PaperId = Path(description="arXiv id (2401.01234, hep-th/9901001) or source:id")
 
 
@@ -38,8 +39,7 @@ class VoteState(BaseModel):
 class CommentIn(BaseModel):
     model_config = STRICT
     body: str = Field(max_length=20_000, description="Markdown (raw HTML is shown as text)")
-    parent_id: JsonInt | None = Field(None, ge=1, le=MAX_ROW_ID,
-                                      description="reply to this comment")
+    parent_id: JsonRowId | None = Field(None, description="reply to this comment")
 
 
 class CommentEdit(BaseModel):
