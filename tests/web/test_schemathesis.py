@@ -52,7 +52,8 @@ def socket_port() -> int:
         return s.getsockname()[1]
 
 
-def run_schemathesis(url: str, *headers: str) -> subprocess.CompletedProcess:
+def run_schemathesis(url: str, cwd: Path, *headers: str) -> subprocess.CompletedProcess:
+    """``st run`` from ``cwd`` (it keeps a cache folder there)."""
     st = Path(sys.executable).with_name("st")
     if not st.exists():
         pytest.fail("schemathesis is missing: pip install -e '.[test]'")
@@ -63,7 +64,7 @@ def run_schemathesis(url: str, *headers: str) -> subprocess.CompletedProcess:
         args.append("--generation-deterministic")
     for header in headers:
         args += ["-H", header]
-    return subprocess.run(args, capture_output=True, text=True, timeout=600)
+    return subprocess.run(args, capture_output=True, text=True, timeout=600, cwd=cwd)
 
 
 def _summary(out: str) -> str:
@@ -72,15 +73,15 @@ def _summary(out: str) -> str:
     return (out[start:start + 15000] + "\n...\n" + out[-2500:]) if start >= 0 else out[-8000:]
 
 
-def test_contract_anonymous(contract_server):
+def test_contract_anonymous(contract_server, tmp_path):
     url, _ = contract_server
-    result = run_schemathesis(url)
+    result = run_schemathesis(url, tmp_path)
     assert result.returncode == 0, _summary(result.stdout + result.stderr)
     assert "40/40" in result.stdout or "Tested:" in result.stdout
 
 
-def test_contract_authenticated(contract_server):
+def test_contract_authenticated(contract_server, tmp_path):
     url, token = contract_server
-    result = run_schemathesis(url, f"Authorization: Bearer {token}")
+    result = run_schemathesis(url, tmp_path, f"Authorization: Bearer {token}")
     assert result.returncode == 0, _summary(result.stdout + result.stderr)
     assert "Authentication failed" not in result.stdout
