@@ -46,13 +46,31 @@ class Settings(BaseSettings):
     verify_token_hours: float = Field(48.0, gt=0)
     reset_token_hours: float = Field(1.0, gt=0)
     rate_limits_enabled: bool = True
-    rate_limit_login: str = "10/5m"  # per account and per IP
+    rate_limit_login: str = "10/5m"  # per (account, IP) pair
+    rate_limit_login_ip: str = "30/5m"  # per IP, whatever the accounts
+    rate_limit_login_account: str = "10/5m"  # per account, except from its known devices
     rate_limit_signup: str = "5/1h"  # per IP
     rate_limit_reset: str = "5/1h"  # per account and per IP
     rate_limit_comment: str = "10/1m"  # per user
     rate_limit_submit: str = "10/1h"  # per user
+    rate_limit_collection: str = "20/1h"  # new collections per user
+    rate_limit_token: str = "10/1h"  # new API tokens per user
+    max_collections: int = Field(100, ge=1, description="collections per account")
+    max_collection_items: int = Field(1000, ge=1, description="papers per collection")
+    max_api_tokens: int = Field(10, ge=1, description="live API tokens per account")
     submit_daily_quota: int = Field(5, ge=0, description="submissions per user per UTC day")
     submit_max_age_days: int = Field(30, ge=1, description="oldest paper (first version) accepted")
+    submit_fetch_deadline: float = Field(5.0, gt=0, description="seconds a submit may wait "
+                                         "for arXiv before answering 504")
+    submit_fetch_slots: int = Field(4, ge=1, description="arXiv lookups for submits at once "
+                                    "(the rest get 503; the server has ~40 threads)")
+
+    # Serving (slow clients, proxies)
+    header_read_timeout: float = Field(10.0, gt=0, description="seconds for a request's headers")
+    body_read_timeout: float = Field(20.0, gt=0, description="longest pause inside a body")
+    body_total_timeout: float = Field(60.0, gt=0, description="seconds for a whole body")
+    trusted_proxies: str = Field("", description="comma-separated proxy IPs whose "
+                                 "X-Forwarded-For is believed; empty = none")
 
     # Search
     embed_model: str = "all-MiniLM-L6-v2"  # the bundled offline model, or a path / hub name

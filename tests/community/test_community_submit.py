@@ -72,14 +72,15 @@ def test_imported_paper_is_a_duplicate(app, cstore):
 def test_bad_input_and_unknown_and_too_old(app, cstore):
     add_papers(cstore, 1, date="", published="2020-01-01", prefix="2001")
     c = logged_in(app, cstore, "bad@example.org")
-    for bad in ("", "not an id", "<script>", "x" * 400):
+    # Outside the schema (empty, too long): 422; not an arXiv id: 400 (as documented).
+    for bad, status in (("", 422), ("not an id", 400), ("<script>", 400), ("x" * 400, 422)):
         r = c.post("/api/papers/submit", json={"id": bad}, headers=ORIGIN)
-        assert r.status_code == 422, bad
+        assert r.status_code == status, bad
     r = c.post("/api/papers/submit", json={"id": "2001.00001"}, headers=ORIGIN)
     assert r.status_code == 422 and "last 30 days" in r.text
     assert cstore.daily_entries_for("2001.00001") == []
     r = c.post("/api/papers/submit", json={"id": "not/valid"}, headers=ORIGIN)
-    assert r.status_code == 422
+    assert r.status_code == 400
 
 
 def test_daily_quota(app, cstore, csettings):

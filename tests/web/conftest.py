@@ -21,6 +21,7 @@ from paperradar.search import Searcher
 from paperradar.store import open_store
 from paperradar.web.app import create_app
 from pg_server import BACKENDS, shared_server
+from paperradar.web.serving import uvicorn_options
 
 DEMO_DAYS = 6
 XSS = "<script>alert(1)</script>"
@@ -94,7 +95,8 @@ def live_url(web_settings):
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(create_app(web_settings), log_level="warning",
-                                           access_log=False, lifespan="on"))
+                                           access_log=False, lifespan="on",
+                                           **uvicorn_options(web_settings)))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

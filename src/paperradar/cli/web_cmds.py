@@ -30,9 +30,11 @@ def log_config() -> dict:
 def run_server(host: str, port: int, workers: int) -> None:
     import uvicorn
 
+    from paperradar.web.serving import uvicorn_options
+
     uvicorn.run("paperradar.web.app:create_app", factory=True, host=host, port=port,
                 workers=workers, access_log=False, log_config=log_config(),
-                proxy_headers=True, server_header=False)
+                **uvicorn_options(common.settings()))
 
 
 def serve(host: str = typer.Option("127.0.0.1", "--host", help="interface to listen on"),

@@ -42,4 +42,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if install is not None:
             install(app)
         app.include_router(module.router)
+    from paperradar.web.limits import BodyLimitMiddleware
+    from paperradar.web.openapi import install as document_errors
+
+    document_errors(app)  # the schema documents the error envelope of every operation
+    # Outermost: bodies are bounded before sessions, CSRF or any route read them.
+    app.add_middleware(BodyLimitMiddleware, body_timeout=settings.body_read_timeout,
+                       body_total_timeout=settings.body_total_timeout)
     return app

@@ -9,13 +9,12 @@ by their SHA-256; the result is cached on ``request.state`` for the request.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from http.cookies import CookieError, SimpleCookie
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
 from paperradar.store.base.community import User
-from paperradar.web.security import cookie_name, hash_secret, live_session, now_iso
+from paperradar.web.security import cookie_name, hash_secret, live_session, now_iso, session_csrf
 
 TOKEN_PREFIX = "prt_"
 
@@ -53,19 +52,6 @@ def _resolve(request: Request) -> Auth:
         if found and not found[0].banned:
             return Auth(found[0], "session", found[1])
     return Auth()
-
-
-def session_csrf(app, cookie_header: str) -> str | None:
-    """The CSRF token of the session named in a raw Cookie header (for the middleware)."""
-    try:
-        jar = SimpleCookie(cookie_header)
-    except CookieError:
-        return None
-    morsel = jar.get(cookie_name(app.state.settings))
-    if morsel is None or not morsel.value:
-        return None
-    found = live_session(app, morsel.value)
-    return found[1] if found else None
 
 
 def optional_user(request: Request) -> User | None:

@@ -21,6 +21,7 @@ import re
 import secrets
 import time
 from datetime import datetime, timedelta, timezone
+from http.cookies import CookieError, SimpleCookie
 from urllib.parse import parse_qs, urlsplit
 
 from argon2 import PasswordHasher, Type
@@ -133,9 +134,55 @@ def end_session(request: Request, response: Response) -> None:
 
 def csrf_token(request: Request) -> str:
     """The signed-in session's CSRF token, for forms (``<input name="csrf_token">``) and JS."""
-    from paperradar.web.auth_deps import resolve_auth
+    auth = getattr(request.state, "auth", None)  # resolved already (``auth_deps``)
+    if auth is not None:
+        return auth.csrf or ""
+    if getattr(request.state, "csrf", None):  # a session started by this request
+        return request.state.csrf
+    sid = request.cookies.get(cookie_name(request.app.state.settings))
+    found = live_session(request.app, sid) if sid else None
+    return found[1] if found else ""
 
-    return resolve_auth(request).csrf or ""
+
+def session_csrf(app, cookie_header: str) -> str | None:
+    """The CSRF token of the session named in a raw Cookie header (for the middleware)."""
+    try:
+        jar = SimpleCookie(cookie_header)
+    except CookieError:
+        return None
+    morsel = jar.get(cookie_name(app.state.settings))
+    if morsel is None or not morsel.value:
+        return None
+    found = live_session(app, morsel.value)
+    return found[1] if found else None
+
+
+# -- known devices (login throttling) -----------------------------------------------------------
+DEVICE_COOKIE = "paperradar_device"
+DEVICE_MAX_AGE = 365 * 86400
+
+
+def _device_mac(settings: Settings, user_id: int, nonce: str) -> str:
+    key = settings.secret_key.get_secret_value().encode()
+    return hmac.new(key, f"device:{user_id}:{nonce}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def remember_device(request: Request, response: Response, user_id: int) -> None:
+    """After a successful login: a signed cookie saying this browser logged in as the user
+    before, so a flood of wrong passwords from elsewhere does not lock it out (OWASP)."""
+    settings: Settings = request.app.state.settings
+    nonce = secrets.token_urlsafe(12)
+    response.set_cookie(DEVICE_COOKIE, f"{user_id}.{nonce}.{_device_mac(settings, user_id, nonce)}",
+                        max_age=DEVICE_MAX_AGE, path="/login", httponly=True,
+                        secure=is_https(settings), samesite="strict")
+
+
+def known_device(request: Request, user_id: int | None) -> bool:
+    raw = request.cookies.get(DEVICE_COOKIE, "")
+    parts = raw.split(".")
+    if user_id is None or len(parts) != 3 or parts[0] != str(user_id):
+        return False
+    return hmac.compare_digest(parts[2], _device_mac(request.app.state.settings, user_id, parts[1]))
 
 
 # -- rate limits -----------------------------------------------------------------------------
@@ -237,8 +284,6 @@ class SecurityMiddleware:
 
     async def _token_ok(self, scope, headers, receive):
         """No browser metadata: the session's CSRF token must come with the request."""
-        from paperradar.web.auth_deps import session_csrf
-
         expected = session_csrf(scope["app"], headers.get(b"cookie", b"").decode("latin-1"))
         given = headers.get(b"x-csrf-token", b"").decode("latin-1")
         ctype = headers.get(b"content-type", b"").decode("latin-1").lower()

@@ -8,6 +8,7 @@ import logging
 import threading
 import time
 from datetime import datetime, timezone
+from http import HTTPStatus
 from pathlib import Path
 
 
@@ -29,8 +30,10 @@ error_log = logging.getLogger("paperradar.web")
 
 DB_RETRY_AFTER_S = 5
 _HEADINGS = {400: "Bad request", 401: "Sign in first", 403: "Not allowed", 404: "Not found",
-             405: "Method not allowed", 422: "Bad request", 429: "Too many requests",
-             500: "Something went wrong", 503: "Unavailable"}
+             405: "Method not allowed", 408: "Request timeout", 409: "Conflict",
+             413: "Content too large", 422: "Bad request", 429: "Too many requests",
+             499: "Client closed request", 500: "Something went wrong", 502: "Upstream failed",
+             503: "Unavailable", 504: "Upstream timed out"}
 
 
 def make_templates() -> Jinja2Templates:
@@ -81,10 +84,20 @@ def _detail_text(detail) -> str:
     return str(detail)
 
 
+def heading(status: int) -> str:
+    """A real heading for every status (never a bare "Error")."""
+    if status in _HEADINGS:
+        return _HEADINGS[status]
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Request failed" if status < 500 else "Something went wrong"
+
+
 def error_response(request: Request, status: int, detail) -> Response:
     headers = {"Cache-Control": "no-store"}
     if wants_json(request):
-        return JSONResponse({"error": _HEADINGS.get(status, "Error"), "status": status,
+        return JSONResponse({"error": heading(status), "status": status,
                              "detail": detail}, status_code=status, headers=headers)
     if status == 401 and request.method in ("GET", "HEAD") and \
             "authorization" not in request.headers:  # a browser signed out: log in first
@@ -93,7 +106,7 @@ def error_response(request: Request, status: int, detail) -> Response:
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303,
                                 headers=headers)
     text = _detail_text(detail)
-    return render(request, "error.html", {"status": status, "heading": _HEADINGS.get(status, "Error"),
+    return render(request, "error.html", {"status": status, "heading": heading(status),
                                           "detail": text}, status_code=status, headers=headers)
 
 
@@ -200,6 +213,24 @@ def install_docs(app: FastAPI) -> None:
     app.add_route(app.docs_url, docs, include_in_schema=False)
 
 
+def allowed_methods(app, scope) -> list[str]:
+    """The methods some route of the app accepts on this request's path."""
+    from starlette.routing import Match
+
+    from paperradar.web.openapi import all_routes
+
+    matched: dict[str, set[str]] = {}
+    for route in all_routes(app):
+        found = getattr(route, "methods", None)
+        if found and route.matches(scope)[0] is not Match.NONE:
+            matched.setdefault(route.path_format, set()).update(found)
+    if not matched:
+        return []
+    # The most specific templates win: /api/papers/submit, not /api/papers/{paper_id}.
+    fewest = min(p.count("{") for p in matched)
+    return sorted(set().union(*(m for p, m in matched.items() if p.count("{") == fewest)))
+
+
 def install(app: FastAPI) -> None:
     install_docs(app)
     app.state.templates = make_templates()
@@ -213,6 +244,8 @@ def install(app: FastAPI) -> None:
     async def _http_error(request: Request, exc: StarletteHTTPException):
         response = error_response(request, exc.status_code, exc.detail)
         response.headers.update(exc.headers or {})  # Retry-After, WWW-Authenticate
+        if exc.status_code == 405:  # every method of the path, not just the first route's
+            response.headers["Allow"] = ", ".join(allowed_methods(request.app, request.scope))
         return response
 
     @app.exception_handler(RequestValidationError)

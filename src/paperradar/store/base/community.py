@@ -58,6 +58,8 @@ class Comment:
     deleted_at: str | None
     hidden_at: str | None
     author_banned: bool = False
+    html: str | None = None  # sanitised HTML rendered at write time ...
+    html_version: int = 0  # ... by this renderer version (0: not rendered yet)
 
     @property
     def visible(self) -> bool:
@@ -158,8 +160,10 @@ class CommunityStore(Protocol):
 
     # -- comments -------------------------------------------------------------------------
     def add_comment(self, paper_id: str, user_id: int, body: str,
-                    parent_id: int | None = None) -> Comment:
-        """Raises ``ValueError`` when the parent is not a comment on the same paper."""
+                    parent_id: int | None = None, html: str | None = None,
+                    html_version: int = 0) -> Comment:
+        """Raises ``ValueError`` when the parent is not a comment on the same paper. ``html``
+        is the body rendered by renderer ``html_version``, stored with it."""
 
     def get_comment(self, comment_id: int) -> Comment | None: ...
 
@@ -170,7 +174,12 @@ class CommunityStore(Protocol):
 
     def recent_comments(self, limit: int = 50, offset: int = 0) -> list[Comment]: ...
 
-    def edit_comment(self, comment_id: int, body: str) -> None: ...
+    def edit_comment(self, comment_id: int, body: str, html: str | None = None,
+                     html_version: int = 0) -> None: ...
+
+    def set_comment_html(self, rendered: Sequence[tuple[int, str, str, int]]) -> int:
+        """Store re-rendered HTML: ``(comment id, body it was rendered from, html, renderer
+        version)``; a row whose body changed meanwhile is left alone. Returns rows updated."""
 
     def delete_comment(self, comment_id: int) -> None: ...
 

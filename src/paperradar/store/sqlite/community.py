@@ -25,7 +25,7 @@ from paperradar.store.sqlite.papers import _DAILY_COLUMNS, _daily_from_row
 class CommunityMixin(AccountsMixin):
     # -- votes ----------------------------------------------------------------------------
     def set_vote(self, user_id: int, paper_id: str, on: bool) -> bool:
-        with self.db.transaction() as conn:
+        with self.db.transaction(durable=True) as conn:
             if on:
                 cur = conn.execute("INSERT OR IGNORE INTO votes (user_id, paper_id, created_at) "
                                    "VALUES (?, ?, ?)", (user_id, paper_id, now_iso()))
@@ -72,16 +72,18 @@ class CommunityMixin(AccountsMixin):
 
     # -- comments -------------------------------------------------------------------------
     def add_comment(self, paper_id: str, user_id: int, body: str,
-                    parent_id: int | None = None) -> Comment:
-        with self.db.transaction() as conn:
+                    parent_id: int | None = None, html: str | None = None,
+                    html_version: int = 0) -> Comment:
+        with self.db.transaction(durable=True) as conn:
             if parent_id is not None:
                 row = conn.execute("SELECT paper_id FROM comments WHERE id = ?",
                                    (parent_id,)).fetchone() if valid_rowid(parent_id) else None
                 if row is None or row[0] != paper_id:
                     raise ValueError("the parent comment is not on this paper")
             cur = conn.execute("INSERT INTO comments (paper_id, user_id, parent_id, body, "
-                               "created_at) VALUES (?, ?, ?, ?, ?)",
-                               (paper_id, user_id, parent_id, body, now_iso()))
+                               "created_at, html, html_version) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               (paper_id, user_id, parent_id, body, now_iso(), html,
+                                html_version if html is not None else 0))
         return self.get_comment(cur.lastrowid)  # type: ignore[return-value,arg-type]
 
     def get_comment(self, comment_id: int) -> Comment | None:
@@ -103,14 +105,28 @@ class CommunityMixin(AccountsMixin):
         return [comment_row(r) for r in self.db.conn.execute(
             COMMENT_SELECT + "ORDER BY c.id DESC LIMIT ? OFFSET ?", (limit, offset))]
 
-    def edit_comment(self, comment_id: int, body: str) -> None:
+    def edit_comment(self, comment_id: int, body: str, html: str | None = None,
+                     html_version: int = 0) -> None:
+        with self.db.transaction(durable=True) as conn:
+            conn.execute("UPDATE comments SET body = ?, edited_at = ?, html = ?, html_version = ? "
+                         "WHERE id = ? AND deleted_at IS NULL",
+                         (body, now_iso(), html, html_version if html is not None else 0,
+                          comment_id))
+
+    def set_comment_html(self, rendered: Sequence[tuple[int, str, str, int]]) -> int:
+        if not rendered:
+            return 0
         with self.db.transaction() as conn:
-            conn.execute("UPDATE comments SET body = ?, edited_at = ? WHERE id = ? "
-                         "AND deleted_at IS NULL", (body, now_iso(), comment_id))
+            before = conn.total_changes
+            conn.executemany("UPDATE comments SET html = ?, html_version = ? WHERE id = ? "
+                             "AND body = ? AND deleted_at IS NULL",
+                             [(html, version, cid, body) for cid, body, html, version in rendered])
+            return conn.total_changes - before
 
     def delete_comment(self, comment_id: int) -> None:
         with self.db.transaction() as conn:  # soft delete keeps the thread's shape
-            conn.execute("UPDATE comments SET deleted_at = ?, body = '' WHERE id = ? "
+            conn.execute("UPDATE comments SET deleted_at = ?, body = '', html = NULL "
+                         "WHERE id = ? "
                          "AND deleted_at IS NULL", (now_iso(), comment_id))
 
     def set_comment_hidden(self, comment_id: int, hidden: bool) -> None:
@@ -135,7 +151,7 @@ class CommunityMixin(AccountsMixin):
 
     # -- submissions ----------------------------------------------------------------------
     def submit_paper(self, user_id: int, paper_id: str, date: str, now: str) -> DailyEntry:
-        with self.db.transaction() as conn:
+        with self.db.transaction(durable=True) as conn:
             row = conn.execute("SELECT date FROM daily_entries WHERE paper_id = ? ORDER BY date "
                                "LIMIT 1", (paper_id,)).fetchone()
             row = row or conn.execute("SELECT date FROM submissions WHERE paper_id = ?",

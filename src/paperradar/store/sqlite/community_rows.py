@@ -11,7 +11,8 @@ _CHUNK = 500
 USER_COLS = ("id, email, name, display_name, password_hash, is_admin, email_verified_at, "
              "banned_at, created_at")
 COMMENT_SELECT = ("SELECT c.id, c.paper_id, c.user_id, u.name, c.parent_id, c.body, c.created_at, "
-                  "c.edited_at, c.deleted_at, c.hidden_at, u.banned_at IS NOT NULL "
+                  "c.edited_at, c.deleted_at, c.hidden_at, u.banned_at IS NOT NULL, c.html, "
+                  "c.html_version "
                   "FROM comments c JOIN users u ON u.id = c.user_id ")
 COLLECTION_SELECT = ("SELECT c.id, c.user_id, u.name, c.name, c.is_public, c.is_default, "
                      "c.created_at, (SELECT count(*) FROM collection_items i "

@@ -150,7 +150,7 @@ class NotifyMixin:
     def claim_delivery(self, subscriber_id: int, period: str, owner: str, now: str,
                        lease_until: str, max_attempts: int,
                        owner_alive: Callable[[str], bool]) -> int | None:
-        with self.db.transaction() as conn:
+        with self.db.transaction(durable=True) as conn:
             row = conn.execute("SELECT status, owner, lease_until, attempts FROM digest_deliveries "
                                "WHERE subscriber_id = ? AND period = ?",
                                (subscriber_id, period)).fetchone()
@@ -173,7 +173,7 @@ class NotifyMixin:
     def finish_delivery(self, subscriber_id: int, period: str, owner: str, status: str,
                         now: str, message_id: str | None = None,
                         detail: str | None = None) -> None:
-        with self.db.transaction() as conn:
+        with self.db.transaction(durable=True) as conn:
             conn.execute("UPDATE digest_deliveries SET status = ?, message_id = coalesce(?, message_id), "
                          "detail = ?, lease_until = NULL, updated_at = ? "
                          "WHERE subscriber_id = ? AND period = ? AND owner = ?",

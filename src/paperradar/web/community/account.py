@@ -9,8 +9,8 @@ from fastapi.responses import RedirectResponse
 from paperradar.web.auth_deps import TOKEN_PREFIX, OptionalUser
 from paperradar.web.community import service
 from paperradar.web.community.pages import login_redirect, need_user, render
-from paperradar.web.deps import StoreDep
-from paperradar.web.security import hash_secret, new_secret
+from paperradar.web.deps import RowId, StoreDep
+from paperradar.web.security import hash_secret, new_secret, rate_limit
 
 router = APIRouter(include_in_schema=False)
 PAGE = 30
@@ -40,8 +40,9 @@ def profile(request: Request, store: StoreDep, viewer: OptionalUser, name: str,
         ids = store.papers_upvoted_by(owner.id, PAGE + 1, offset)
     else:
         ids = []
-        comments = [(c, service.comment_dict(c, viewer))
-                    for c in store.comments_by(owner.id, PAGE + 1, offset)]
+        listed = store.comments_by(owner.id, PAGE + 1, offset)
+        service.refresh_html(store, listed)  # rendered once per renderer version
+        comments = [(c, service.comment_dict(c, viewer)) for c in listed]
     more = len(ids) > PAGE or len(comments) > PAGE
     if ids:
         found = store.get_papers(ids[:PAGE])
@@ -75,6 +76,11 @@ def create_token(request: Request, store: StoreDep, user: OptionalUser,
                  name: str = Form("", max_length=200)):
     user = need_user(request, user)
     label = " ".join(name.split())[:80] or "API token"
+    limit = request.app.state.settings.max_api_tokens
+    if len(store.list_api_tokens(user.id)) >= limit:
+        raise HTTPException(403, f"an account can have at most {limit} API tokens; "
+                                 "revoke one first")
+    rate_limit(request, "token", f"user:{user.id}")
     token = issue_token(store, user.id, label)
     response = render(request, "community/tokens.html",
                       {"tokens": store.list_api_tokens(user.id), "new_token": token}, 201)
@@ -83,7 +89,7 @@ def create_token(request: Request, store: StoreDep, user: OptionalUser,
 
 
 @router.post("/account/tokens/{token_id:int}/delete")
-def delete_token(request: Request, store: StoreDep, user: OptionalUser, token_id: int):
+def delete_token(request: Request, store: StoreDep, user: OptionalUser, token_id: RowId):
     user = need_user(request, user)
     if not store.delete_api_token(user.id, token_id):
         raise HTTPException(404, "no such token")

@@ -3,16 +3,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from paperradar.web.auth_deps import AdminUser, CurrentUser, OptionalUser, VerifiedUser
 from paperradar.web.community import service
-from paperradar.web.deps import StoreDep
+from paperradar.web.deps import MAX_ROW_ID, Offset, RowId, StoreDep
+from paperradar.web.openapi import errors
 
 router = APIRouter(prefix="/api", tags=["community"])
+STRICT = ConfigDict(strict=True)  # JSON types as documented: no "1" for 1 or 0 for false
+
+
+def _no_text_or_bool(value: Any) -> Any:
+    if isinstance(value, (str, bool)):
+        raise ValueError("must be a JSON integer")
+    return value
+
+
+# A row id as a JSON integer, also written 12.0 (JSON Schema counts it as one); never "12".
+JsonRowId = Annotated[int, Field(strict=False, ge=1, le=MAX_ROW_ID),
+                      BeforeValidator(_no_text_or_bool)]
 PaperId = Path(description="arXiv id (2401.01234, hep-th/9901001) or source:id")
 
 
@@ -24,25 +37,34 @@ class VoteState(BaseModel):
 
 
 class CommentIn(BaseModel):
+    model_config = STRICT
     body: str = Field(max_length=20_000, description="Markdown (raw HTML is shown as text)")
-    parent_id: int | None = Field(None, description="reply to this comment")
+    parent_id: JsonRowId | None = Field(None, description="reply to this comment")
 
 
 class CommentEdit(BaseModel):
+    model_config = STRICT
     body: str = Field(max_length=20_000)
 
 
 class SubmitIn(BaseModel):
-    id: str = Field(max_length=300, description="an arXiv id or an arxiv.org URL")
+    model_config = STRICT
+    id: str = Field(min_length=1, max_length=300, description="an arXiv id or an arxiv.org URL "
+                    "(anything else: 400)")
+
+
+NAME_PATTERN = r"\S"  # at least one visible character
 
 
 class CollectionIn(BaseModel):
-    name: str = Field(max_length=200)
+    model_config = STRICT
+    name: str = Field(min_length=1, max_length=80, pattern=NAME_PATTERN)
     public: bool = False
 
 
 class CollectionPatch(BaseModel):
-    name: str | None = Field(None, max_length=200)
+    model_config = STRICT
+    name: str | None = Field(None, min_length=1, max_length=80, pattern=NAME_PATTERN)
     public: bool | None = None
 
 
@@ -73,38 +95,43 @@ def unvote(store: StoreDep, user: VerifiedUser, paper_id: str = PaperId):
 
 # -- comments ---------------------------------------------------------------------------------
 @router.get("/papers/{paper_id:path}/comments", summary="A paper's comments, in thread order")
-def list_comments(store: StoreDep, user: OptionalUser, paper_id: str = PaperId) -> dict[str, Any]:
+def list_comments(store: StoreDep, user: OptionalUser, paper_id: str = PaperId,
+                  page: int = Query(1, ge=1, le=100_000, description="page of the thread"),
+                  per_page: int = Query(service.COMMENTS_PER_PAGE, ge=1, le=100)
+                  ) -> dict[str, Any]:
+    """``per_page`` entries of the thread (replies under their parent) per page."""
     paper = service.paper_or_404(store, paper_id)
-    items = service.thread(store.list_comments(paper.id), user)
+    found = service.discussion(store, paper.id, user, page, per_page)
     local = store.local_comment_counts([paper.id])[paper.id]
     imported = store.comment_counts([paper.id])[paper.id] - local
     return {"paper_id": paper.id, "count": local,  # the comments listed here (this site's)
             "imported_count": imported,  # comments on the source (e.g. Hugging Face), not here
-            "comments": items}
+            "page": found["page"], "pages": found["pages"], "comments": found["comments"]}
 
 
-@router.post("/papers/{paper_id:path}/comments", status_code=201, summary="Comment on a paper")
+@router.post("/papers/{paper_id:path}/comments", status_code=201, summary="Comment on a paper",
+             responses=errors(429))
 def post_comment(request: Request, body: CommentIn, store: StoreDep, user: VerifiedUser,
                  paper_id: str = PaperId) -> dict[str, Any]:
     c = service.add_comment(request, store, user, paper_id, body.body, body.parent_id)
     return service.comment_dict(c, user)
 
 
-@router.patch("/comments/{comment_id}", summary="Edit your comment")
-def patch_comment(comment_id: int, body: CommentEdit, store: StoreDep,
+@router.patch("/comments/{comment_id}", summary="Edit your comment", responses=errors(403))
+def patch_comment(comment_id: RowId, body: CommentEdit, store: StoreDep,
                   user: VerifiedUser) -> dict[str, Any]:
     return service.comment_dict(service.edit_comment(store, user, comment_id, body.body), user)
 
 
 @router.delete("/comments/{comment_id}", status_code=204, summary="Delete a comment "
-               "(yours, or any as an admin)")
-def remove_comment(comment_id: int, store: StoreDep, user: CurrentUser) -> Response:
+               "(yours, or any as an admin)", responses=errors(403))
+def remove_comment(comment_id: RowId, store: StoreDep, user: CurrentUser) -> Response:
     service.delete_comment(store, user, comment_id)
     return Response(status_code=204)
 
 
 @router.post("/comments/{comment_id}/hide", summary="Hide a comment (admins)")
-def hide_comment(comment_id: int, store: StoreDep, user: AdminUser,
+def hide_comment(comment_id: RowId, store: StoreDep, user: AdminUser,
                  hidden: bool = Query(True)) -> dict[str, Any]:
     c = service.comment_or_404(store, comment_id)
     store.set_comment_hidden(c.id, hidden)
@@ -112,7 +139,8 @@ def hide_comment(comment_id: int, store: StoreDep, user: AdminUser,
 
 
 # -- submissions ------------------------------------------------------------------------------
-@router.post("/papers/submit", status_code=201, summary="Submit a paper to today's list")
+@router.post("/papers/submit", status_code=201, summary="Submit a paper to today's list",
+             responses=errors(404, 409, 429, 502, 503, 504))
 def submit_paper(request: Request, body: SubmitIn, store: StoreDep,
                  user: VerifiedUser) -> dict[str, Any]:
     """409 with the existing entry's URL when the paper is already listed."""
@@ -135,38 +163,35 @@ def public_collections(name: str, store: StoreDep) -> list[dict[str, Any]]:
     return [service.collection_dict(c) for c in store.list_collections(owner.id, public_only=True)]
 
 
-@router.post("/collections", status_code=201, summary="Create a collection")
-def create_collection(body: CollectionIn, store: StoreDep, user: CurrentUser) -> dict[str, Any]:
-    try:
-        c = store.create_collection(user.id, service.clean_collection_name(body.name),
-                                    is_public=body.public)
-    except ValueError as exc:
-        raise service.HTTPException(409, str(exc)) from None
+@router.post("/collections", status_code=201, summary="Create a collection",
+             responses=errors(403, 409, 429))
+def create_collection(request: Request, body: CollectionIn, store: StoreDep,
+                      user: CurrentUser) -> dict[str, Any]:
+    """Public collections need a verified address; quotas per account (403) and rate (429)."""
+    c = service.create_collection(request, store, user, body.name, body.public)
     return service.collection_dict(c, [])
 
 
 @router.get("/collections/{collection_id}", summary="A collection and its papers")
-def get_collection(collection_id: int, store: StoreDep, user: OptionalUser,
+def get_collection(collection_id: RowId, store: StoreDep, user: OptionalUser,
                    limit: int = Query(100, ge=1, le=1000),
-                   offset: int = Query(0, ge=0)) -> dict[str, Any]:
+                   offset: Offset = 0) -> dict[str, Any]:
     c = service.readable_collection(store, collection_id, user)
     return service.collection_dict(c, service.collection_papers(store, c, limit, offset))
 
 
-@router.patch("/collections/{collection_id}", summary="Rename or change visibility")
-def patch_collection(collection_id: int, body: CollectionPatch, store: StoreDep,
+@router.patch("/collections/{collection_id}", summary="Rename or change visibility",
+              responses=errors(403, 409))
+def patch_collection(collection_id: RowId, body: CollectionPatch, store: StoreDep,
                      user: CurrentUser) -> dict[str, Any]:
     c = service.own_collection(store, collection_id, user)
-    name = service.clean_collection_name(body.name) if body.name is not None else None
-    try:
-        store.update_collection(c.id, name=name, is_public=body.public)
-    except ValueError as exc:
-        raise service.HTTPException(409, str(exc)) from None
+    service.update_collection(store, user, c, body.name, body.public)
     return service.collection_dict(store.get_collection(c.id))
 
 
-@router.delete("/collections/{collection_id}", status_code=204, summary="Delete a collection")
-def delete_collection(collection_id: int, store: StoreDep, user: CurrentUser) -> Response:
+@router.delete("/collections/{collection_id}", status_code=204, summary="Delete a collection",
+               responses=errors(409))
+def delete_collection(collection_id: RowId, store: StoreDep, user: CurrentUser) -> Response:
     c = service.own_collection(store, collection_id, user)
     if c.is_default:
         raise service.HTTPException(409, "the reading list cannot be deleted")
@@ -175,18 +200,18 @@ def delete_collection(collection_id: int, store: StoreDep, user: CurrentUser) ->
 
 
 @router.put("/collections/{collection_id}/papers/{paper_id:path}",
-            summary="Add a paper to a collection")
-def add_item(collection_id: int, store: StoreDep, user: CurrentUser,
+            summary="Add a paper to a collection", responses=errors(403))
+def add_item(request: Request, collection_id: RowId, store: StoreDep, user: CurrentUser,
              paper_id: str = PaperId) -> dict[str, Any]:
     c = service.own_collection(store, collection_id, user)
     paper = service.paper_or_404(store, paper_id)
-    added = store.add_to_collection(c.id, paper.id)
+    added = service.add_to_collection(request, store, c, paper.id)
     return {"collection_id": c.id, "paper_id": paper.id, "added": added}
 
 
 @router.delete("/collections/{collection_id}/papers/{paper_id:path}",
                summary="Remove a paper from a collection")
-def remove_item(collection_id: int, store: StoreDep, user: CurrentUser,
+def remove_item(collection_id: RowId, store: StoreDep, user: CurrentUser,
                 paper_id: str = PaperId) -> dict[str, Any]:
     c = service.own_collection(store, collection_id, user)
     paper = service.paper_or_404(store, paper_id)

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from paperradar.web.auth_deps import OptionalUser
 from paperradar.web.community import service
 from paperradar.web.community.pages import login_redirect, need_user, render, safe_next
-from paperradar.web.deps import StoreDep
+from paperradar.web.deps import MAX_ROW_ID, RowId, StoreDep
 
 router = APIRouter(include_in_schema=False)
 LAST_COLLECTION = "pr_collection"  # cookie: the collection last saved to, preselected next time
@@ -30,15 +30,12 @@ def my_collections(request: Request, store: StoreDep, user: OptionalUser):
 def create_collection(request: Request, store: StoreDep, user: OptionalUser,
                       name: str = Form("", max_length=200), public: bool = Form(False)):
     user = need_user(request, user)
-    try:
-        c = store.create_collection(user.id, service.clean_collection_name(name), is_public=public)
-    except ValueError as exc:
-        raise HTTPException(409, str(exc)) from None
+    c = service.create_collection(request, store, user, name, public)
     return RedirectResponse(f"/collections/{c.id}", status_code=303)
 
 
 @router.get("/collections/{collection_id:int}")
-def collection_page(request: Request, store: StoreDep, user: OptionalUser, collection_id: int):
+def collection_page(request: Request, store: StoreDep, user: OptionalUser, collection_id: RowId):
     from paperradar.web.render.views import views_of
 
     c = service.readable_collection(store, collection_id, user)
@@ -52,19 +49,16 @@ def collection_page(request: Request, store: StoreDep, user: OptionalUser, colle
 
 @router.post("/collections/{collection_id:int}/settings")
 def collection_settings(request: Request, store: StoreDep, user: OptionalUser,
-                        collection_id: int, name: str = Form("", max_length=200),
+                        collection_id: RowId, name: str = Form("", max_length=200),
                         public: bool = Form(False)):
     user = need_user(request, user)
     c = service.own_collection(store, collection_id, user)
-    try:
-        store.update_collection(c.id, name=service.clean_collection_name(name), is_public=public)
-    except ValueError as exc:
-        raise HTTPException(409, str(exc)) from None
+    service.update_collection(store, user, c, name, public)
     return RedirectResponse(f"/collections/{c.id}", status_code=303)
 
 
 @router.post("/collections/{collection_id:int}/delete")
-def collection_delete(request: Request, store: StoreDep, user: OptionalUser, collection_id: int):
+def collection_delete(request: Request, store: StoreDep, user: OptionalUser, collection_id: RowId):
     user = need_user(request, user)
     c = service.own_collection(store, collection_id, user)
     if c.is_default:
@@ -74,7 +68,7 @@ def collection_delete(request: Request, store: StoreDep, user: OptionalUser, col
 
 
 @router.post("/collections/{collection_id:int}/remove")
-def collection_remove(request: Request, store: StoreDep, user: OptionalUser, collection_id: int,
+def collection_remove(request: Request, store: StoreDep, user: OptionalUser, collection_id: RowId,
                       paper: str = Form("", max_length=300)):
     user = need_user(request, user)
     c = service.own_collection(store, collection_id, user)
@@ -83,7 +77,7 @@ def collection_remove(request: Request, store: StoreDep, user: OptionalUser, col
 
 
 @router.post("/collections/{collection_id:int}/note")
-def collection_note(request: Request, store: StoreDep, user: OptionalUser, collection_id: int,
+def collection_note(request: Request, store: StoreDep, user: OptionalUser, collection_id: RowId,
                     paper: str = Form("", max_length=300), note: str = Form("", max_length=MAX_NOTE)):
     user = need_user(request, user)
     c = service.own_collection(store, collection_id, user)
@@ -94,14 +88,14 @@ def collection_note(request: Request, store: StoreDep, user: OptionalUser, colle
 
 @router.post("/papers/{paper_id:path}/save")
 def save_paper(request: Request, store: StoreDep, user: OptionalUser, paper_id: str,
-               collection: int | None = Form(None), next: str = Form("")):
+               collection: int | None = Form(None, ge=1, le=MAX_ROW_ID), next: str = Form("")):
     """Save, then back to the page with a confirmation; the collection is remembered as the
     one to preselect next time (a cookie)."""
     user = need_user(request, user)
     paper = service.paper_or_404(store, paper_id)
     c = (service.own_collection(store, collection, user) if collection
          else store.default_collection(user.id))
-    store.add_to_collection(c.id, paper.id)
+    service.add_to_collection(request, store, c, paper.id)
     path, _, query = safe_next(next, f"/papers/{paper.id}").split("#", 1)[0].partition("?")
     kept = [(k, v) for k, v in parse_qsl(query) if k != "saved"]
     target = f"{path}?{urlencode([*kept, ('saved', c.id)])}"
@@ -112,7 +106,7 @@ def save_paper(request: Request, store: StoreDep, user: OptionalUser, paper_id: 
 
 
 # -- exports ----------------------------------------------------------------------------------
-def _export(request: Request, store, user, collection_id: int, kind: str) -> Response:
+def _export(request: Request, store, user, collection_id: RowId, kind: str) -> Response:
     from paperradar.web.render import atom, exports
     from paperradar.web.render.views import views_of
 
@@ -132,15 +126,15 @@ def _export(request: Request, store, user, collection_id: int, kind: str) -> Res
 
 
 @router.get("/collections/{collection_id:int}.bib")
-def export_bib(request: Request, store: StoreDep, user: OptionalUser, collection_id: int):
+def export_bib(request: Request, store: StoreDep, user: OptionalUser, collection_id: RowId):
     return _export(request, store, user, collection_id, "bib")
 
 
 @router.get("/collections/{collection_id:int}.ris")
-def export_ris(request: Request, store: StoreDep, user: OptionalUser, collection_id: int):
+def export_ris(request: Request, store: StoreDep, user: OptionalUser, collection_id: RowId):
     return _export(request, store, user, collection_id, "ris")
 
 
 @router.get("/collections/{collection_id:int}.atom")
-def export_atom(request: Request, store: StoreDep, user: OptionalUser, collection_id: int):
+def export_atom(request: Request, store: StoreDep, user: OptionalUser, collection_id: RowId):
     return _export(request, store, user, collection_id, "atom")

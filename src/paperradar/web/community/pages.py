@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from paperradar.web.auth_deps import OptionalUser
 from paperradar.web.community import service
-from paperradar.web.deps import StoreDep
+from paperradar.web.deps import MAX_ROW_ID, RowId, StoreDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -87,14 +87,15 @@ def upvote_form(request: Request, store: StoreDep, user: OptionalUser, paper_id:
 
 @router.post("/papers/{paper_id:path}/comments")
 def comment_form(request: Request, store: StoreDep, user: OptionalUser, paper_id: str,
-                 body: str = Form("", max_length=20_000), parent_id: int | None = Form(None)):
+                 body: str = Form("", max_length=20_000),
+                 parent_id: int | None = Form(None, ge=1, le=MAX_ROW_ID)):
     user = need_user(request, user, verified=True)
     c = service.add_comment(request, store, user, paper_id, body, parent_id)
     return RedirectResponse(f"/papers/{c.paper_id}#c{c.id}", status_code=303)
 
 
 @router.get("/comments/{comment_id}/edit")
-def edit_page(request: Request, store: StoreDep, user: OptionalUser, comment_id: int):
+def edit_page(request: Request, store: StoreDep, user: OptionalUser, comment_id: RowId):
     if user is None:
         return login_redirect(request)
     c = service.comment_or_404(store, comment_id)
@@ -104,7 +105,7 @@ def edit_page(request: Request, store: StoreDep, user: OptionalUser, comment_id:
 
 
 @router.post("/comments/{comment_id}/edit")
-def edit_form(request: Request, store: StoreDep, user: OptionalUser, comment_id: int,
+def edit_form(request: Request, store: StoreDep, user: OptionalUser, comment_id: RowId,
               body: str = Form("", max_length=20_000)):
     user = need_user(request, user, verified=True)
     c = service.edit_comment(store, user, comment_id, body)
@@ -112,14 +113,14 @@ def edit_form(request: Request, store: StoreDep, user: OptionalUser, comment_id:
 
 
 @router.post("/comments/{comment_id}/delete")
-def delete_form(request: Request, store: StoreDep, user: OptionalUser, comment_id: int):
+def delete_form(request: Request, store: StoreDep, user: OptionalUser, comment_id: RowId):
     user = need_user(request, user)
     c = service.delete_comment(store, user, comment_id)
     return RedirectResponse(f"/papers/{c.paper_id}#comments", status_code=303)
 
 
 @router.post("/comments/{comment_id}/hide")
-def hide_form(request: Request, store: StoreDep, user: OptionalUser, comment_id: int,
+def hide_form(request: Request, store: StoreDep, user: OptionalUser, comment_id: RowId,
               hidden: bool = Form(True), next: str = Form("")):
     user = need_user(request, user)
     if not user.is_admin:

@@ -3,6 +3,8 @@ who may do what (``HTTPException`` 403/404/409/422/429/502 otherwise) and what i
 
 from __future__ import annotations
 
+import logging
+import threading
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -11,11 +13,13 @@ from fastapi import HTTPException, Request
 from paperradar.ids import InvalidId, parse_arxiv_id
 from paperradar.models import DailyEntry, Paper
 from paperradar.store.base.community import Collection, Comment, DuplicateSubmission, User
-from paperradar.web.community.text import clean_body, render_comment
+from paperradar.web.community.text import (RENDERER_VERSION, clean_body, render_comment,
+                                           render_stored)
 from paperradar.web.render.ids import canonical_or_404
 from paperradar.web.security import rate_limit
 
 MAX_COLLECTION_NAME = 80
+log = logging.getLogger("paperradar.community")
 
 
 def paper_or_404(store, raw_id: str) -> Paper:
@@ -41,21 +45,61 @@ def set_upvote(store, user: User, raw_id: str, on: bool) -> dict[str, Any]:
 
 
 # -- comments ---------------------------------------------------------------------------------
-def comment_dict(c: Comment, viewer: User | None) -> dict[str, Any]:
+COMMENTS_PER_PAGE = 50
+
+
+def comment_html(c: Comment) -> str:
+    """The stored HTML when the current renderer made it; else a fresh render."""
+    if c.html is not None and c.html_version == RENDERER_VERSION:
+        return c.html
+    return render_stored(c.body)
+
+
+def refresh_html(store, comments: list[Comment]) -> int:
+    """Re-render (and store) the comments whose HTML is missing or from an older renderer,
+    so each is rendered once per renderer version, not on every view."""
+    stale = [c for c in comments if c.body and not c.deleted_at
+             and (c.html is None or c.html_version != RENDERER_VERSION)]
+    for c in stale:
+        c.html, c.html_version = render_stored(c.body), RENDERER_VERSION
+    return store.set_comment_html([(c.id, c.body, c.html, c.html_version) for c in stale])
+
+
+def comment_dict(c: Comment, viewer: User | None, with_html: bool = True) -> dict[str, Any]:
     state = ("deleted" if c.deleted_at else "hidden" if (c.hidden_at or c.author_banned)
              else "visible")
     shown = state == "visible" or bool(viewer and viewer.is_admin and state == "hidden")
     mine = bool(viewer and viewer.id == c.user_id)
     return {"id": c.id, "paper_id": c.paper_id, "parent_id": c.parent_id,
             "author": c.author_name if state == "visible" or shown else None,
-            "body": c.body if shown else None, "html": render_comment(c.body) if shown else None,
+            "body": c.body if shown else None,
+            "html": comment_html(c) if shown and with_html else None,
             "state": state, "created_at": c.created_at, "edited_at": c.edited_at,
             "can_edit": mine and state == "visible",
             "can_delete": (mine or bool(viewer and viewer.is_admin)) and state != "deleted",
             "can_moderate": bool(viewer and viewer.is_admin)}
 
 
-def thread(comments: list[Comment], viewer: User | None) -> list[dict[str, Any]]:
+def discussion(store, paper_id: str, viewer: User | None, page: int = 1,
+               per_page: int = COMMENTS_PER_PAGE) -> dict[str, Any]:
+    """One page of a paper's thread (``per_page`` entries in thread order), with HTML from
+    the store; only this page's stale comments are rendered (and saved)."""
+    comments = store.list_comments(paper_id)
+    items = thread(comments, viewer, with_html=False)
+    pages = max(1, -(-len(items) // per_page))
+    page = min(max(page, 1), pages)
+    shown = items[(page - 1) * per_page:page * per_page]
+    by_id = {c.id: c for c in comments}
+    refresh_html(store, [by_id[d["id"]] for d in shown if d["body"] is not None])
+    for d in shown:
+        if d["body"] is not None:
+            d["html"] = comment_html(by_id[d["id"]])
+    return {"comments": shown, "page": page, "pages": pages, "entries": len(items),
+            "per_page": per_page}
+
+
+def thread(comments: list[Comment], viewer: User | None,
+           with_html: bool = True) -> list[dict[str, Any]]:
     """Comments as a flat list in thread order (replies under their parent), with ``depth``.
     Removed comments without visible replies are left out."""
     by_parent: dict[int | None, list[Comment]] = {}
@@ -66,7 +110,7 @@ def thread(comments: list[Comment], viewer: User | None) -> list[dict[str, Any]]
     def walk(parent: int | None, depth: int) -> bool:
         any_shown = False
         for c in by_parent.get(parent, []):
-            d = comment_dict(c, viewer)
+            d = comment_dict(c, viewer, with_html)
             d["depth"] = min(depth, 8)
             at = len(out)
             out.append(d)
@@ -90,7 +134,8 @@ def add_comment(request: Request, store, user: User, raw_id: str, body: str | No
         raise HTTPException(422, str(exc)) from None
     rate_limit(request, "comment", f"user:{user.id}")
     try:
-        return store.add_comment(paper.id, user.id, text, parent_id)
+        return store.add_comment(paper.id, user.id, text, parent_id, html=render_comment(text),
+                                 html_version=RENDERER_VERSION)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
 
@@ -107,7 +152,8 @@ def edit_comment(store, user: User, comment_id: int, body: str | None) -> Commen
     if c.user_id != user.id:
         raise HTTPException(403, "you can only edit your own comments")
     try:
-        store.edit_comment(c.id, clean_body(body))
+        text = clean_body(body)
+        store.edit_comment(c.id, text, html=render_comment(text), html_version=RENDERER_VERSION)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
     return store.get_comment(c.id)
@@ -123,17 +169,48 @@ def delete_comment(store, user: User, comment_id: int) -> Comment:
 
 # -- submissions ------------------------------------------------------------------------------
 def _fetch_from_arxiv(request: Request, store, pid: str) -> Paper | None:
-    from paperradar.ingest.errors import FetchError
+    """Fetch one paper for an interactive submit, in a worker thread taken from a small pool
+    (``submit_fetch_slots``; none free: 503) and waited for at most ``submit_fetch_deadline``
+    seconds (then 504; the fetch may still finish and store the paper for a retry). Errors
+    name arXiv, never the configured upstream URL (it is logged)."""
+    settings = request.app.state.settings
+    slots: threading.BoundedSemaphore = request.app.state.submit_fetch_slots
+    if not slots.acquire(blocking=False):
+        raise HTTPException(503, "too many arXiv lookups are running; try again in a minute",
+                            headers={"Retry-After": "30"})
+    outcome: dict[str, BaseException] = {}
+    done = threading.Event()
+
+    def work() -> None:
+        try:
+            _fetch_quickly(settings, store, pid)
+        except BaseException as exc:  # reported below (or logged, if nobody waits any more)
+            outcome["error"] = exc
+            log.warning("submit: fetching %s failed: %s", pid, exc)
+        finally:
+            slots.release()
+            done.set()
+
+    threading.Thread(target=work, name=f"submit-fetch-{pid}", daemon=True).start()
+    if not done.wait(settings.submit_fetch_deadline):
+        raise HTTPException(504, f"arXiv did not answer within {settings.submit_fetch_deadline:g}"
+                                 f" s; try again in a few minutes")
+    if "error" in outcome:
+        raise HTTPException(502, f"could not fetch {pid} from arXiv; try again later") from None
+    return store.get_paper(pid)
+
+
+def _fetch_quickly(settings, store, pid: str) -> None:
+    """One try and one quick retry, each bounded by the deadline (no long Retry-After)."""
     from paperradar.ingest.harvest_api import harvest_ids
     from paperradar.ingest.http import PoliteClient
 
-    settings = request.app.state.settings
-    try:
-        with PoliteClient(settings) as client:
-            harvest_ids(store, client, settings.arxiv_api_url, [pid])
-    except (FetchError, ValueError) as exc:
-        raise HTTPException(502, f"could not fetch {pid} from arXiv: {exc}") from None
-    return store.get_paper(pid)
+    deadline = settings.submit_fetch_deadline
+    quick = settings.model_copy(update={"http_timeout": deadline, "http_max_retries": 1,
+                                        "http_max_retry_after": min(1.0, deadline / 4),
+                                        "http_min_interval": 0.0})
+    with PoliteClient(quick) as client:
+        harvest_ids(store, client, settings.arxiv_api_url, [pid])
 
 
 def _published(paper: Paper) -> datetime | None:
@@ -154,7 +231,7 @@ def submit(request: Request, store, user: User, raw: str | None,
     try:
         pid, _ = parse_arxiv_id((raw or "")[:300])
     except InvalidId:
-        raise HTTPException(422, "give an arXiv id (2401.01234) or an arxiv.org URL") from None
+        raise HTTPException(400, "give an arXiv id (2401.01234) or an arxiv.org URL") from None
     existing = store.daily_entries_for(pid)
     if existing:
         raise _duplicate(pid, existing[0].date)
@@ -192,6 +269,44 @@ def clean_collection_name(name: str | None) -> str:
     if len(text) > MAX_COLLECTION_NAME:
         raise HTTPException(422, f"names are at most {MAX_COLLECTION_NAME} characters")
     return text
+
+
+def _public_needs_verified(user: User, public: bool | None) -> None:
+    if public and not user.verified:
+        raise HTTPException(403, "confirm your email address before making a collection public")
+
+
+def create_collection(request: Request, store, user: User, name: str | None,
+                      public: bool) -> Collection:
+    """A new collection, within the account's quota and rate; public only when verified."""
+    settings = request.app.state.settings
+    clean = clean_collection_name(name)
+    _public_needs_verified(user, public)
+    if len(store.list_collections(user.id)) >= settings.max_collections:
+        raise HTTPException(403, f"an account can have at most {settings.max_collections} "
+                                 "collections; delete one first")
+    rate_limit(request, "collection", f"user:{user.id}")
+    try:
+        return store.create_collection(user.id, clean, is_public=public)
+    except ValueError as exc:
+        raise HTTPException(409, str(exc)) from None
+
+
+def update_collection(store, user: User, c: Collection, name: str | None,
+                      public: bool | None) -> None:
+    clean = clean_collection_name(name) if name is not None else None
+    _public_needs_verified(user, public)
+    try:
+        store.update_collection(c.id, name=clean, is_public=public)
+    except ValueError as exc:
+        raise HTTPException(409, str(exc)) from None
+
+
+def add_to_collection(request: Request, store, c: Collection, paper_id: str) -> bool:
+    limit = request.app.state.settings.max_collection_items
+    if c.size >= limit:
+        raise HTTPException(403, f"a collection holds at most {limit} papers")
+    return store.add_to_collection(c.id, paper_id)
 
 
 def readable_collection(store, collection_id: int, viewer: User | None) -> Collection:

@@ -4,12 +4,18 @@ to a small allow-list; links get ``rel="nofollow noopener ugc"`` and only http(s
 Math: ``$...$`` and ``$$...$$`` (mdit-py-plugins' dollarmath) are kept out of Markdown, so
 ``\,`` and ``_`` survive, and come out as ``<span class="math">\(...\)</span>`` /
 ``<div class="math">\[...\]</div>`` for KaTeX in the browser (``site.js``). ``\$`` is a
-literal dollar. Images are never loaded: ``![alt](url)`` becomes a link to the image."""
+literal dollar. Images are never loaded: ``![alt](url)`` becomes a link to the image.
+
+Comments are rendered once, when written, and the HTML is stored with ``RENDERER_VERSION``;
+bump it whenever ``render_comment``'s output changes (plugins, allow-list) and stored
+comments are re-rendered as they are next shown. The cost of one render is bounded by the
+markup a body may hold (``clean_body``): markdown-it's bracket and emphasis scanning is
+superlinear, e.g. 10,000 characters of ``"[\n"`` took 450 ms."""
 
 from __future__ import annotations
 
+import html
 from functools import lru_cache
-
 from html import escape
 
 import nh3
@@ -17,6 +23,9 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 MAX_COMMENT_CHARS = 10_000
+RENDERER_VERSION = 2  # bump when render_comment's output changes (2: dollarmath, images as links)
+MAX_BRACKETS = 200  # "[" (link syntax): with the cap below, a worst-case render is ~50-80 ms
+MAX_DELIMITERS = 1_000  # * _ ~ ` (emphasis, strike-through, code spans)
 _TAGS = {"p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li", "a",
          "h3", "h4", "h5", "h6", "hr", "del", "s", "span", "div"}
 _ATTRS = {"a": {"href", "title"}, "ol": {"start"}, "code": {"class"}}
@@ -59,8 +68,8 @@ def _md() -> MarkdownIt:
 
 def render_comment(body: str) -> str:
     """Safe HTML for a Markdown comment."""
-    html = _md().render(body or "")
-    return nh3.clean(html, tags=_TAGS, attributes=_ATTRS, allowed_classes=_CLASSES,
+    rendered = _md().render(body or "")
+    return nh3.clean(rendered, tags=_TAGS, attributes=_ATTRS, allowed_classes=_CLASSES,
                      url_schemes={"http", "https", "mailto"}, link_rel="nofollow noopener ugc")
 
 
@@ -73,4 +82,22 @@ def clean_body(body: str | None) -> str:
         raise ValueError(f"the comment is longer than {MAX_COMMENT_CHARS} characters")
     if "\x00" in text:
         raise ValueError("the comment contains a NUL character")
+    if text.count("[") > MAX_BRACKETS:
+        raise ValueError(f"the comment has more than {MAX_BRACKETS} '[' characters")
+    if _delimiters(text) > MAX_DELIMITERS:
+        raise ValueError(f"the comment has more than {MAX_DELIMITERS} emphasis or code marks "
+                         "(* _ ~ `)")
     return text
+
+
+def _delimiters(text: str) -> int:
+    return sum(text.count(ch) for ch in "*_~`")
+
+
+def render_stored(body: str) -> str:
+    """HTML for a comment written before the markup limits: rendered as Markdown when within
+    them, else shown as plain text (escaped), so no stored body costs more than a bounded
+    render."""
+    if body.count("[") <= MAX_BRACKETS and _delimiters(body) <= MAX_DELIMITERS:
+        return render_comment(body)
+    return "<p>" + html.escape(body).replace("\n", "<br>\n") + "</p>\n"

@@ -37,9 +37,20 @@ class CommunityView:
             cache[paper_id] = bool(request.app.state.store.voted_by(user.id, [paper_id]))
         return cache[paper_id]
 
+    def discussion(self, request: Request, paper_id: str) -> dict[str, Any]:
+        """The page of the thread named by ``?cpage=N`` (cached on the request)."""
+        cache = getattr(request.state, "community_discussion", None)
+        if cache is None or cache[0] != paper_id:
+            try:
+                page = max(1, min(int(request.query_params.get("cpage", "1")), 100_000))
+            except ValueError:
+                page = 1
+            found = service.discussion(request.app.state.store, paper_id, self.user(request), page)
+            cache = request.state.community_discussion = (paper_id, found)
+        return cache[1]
+
     def comments(self, request: Request, paper_id: str) -> list[dict[str, Any]]:
-        store = request.app.state.store
-        return service.thread(store.list_comments(paper_id), self.user(request))
+        return self.discussion(request, paper_id)["comments"]
 
     def collections(self, request: Request) -> list:
         user = self.user(request)

@@ -68,6 +68,7 @@ def remove_paper(store: StoreDep, admin: AdminUser, paper_id: str, next: str = F
 def comments_page(request: Request, store: StoreDep, admin: AdminUser,
                   p: int = Query(1, ge=1, le=100_000)):
     comments = store.recent_comments(PAGE + 1, (p - 1) * PAGE)
+    service.refresh_html(store, comments[:PAGE])
     rows = [(c, service.comment_dict(c, admin)) for c in comments[:PAGE]]
     return render(request, "community/admin_comments.html",
                   {"rows": rows, "page": p, "more": len(comments) > PAGE,

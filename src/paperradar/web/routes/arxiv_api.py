@@ -19,11 +19,13 @@ from fastapi.responses import Response
 
 from paperradar.ids import InvalidId, parse_arxiv_id
 from paperradar.web.deps import StoreDep
+from paperradar.web.openapi import media
 from paperradar.web.render.atom import arxiv_error, arxiv_feed
 from paperradar.web.render.searching import SearchForm, run_search
 from paperradar.web.render.views import views_of
 
 router = APIRouter(tags=["arXiv compatible"])
+
 ATOM = "application/atom+xml; charset=utf-8"
 MAX_RESULTS = 2000
 SEARCH_PAGE = 100  # the searcher's largest page
@@ -78,11 +80,19 @@ def _kept(views, not_authors: list[str]):
             if not any(x in a.name.lower() for x in not_authors for a in v.paper.authors)]
 
 
+# Answers, including bad queries (400), are Atom feeds as arXiv's are.
+ATOM_RESPONSES = {**media("application/atom+xml", description="An Atom feed (arXiv's format)"),
+                  400: {"description": "A bad query, as arXiv reports it: an Atom feed with "
+                        "one error entry",
+                        "content": {"application/atom+xml": {"schema": {"type": "string"}}}}}
+
+
 def _error(request: Request, message: str) -> Response:
     return Response(arxiv_error(message, str(request.url)), status_code=400, media_type=ATOM)
 
 
-@router.get("/api/query", summary="arXiv API compatible query (Atom)")
+@router.get("/api/query", summary="arXiv API compatible query (Atom)", response_class=Response,
+            responses=ATOM_RESPONSES)
 def query(request: Request, store: StoreDep,
           search_query: Annotated[str, Query(max_length=1000)] = "",
           id_list: Annotated[str, Query(max_length=20_000)] = "",
@@ -93,7 +103,8 @@ def query(request: Request, store: StoreDep,
     return answer(request, store, search_query, id_list, start, max_results, sortBy, sortOrder)
 
 
-@router.post("/api/query", summary="The same query as a form POST (as arXiv accepts)")
+@router.post("/api/query", summary="The same query as a form POST (as arXiv accepts)",
+             response_class=Response, responses=ATOM_RESPONSES)
 def query_post(request: Request, store: StoreDep,
                search_query: Annotated[str, Form(max_length=1000)] = "",
                id_list: Annotated[str, Form(max_length=20_000)] = "",

@@ -18,7 +18,8 @@ from paperradar.web.community import account
 from paperradar.web.community.pages import render, safe_next
 from paperradar.web.deps import StoreDep
 from paperradar.web.security import (check_same_origin, client_ip, end_session, hash_secret,
-                                     new_secret, now_iso, passwords, rate_limit, start_session)
+                                     known_device, new_secret, now_iso, passwords, rate_limit,
+                                     remember_device, start_session)
 
 log = logging.getLogger("paperradar.auth")
 router = APIRouter(include_in_schema=False)
@@ -36,13 +37,21 @@ def _form(request: Request, name: str, ctx: dict, status: int = 200):
     return render(request, f"community/{name}.html", ctx, status_code=status)
 
 
-def send_link_mail(request: Request, to: str, purpose: str, user_id: int | None) -> None:
-    """Mail a single-use link (or, for an address that already has an account, a note)."""
+def send_link_mail(request: Request, to: str, purpose: str, user_id: int | None,
+                   name: str = "") -> None:
+    """Mail a single-use link (or, for an address that already has an account or asked for a
+    taken name, a note)."""
     from paperradar.notify.mail import send_message
 
     settings = request.app.state.settings
     base = settings.base_url.rstrip("/")
-    if user_id is None:
+    if purpose == "name-taken":
+        subject = "Choose another name for your paperradar account"
+        text = (f"Someone (maybe you) tried to create a paperradar account with this address "
+                f"and the name {name!r}, which is already taken. No account was created.\n\n"
+                f"Sign up again with another name: {base}/signup\n\nIf it was not you, "
+                "ignore this message.\n")
+    elif user_id is None:
         subject = "Someone tried to sign up with your address"
         text = (f"Someone (maybe you) tried to create a paperradar account with this address, "
                 f"which already has one.\n\nLog in: {base}/login\nForgot your password? "
@@ -95,11 +104,11 @@ def signup(request: Request, store: StoreDep, tasks: BackgroundTasks, email: str
         return _form(request, "message", dict(INBOX))
     try:
         user = store.create_user(email, name, hashed)
-    except ValueError:  # the name is taken (the email was free a moment ago)
-        if store.get_user_by_email(email) is not None:
-            return _form(request, "message", dict(INBOX))
-        return _form(request, "signup", {"email": email, "name": name,
-                                         "error": "That name is taken; choose another."}, 409)
+    except ValueError:  # the name is taken (or the email, a moment ago): say it by mail only,
+        # so the page answers the same whether or not the address has an account
+        if store.get_user_by_email(email) is None:
+            tasks.add_task(send_link_mail, request, email, "name-taken", None, name)
+        return _form(request, "message", dict(INBOX))
     tasks.add_task(send_link_mail, request, email, "verify", user.id)
     return _form(request, "message", dict(INBOX))
 
@@ -134,6 +143,17 @@ def verify_resend(request: Request, user: OptionalUser):
 
 
 # -- log in / out -----------------------------------------------------------------------------
+def throttle_login(request: Request, email: str, user) -> None:
+    """Brute force is counted per (account, IP) pair and per IP; the per-account count (many
+    IPs against one account) refuses only browsers that never logged in to that account, so
+    nobody can lock the owner out of a device they used before."""
+    ip = client_ip(request)
+    rate_limit(request, "login_ip", f"ip:{ip}")
+    rate_limit(request, "login", f"pair:{ip}:{email}")
+    if not known_device(request, user.id if user else None):
+        rate_limit(request, "login_account", f"acct:{email}")
+
+
 @router.get("/login")
 def login_page(request: Request, next: str = Query("", max_length=500)):
     return _form(request, "login", {"nav": "login", "next": safe_next(next, ""), "email": ""})
@@ -144,8 +164,8 @@ def login(request: Request, store: StoreDep, email: str = Form("", max_length=32
           password: str = Form("", max_length=4096), next: str = Form("", max_length=500)):
     check_same_origin(request)
     email = email.strip()
-    rate_limit(request, "login", f"ip:{client_ip(request)}", f"acct:{email}")
     user = store.get_user_by_email(email) if email else None
+    throttle_login(request, email, user)
     pw = passwords(request)
     ok, rehash = pw.verify(user.password_hash if user else None, password[:MAX_PASSWORD])
     if not ok or user is None or user.banned:
@@ -155,6 +175,7 @@ def login(request: Request, store: StoreDep, email: str = Form("", max_length=32
         store.update_user(user.id, password_hash=pw.hash(password))
     response = RedirectResponse(safe_next(next, "/"), status_code=303)
     start_session(request, response, user.id)
+    remember_device(request, response, user.id)
     store.purge_expired(now_iso(), time.time())  # housekeeping, cheap with the indexes
     return response
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from fastapi import APIRouter, FastAPI
 
 from paperradar.web.community import api, collections, pages
@@ -16,3 +18,6 @@ router.include_router(collections.router)
 
 def install(app: FastAPI) -> None:
     app.state.community = CommunityView()
+    # Interactive arXiv lookups (submits) get this many threads of the server's pool at most.
+    app.state.submit_fetch_slots = threading.BoundedSemaphore(
+        app.state.settings.submit_fetch_slots)

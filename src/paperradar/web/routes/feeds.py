@@ -11,6 +11,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from paperradar.web.deps import StoreDep
+from paperradar.web.openapi import errors, media
 from paperradar.web.render import exports
 from paperradar.web.render.atom import site_feed
 from paperradar.web.render.listing import TRENDING_WINDOWS, daily_views, latest_period, trending_views
@@ -23,6 +24,9 @@ FORMATS = {"atom": "application/atom+xml; charset=utf-8",
            "bib": "application/x-bibtex; charset=utf-8",
            "ris": "application/x-research-info-systems; charset=utf-8"}
 FEED_SIZE = 50
+FEED_RESPONSES = {**media(*(t.split(";")[0] for t in FORMATS.values()),
+                          description="The feed or export in the format of the extension"),
+                  **errors(503)}
 Fmt = Annotated[str, "atom | bib | ris"]
 
 
@@ -42,7 +46,8 @@ def _respond(request: Request, fmt: str, title: str, html_path: str,
                     headers={"Cache-Control": "public, max-age=300"})
 
 
-@router.get("/daily.{fmt}", summary="Daily list (date, week or month; default latest day)")
+@router.get("/daily.{fmt}", summary="Daily list (date, week or month; default latest day)",
+            response_class=Response, responses=FEED_RESPONSES)
 async def daily(request: Request, store: StoreDep, fmt: Fmt,
           date: Annotated[str | None, Query(max_length=20)] = None,
           week: Annotated[str | None, Query(max_length=20)] = None,
@@ -60,7 +65,8 @@ async def daily(request: Request, store: StoreDep, fmt: Fmt,
     return _respond(request, fmt, f"Daily papers — {period.label}", period.url, views)
 
 
-@router.get("/trending.{fmt}", summary="Trending papers")
+@router.get("/trending.{fmt}", summary="Trending papers",
+            response_class=Response, responses=FEED_RESPONSES)
 async def trending(request: Request, store: StoreDep, fmt: Fmt,
              window: Annotated[str, Query(pattern="^(day|week|month)$")] = "week"):
     views = trending_views(store, window, limit=FEED_SIZE)
@@ -68,7 +74,8 @@ async def trending(request: Request, store: StoreDep, fmt: Fmt,
                     f"/papers/trending?window={window}", views)
 
 
-@router.get("/search.{fmt}", summary="Any search, newest first by default")
+@router.get("/search.{fmt}", summary="Any search, newest first by default",
+            response_class=Response, responses=FEED_RESPONSES)
 def search(request: Request, store: StoreDep, fmt: Fmt, form: Annotated[SearchForm, Query()]):
     if not (form.q or form.category):
         raise HTTPException(400, "give a query q or a category")
@@ -79,7 +86,8 @@ def search(request: Request, store: StoreDep, fmt: Fmt, form: Annotated[SearchFo
                     "/search?" + urlencode(form.params()), [v for v, _ in result.items])
 
 
-@router.get("/category/{category}.{fmt}", summary="Newest papers of a category")
+@router.get("/category/{category}.{fmt}", summary="Newest papers of a category",
+            response_class=Response, responses=FEED_RESPONSES)
 async def category(request: Request, store: StoreDep, category: str, fmt: Fmt):
     if len(category) > 100:
         raise HTTPException(400, "category too long")

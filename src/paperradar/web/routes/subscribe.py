@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from paperradar.notify import subscriptions as subs
 from paperradar.web.auth_deps import CurrentUser, OptionalUser
 from paperradar.web.deps import SettingsDep, StoreDep
+from paperradar.web.openapi import errors
 from paperradar.web.security import check_same_origin, client_ip, csrf_token, rate_limit
 from paperradar.web.site import render
 
@@ -201,7 +202,7 @@ def _prefs_from(body: dict[str, Any]) -> dict[str, Any]:
                                  "recommendations", *_LIST_FIELDS) if k in body}
 
 
-@router.post("/api/subscribe", status_code=202)
+@router.post("/api/subscribe", status_code=202, responses=errors(429))
 async def api_subscribe(request: Request, user: OptionalUser, settings: SettingsDep,
                         store: StoreDep, background: BackgroundTasks) -> JSONResponse:
     """Subscribe: a signed-in, verified user at once (201); anyone else by double opt-in (202,
@@ -231,7 +232,7 @@ def _update(store, sub, body: dict[str, Any]) -> dict[str, Any]:
     return {"subscription": subs.prefs_dict(updated)}
 
 
-@router.get("/api/subscription")
+@router.get("/api/subscription", responses=errors(404))
 def api_my_subscription(user: CurrentUser, store: StoreDep) -> dict[str, Any]:
     """The signed-in user's digest subscription (404 when there is none)."""
     sub = store.get_subscriber_by_user(user.id)
@@ -240,7 +241,7 @@ def api_my_subscription(user: CurrentUser, store: StoreDep) -> dict[str, Any]:
     return {"subscription": subs.prefs_dict(sub)}
 
 
-@router.put("/api/subscription")
+@router.put("/api/subscription", responses=errors(404))
 async def api_update_my_subscription(request: Request, user: CurrentUser,
                                      store: StoreDep) -> dict[str, Any]:
     """Update preferences (fields as in GET; any subset)."""
@@ -250,7 +251,7 @@ async def api_update_my_subscription(request: Request, user: CurrentUser,
     return _update(store, sub, await _json_body(request))
 
 
-@router.delete("/api/subscription")
+@router.delete("/api/subscription", responses=errors(404))
 def api_unsubscribe_me(user: CurrentUser, store: StoreDep) -> dict[str, Any]:
     sub = store.get_subscriber_by_user(user.id)
     if sub is None:
