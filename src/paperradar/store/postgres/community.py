@@ -78,7 +78,8 @@ class CommunityMixin(AccountsMixin):
 
     # -- comments -------------------------------------------------------------------------
     def add_comment(self, paper_id: str, user_id: int, body: str,
-                    parent_id: int | None = None) -> Comment:
+                    parent_id: int | None = None, html: str | None = None,
+                    html_version: int = 0) -> Comment:
         with self.db.transaction() as conn:
             if parent_id is not None:
                 row = conn.execute("SELECT paper_id FROM comments WHERE id = %s",
@@ -86,8 +87,10 @@ class CommunityMixin(AccountsMixin):
                 if row is None or row[0] != paper_id:
                     raise ValueError("the parent comment is not on this paper")
             cid = conn.execute("INSERT INTO comments (paper_id, user_id, parent_id, body, "
-                               "created_at) VALUES (%s, %s, %s, %s, %s) RETURNING id",
-                               (paper_id, user_id, parent_id, body, now_iso())).fetchone()[0]
+                               "created_at, html, html_version) "
+                               "VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
+                               (paper_id, user_id, parent_id, body, now_iso(), html,
+                                html_version if html is not None else 0)).fetchone()[0]
         return self.get_comment(cid)  # type: ignore[return-value]
 
     def get_comment(self, comment_id: int) -> Comment | None:
@@ -109,15 +112,31 @@ class CommunityMixin(AccountsMixin):
         return [comment_row(r) for r in self.db.rows(
             COMMENT_SELECT + "ORDER BY c.id DESC LIMIT %s OFFSET %s", (limit, offset))]
 
-    def edit_comment(self, comment_id: int, body: str) -> None:
+    def edit_comment(self, comment_id: int, body: str, html: str | None = None,
+                     html_version: int = 0) -> None:
         with self.db.transaction() as conn:
-            conn.execute("UPDATE comments SET body = %s, edited_at = %s WHERE id = %s "
-                         "AND deleted_at IS NULL", (body, now_iso(), comment_id))
+            conn.execute("UPDATE comments SET body = %s, edited_at = %s, html = %s, "
+                         "html_version = %s WHERE id = %s AND deleted_at IS NULL",
+                         (body, now_iso(), html, html_version if html is not None else 0,
+                          comment_id))
+
+    def set_comment_html(self, rendered: Sequence[tuple[int, str, str, int]]) -> int:
+        """One statement over the batch; a row whose body changed meanwhile is left alone."""
+        if not rendered:
+            return 0
+        ids, bodies, htmls, versions = (list(col) for col in zip(*rendered))
+        with self.db.transaction() as conn:
+            cur = conn.execute(
+                "UPDATE comments c SET html = r.html, html_version = r.version FROM "
+                "unnest(%s::bigint[], %s::text[], %s::text[], %s::int[]) AS r(id, body, html, version) "
+                "WHERE c.id = r.id AND c.body = r.body AND c.deleted_at IS NULL",
+                (ids, bodies, htmls, versions))
+        return cur.rowcount
 
     def delete_comment(self, comment_id: int) -> None:
         with self.db.transaction() as conn:  # soft delete keeps the thread's shape
-            conn.execute("UPDATE comments SET deleted_at = %s, body = '' WHERE id = %s "
-                         "AND deleted_at IS NULL", (now_iso(), comment_id))
+            conn.execute("UPDATE comments SET deleted_at = %s, body = '', html = NULL "
+                         "WHERE id = %s AND deleted_at IS NULL", (now_iso(), comment_id))
 
     def set_comment_hidden(self, comment_id: int, hidden: bool) -> None:
         with self.db.transaction() as conn:
