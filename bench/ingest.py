@@ -11,7 +11,9 @@ Two corpora:
    code path (``import_paths``) and indexed (``Searcher.sync_lexical``).
 
 Baseline measured in the same run: a bare SQLite FTS5 insert loop of (id, title, abstract)
-from the same synthetic file (at most 200,000 rows). Memory is sampled (RSS) during the
+from the same synthetic file (at most 200,000 rows); with ``--database-url postgresql://...``
+(a scratch database: its ``public`` schema is dropped before each import) the imports go to
+PostgreSQL and the baseline is a bare ``COPY`` of the same rows into an unindexed table. Memory is sampled (RSS) during the
 import to show whether it stays flat. Usage::
 
     python bench/ingest.py --n 100000        # quick
@@ -113,10 +115,47 @@ def baseline_fts5(path: Path, db_path: Path, cap: int) -> tuple[int, float]:
     return n, seconds
 
 
+DATABASE_URL = ""  # --database-url: a scratch PostgreSQL database instead of SQLite files
+
+
+def fresh_settings(workdir: Path) -> Settings:
+    """Settings on an empty database: a new SQLite file, or the scratch PostgreSQL emptied."""
+    shutil.rmtree(workdir, ignore_errors=True)
+    if DATABASE_URL:
+        import psycopg
+
+        with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+            conn.execute("DROP SCHEMA public CASCADE")
+            conn.execute("CREATE SCHEMA public")
+    return Settings(data_dir=workdir, env="test", database_url=DATABASE_URL)
+
+
+def baseline_copy(path: Path, url: str, cap: int) -> tuple[int, float]:
+    """Bare PostgreSQL COPY of (id, title, abstract) into an unindexed table: rows, seconds."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_copy")
+        conn.execute("CREATE UNLOGGED TABLE bench_copy (id text, title text, abstract text)")
+        started = time.perf_counter()
+        n = 0
+        with conn.transaction(), conn.cursor().copy(
+                "COPY bench_copy (id, title, abstract) FROM STDIN") as copy:
+            with path.open(encoding="utf-8") as f:
+                for line in f:
+                    d = json.loads(line)
+                    copy.write_row((d["id"], d["title"], d["abstract"]))
+                    n += 1
+                    if n == cap:
+                        break
+        seconds = time.perf_counter() - started
+        conn.execute("DROP TABLE bench_copy")
+    return n, seconds
+
+
 def run_import(label: str, inputs: Path, workdir: Path, expected: int, index: bool = True) -> dict:
     """Import ``inputs`` into a fresh database, then sync the full-text index."""
-    shutil.rmtree(workdir, ignore_errors=True)
-    settings = Settings(data_dir=workdir, env="test")
+    settings = fresh_settings(workdir)
     store = open_store(settings.resolved_database_url)
     samples: list[tuple[int, float]] = []
     next_sample = [0]
@@ -144,7 +183,8 @@ def run_import(label: str, inputs: Path, workdir: Path, expected: int, index: bo
         "import_s": t_import, "index_s": t_index, "import_cpu_s": c_import,
         "index_cpu_s": c_index,
         "papers_per_s_store": n / t_import, "papers_per_s_total": n / (t_import + t_index),
-        "db_mb": sum(p.stat().st_size for p in workdir.glob("paperradar.db*")) / 1e6,
+        "db_mb": (_pg_size_mb() if DATABASE_URL else
+                  sum(p.stat().st_size for p in workdir.glob("paperradar.db*")) / 1e6),
         "index_mb": dir_size_mb(settings.index_dir) if settings.index_dir.exists() else 0.0,
         "rss_samples": samples, "peak_rss_mb": peak_rss_mb(),
     }
@@ -158,8 +198,7 @@ def run_pipelined(label: str, inputs: Path, workdir: Path) -> dict:
     from paperradar.search import Searcher
     from paperradar.search.follow import LexicalFollower
 
-    shutil.rmtree(workdir, ignore_errors=True)
-    settings = Settings(data_dir=workdir, env="test")
+    settings = fresh_settings(workdir)
     store = open_store(settings.resolved_database_url)
     started = time.perf_counter()
     with LexicalFollower(settings) as follower:
@@ -178,9 +217,16 @@ def run_pipelined(label: str, inputs: Path, workdir: Path) -> dict:
     return {"papers_per_s_total": n / total, "seconds": total}
 
 
+def _pg_size_mb() -> float:
+    import psycopg
+
+    with psycopg.connect(DATABASE_URL) as conn:
+        return conn.execute("SELECT pg_database_size(current_database())").fetchone()[0] / 1e6
+
+
 def print_result(r: dict) -> None:
     print(f"\n== {r['label']}: {r['papers']:,} papers ({r['errors']} error lines)")
-    print(f"   import into SQLite     {r['import_s']:8.1f} s  {r['papers_per_s_store']:>9,.0f} papers/s"
+    print(f"   import into {'PostgreSQL' if DATABASE_URL else 'SQLite':<11}{r['import_s']:8.1f} s  {r['papers_per_s_store']:>9,.0f} papers/s"
           f"   (CPU {r['import_cpu_s']:.1f} s)")
     print(f"   full-text index sync   {r['index_s']:8.1f} s  "
           f"{r['papers'] / max(r['index_s'], 1e-9):>9,.0f} papers/s   (CPU {r['index_cpu_s']:.1f} s, "
@@ -198,7 +244,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=1_000_000, help="synthetic corpus size (0: skip)")
     ap.add_argument("--workdir", type=Path, default=None, help="scratch directory (default: tmp)")
     ap.add_argument("--no-real", action="store_true", help="skip the real 12,768-paper import")
+    ap.add_argument("--database-url", default="", help="a scratch PostgreSQL database (its "
+                    "public schema is DROPPED) instead of SQLite files")
     args = ap.parse_args(argv)
+    global DATABASE_URL
+    DATABASE_URL = args.database_url
     real = shared_data() / "arxiv_metadata" / "arxiv_2026-03_to_04.jsonl"
     if not real.exists():
         print(f"real data not found at {real} (set PAPERRADAR_SHARED_DATA)", file=sys.stderr)
@@ -218,15 +268,20 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\nsynthetic corpus: {args.n:,} papers, "
                   f"{synthetic.stat().st_size / 1e6:,.0f} MB written in "
                   f"{time.perf_counter() - started:.1f} s (not timed below)")
-            rows, seconds = baseline_fts5(synthetic, work / "baseline.db", min(args.n, BASELINE_CAP))
+            if DATABASE_URL:
+                rows, seconds = baseline_copy(synthetic, DATABASE_URL, args.n)
+                what = "bare PostgreSQL COPY"
+            else:
+                rows, seconds = baseline_fts5(synthetic, work / "baseline.db",
+                                              min(args.n, BASELINE_CAP))
+                what = "bare FTS5 insert loop"
             base = rows / seconds
-            print(f"baseline: bare FTS5 insert loop, {rows:,} rows in {seconds:.1f} s = "
-                  f"{base:,.0f} docs/s")
+            print(f"baseline: {what}, {rows:,} rows in {seconds:.1f} s = {base:,.0f} rows/s")
             r = run_import(f"synthetic {args.n:,}", synthetic, work / "synthetic", args.n)
-            print(f"   ratio to the bare FTS5 baseline: {r['papers_per_s_total'] / base:.2f}x "
+            print(f"   ratio to the baseline: {r['papers_per_s_total'] / base:.2f}x "
                   f"(import + index), {r['papers_per_s_store'] / base:.2f}x (import alone)")
             p = run_pipelined(f"synthetic {args.n:,}", synthetic, work / "pipelined")
-            print(f"   ratio to the bare FTS5 baseline: {p['papers_per_s_total'] / base:.2f}x; "
+            print(f"   ratio to the baseline: {p['papers_per_s_total'] / base:.2f}x; "
                   f"to sequential import then index: "
                   f"{p['papers_per_s_total'] / r['papers_per_s_total']:.2f}x")
     finally:

@@ -1,4 +1,6 @@
-"""Shared fixtures: a real SQLite store in a temporary directory, settings pointing at it."""
+"""Shared fixtures: settings and a real store on each backend: a SQLite file in a temporary
+directory, and a fresh database on a real PostgreSQL server that the tests start themselves
+(``tests/pg_server.py``). ``PAPERRADAR_TEST_BACKENDS=sqlite`` (or ``postgres``) runs one."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from hypothesis import settings as hypothesis_settings
 
 from paperradar.config import Settings
 from paperradar.store import open_store
+from pg_server import BACKENDS, shared_server
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -23,9 +26,32 @@ def pytest_configure(config) -> None:
     hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
+def database_url(backend: str, tmp_path: Path, request) -> str:
+    """A fresh, migrated, empty database on ``backend`` (dropped after the test)."""
+    if backend == "sqlite":
+        return ""  # the default: sqlite:///<data_dir>/paperradar.db
+    server = shared_server()
+    url = server.create_database()
+    request.addfinalizer(lambda: server.drop_database(url))
+    return url
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", env="test", http_min_interval=0.0)
+def new_database(backend: str, tmp_path: Path, request):
+    """Makes another fresh database on the test's backend: its URL ('' on SQLite, where a
+    new ``data_dir`` makes the new database)."""
+    return lambda: database_url(backend, tmp_path, request)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, backend: str, request) -> Settings:
+    return Settings(data_dir=tmp_path / "data", env="test", http_min_interval=0.0,
+                    database_url=database_url(backend, tmp_path, request))
 
 
 @pytest.fixture
@@ -41,4 +67,8 @@ def env_settings(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Setting
     monkeypatch.setenv("PAPERRADAR_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("PAPERRADAR_ENV", "test")
     monkeypatch.setenv("PAPERRADAR_HTTP_MIN_INTERVAL", "0")
+    if settings.database_url:
+        monkeypatch.setenv("PAPERRADAR_DATABASE_URL", settings.database_url)
+    else:
+        monkeypatch.delenv("PAPERRADAR_DATABASE_URL", raising=False)
     return settings

@@ -1,4 +1,4 @@
-"""Fixtures of the community tests: the real app (TestClient) on a real SQLite file and a
+"""Fixtures of the community tests: the real app (TestClient) on a real database (each backend) and a
 real aiosmtpd SMTP server on loopback. Helpers live in ``community_fixtures``."""
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ def smtp():
 
 
 @pytest.fixture
-def csettings(tmp_path, smtp) -> Settings:
+def csettings(tmp_path, smtp, settings) -> Settings:
     return Settings(data_dir=tmp_path / "data", env="test", http_min_interval=0.0,
+                    database_url=settings.database_url,
                     base_url="http://testserver", smtp_url=f"smtp://127.0.0.1:{smtp[1]}",
                     smtp_max_retries=0, smtp_rate_limit=0, **FAST_ARGON)
 

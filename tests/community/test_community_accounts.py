@@ -170,7 +170,7 @@ def test_user_cli(env_settings, capsys, monkeypatch):
         user = store.get_user_by_email("op@example.org")
         assert user.is_admin and user.verified and user.password_hash.startswith("$argon2id$")
         assert store.user_for_api_token(hash_secret(token), "2000-01-01T00:00:00Z").id == user.id
-        assert token not in str(store.db.conn.execute("SELECT * FROM api_tokens").fetchall())
+        assert token not in str(_sql(store, "SELECT * FROM api_tokens"))
 
 
 def _age_session(cstore, sid: str, hours: float) -> None:
@@ -178,14 +178,23 @@ def _age_session(cstore, sid: str, hours: float) -> None:
     from paperradar.web.security import now_iso
     from datetime import timedelta
 
-    with cstore.db.transaction() as conn:
-        conn.execute("UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?",
-                     (now_iso(-timedelta(hours=hours)), hash_secret(sid)))
+    _sql(cstore, "UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?",
+         (now_iso(-timedelta(hours=hours)), hash_secret(sid)))
+
+
+def _sql(store, sql: str, params: tuple = ()) -> list[tuple]:
+    """Raw SQL on the store's own connection, either backend (a test looks at the rows)."""
+    if type(store).__name__ == "PostgresStore":
+        with store.db.transaction() as conn:
+            cur = conn.execute(sql.replace("?", "%s"), params)
+            return cur.fetchall() if cur.description else []
+    with store.db.transaction() as conn:
+        return conn.execute(sql, params).fetchall()
 
 
 def _last_seen(cstore, sid: str) -> str:
-    return cstore.db.conn.execute("SELECT last_seen_at FROM sessions WHERE id_hash = ?",
-                                  (hash_secret(sid),)).fetchone()[0]
+    return _sql(cstore, "SELECT last_seen_at FROM sessions WHERE id_hash = ?",
+                (hash_secret(sid),))[0][0]
 
 
 def test_session_ends_when_idle_and_use_keeps_it_alive(client, cstore):

@@ -42,6 +42,7 @@ def cli_env(settings: Settings, **extra: str) -> dict[str, str]:
     env.update({
         "PAPERRADAR_ENV": "test",
         "PAPERRADAR_DATA_DIR": str(settings.data_dir),
+        "PAPERRADAR_DATABASE_URL": settings.database_url,
         "PAPERRADAR_ARXIV_API_URL": settings.arxiv_api_url,
         "PAPERRADAR_ARXIV_OAI_URL": settings.arxiv_oai_url,
         "PAPERRADAR_ARXIV_RSS_URL": settings.arxiv_rss_url,

@@ -108,13 +108,14 @@ def _wait_first_request(replay, n: int, proc: subprocess.Popen) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("mode", ["query", "ids"])
-def test_sigkill_at_random_points_then_run_again(hsettings, replay, tmp_path, mode):
+def test_sigkill_at_random_points_then_run_again(hsettings, replay, tmp_path, mode, new_database):
     order = _serve(replay)
     args = QUERY_ARGS if mode == "query" else [
         "harvest", "api", "--page-size", str(PER_PAGE), "--id", ",".join(order)]
     replay.delay = 0.01  # with the per-page work, a run lasts long enough to be hit mid-way
 
-    clean = hsettings.model_copy(update={"data_dir": tmp_path / "clean"})
+    clean = hsettings.model_copy(update={"data_dir": tmp_path / "clean",
+                                       "database_url": new_database()})
     out = run_cli(args, cli_env(clean), tmp_path)
     assert out.returncode == 0, out.stderr
     hits = replay.hits()
@@ -127,7 +128,8 @@ def test_sigkill_at_random_points_then_run_again(hsettings, replay, tmp_path, mo
     kills_mid_run = 0
     for seed in SEEDS[mode]:
         rng = random.Random(seed)
-        s = hsettings.model_copy(update={"data_dir": tmp_path / f"run{seed}"})
+        s = hsettings.model_copy(update={"data_dir": tmp_path / f"run{seed}",
+                                           "database_url": new_database()})
         env, url = cli_env(s), s.resolved_database_url
         for _ in range(KILLS_PER_SEED):
             cp, stored = _state(url)

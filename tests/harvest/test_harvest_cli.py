@@ -81,3 +81,18 @@ def test_missing_ids_listed_on_stderr(hsettings, replay, tmp_path):
     r = run_cli(["harvest", "api", "--id", "0000.0000"], cli_env(hsettings), tmp_path)
     assert _ok(r) == "arXiv API: 1 pages, 0 papers: 0 new, 0 updated, 0 unchanged; 1 ids not found"
     assert r.stderr.strip() == "not found: 0000.0000"
+
+
+def test_second_harvest_says_so_and_skips(hsettings, replay, tmp_path):
+    """Several workers on one database: while one harvest holds the single-runner lock
+    (an advisory lock on PostgreSQL, a file lock beside a SQLite file) another one skips."""
+    env = cli_env(hsettings)
+    args = ["harvest", "new", "--category", "cs.AI"]
+    with open_store(hsettings.resolved_database_url) as store:
+        with store.job_lock("harvest") as held:
+            assert held
+            skipped = run_cli(args, env, tmp_path)
+            assert skipped.returncode == 0 and "another harvest is running" in skipped.stderr
+            assert replay.hits() == [] and store.count_papers() == 0
+        out = _ok(run_cli(args, env, tmp_path))  # released: the next one runs
+        assert out.startswith("cs.AI: listing: 7 papers") and store.count_papers() == 7

@@ -60,12 +60,13 @@ def _wait_first_request(replay, n: int, proc: subprocess.Popen) -> None:
 
 
 @pytest.mark.slow
-def test_sigkill_at_random_points_then_resume(hsettings, replay, tmp_path):
+def test_sigkill_at_random_points_then_resume(hsettings, replay, tmp_path, new_database):
     pages = replay.add_oai_pages(PHYSICS, "oai/listrecords_physics_2015-01-16.xml", PER_PAGE, "9001")
     assert pages == 30
     replay.delay = 0.03  # so kills land in the middle of the run
 
-    clean = hsettings.model_copy(update={"data_dir": tmp_path / "clean"})
+    clean = hsettings.model_copy(update={"data_dir": tmp_path / "clean",
+                                       "database_url": new_database()})
     out = run_cli(ARGS, cli_env(clean), tmp_path)
     assert out.returncode == 0, out.stderr
     hits = replay.hits()
@@ -78,7 +79,8 @@ def test_sigkill_at_random_points_then_resume(hsettings, replay, tmp_path):
     kills_mid_run = 0
     for seed in SEEDS:
         rng = random.Random(seed)
-        s = hsettings.model_copy(update={"data_dir": tmp_path / f"run{seed}"})
+        s = hsettings.model_copy(update={"data_dir": tmp_path / f"run{seed}",
+                                           "database_url": new_database()})
         env = cli_env(s)
         for _ in range(KILLS_PER_SEED):
             token, done = _state(s.resolved_database_url)

@@ -122,7 +122,7 @@ def test_gzip_and_utf16_jsonl(store, tmp_path):
 
 def _cli(env_settings, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PAPERRADAR_DATA_DIR": str(env_settings.data_dir),
-           "PAPERRADAR_ENV": "test"}
+           "PAPERRADAR_DATABASE_URL": env_settings.database_url, "PAPERRADAR_ENV": "test"}
     return subprocess.run([sys.executable, "-m", "paperradar", *args], capture_output=True,
                           text=True, env=env, timeout=120)
 

@@ -21,6 +21,7 @@ AT = "2025-06-30T09:00:00Z"
 @pytest.fixture
 def cli(digest_settings, smtp):
     base = dict(os.environ, PAPERRADAR_DATA_DIR=str(digest_settings.data_dir),
+               PAPERRADAR_DATABASE_URL=digest_settings.database_url,
                PAPERRADAR_ENV="test", PAPERRADAR_SMTP_URL=smtp.url, PAPERRADAR_SMTP_RATE_LIMIT="0",
                PAPERRADAR_DIGEST_SEARCH_MODE="lexical", PAPERRADAR_BASE_URL="https://papers.example",
                PAPERRADAR_MAIL_FROM="paperradar <digest@papers.example>")

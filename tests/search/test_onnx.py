@@ -78,7 +78,8 @@ def test_hnsw_then_onnx_queries_in_one_process(settings, store, embedder):
         "assert s.vectors().count(s.model_name()) == 30  # the HNSW file is open (usearch)\n"
         "hits = s.search('image segmentation', mode='semantic', limit=5).hits\n"
         "print(type(s.query_embedder()).__name__, len(hits))\n")
-    args = json.dumps({"data_dir": str(settings.data_dir), "env": "test"})
+    args = json.dumps({"data_dir": str(settings.data_dir), "env": "test",
+                       "database_url": settings.database_url})
     done = subprocess.run([sys.executable, "-c", code, args], capture_output=True, text=True,
                           timeout=90)
     assert done.returncode == 0, done.stderr[-2000:]

@@ -20,6 +20,7 @@ from paperradar.models import Author, DailyEntry, Link, Paper, Record, Version
 from paperradar.search import Searcher
 from paperradar.store import open_store
 from paperradar.web.app import create_app
+from pg_server import BACKENDS, shared_server
 
 DEMO_DAYS = 6
 XSS = "<script>alert(1)</script>"
@@ -58,10 +59,11 @@ def extra_records() -> list[Record]:
     ]
 
 
-@pytest.fixture(scope="session")
-def web_settings(tmp_path_factory) -> Settings:
+@pytest.fixture(scope="session", params=BACKENDS)
+def web_settings(request, tmp_path_factory) -> Settings:
     root = tmp_path_factory.mktemp("web")
-    settings = Settings(data_dir=root / "data", env="test")
+    url = shared_server().create_database() if request.param == "postgres" else ""
+    settings = Settings(data_dir=root / "data", env="test", database_url=url)
     store = open_store(settings.resolved_database_url)
     try:
         report = import_paths(store, extract_demo(root / "days", last_days=DEMO_DAYS))

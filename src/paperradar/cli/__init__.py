@@ -36,10 +36,11 @@ def stats(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> N
 
 
 def _register_areas() -> None:
-    from paperradar.cli import (harvest_cmds, ingest_cmds, notify_cmds, search_cmds, user_cmds,
-                                web_cmds)
+    from paperradar.cli import (db_cmds, harvest_cmds, ingest_cmds, notify_cmds, search_cmds,
+                                user_cmds, web_cmds)
 
-    for module in (ingest_cmds, harvest_cmds, search_cmds, web_cmds, user_cmds, notify_cmds):
+    for module in (ingest_cmds, harvest_cmds, search_cmds, web_cmds, user_cmds, notify_cmds,
+                   db_cmds):
         module.register(app)
 
 
@@ -54,8 +55,11 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # store or settings problems surface as one line
         from paperradar.store import StoreError
 
-        if isinstance(exc, (StoreError, OSError)) or type(exc).__name__ == "DatabaseError":
-            common.fail(str(exc))
+        if isinstance(exc, (StoreError, OSError)) or type(exc).__name__ in (
+                "DatabaseError", "OperationalError"):  # sqlite3 and psycopg: the server is away
+            common.fail(str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc))
+        if type(exc).__module__.startswith(("psycopg.", "psycopg_pool")):
+            common.fail(f"database error: {str(exc).strip().splitlines()[0]}")
         raise
 
 

@@ -23,13 +23,19 @@ harvest_app = typer.Typer(no_args_is_help=True, add_completion=False,
 
 @contextmanager
 def _session() -> Iterator[tuple]:
-    """Settings, store and polite HTTP client, closed afterwards; errors become one line."""
+    """Settings, store and polite HTTP client, closed afterwards; errors become one line.
+    Holds the database's single-runner "harvest" lock (a second harvest says so and skips)."""
     from paperradar.ingest.http import PoliteClient
 
     settings = common.settings()
     try:
-        with common.store_from_settings(settings) as store, PoliteClient(settings) as client:
-            yield settings, store, client
+        with common.store_from_settings(settings) as store, store.job_lock("harvest") as held:
+            if not held:  # several workers: one harvest at a time on one database
+                common.console.print("another harvest is running on this database; "
+                                     "this one is skipped", highlight=False)
+                raise SystemExit(0)
+            with PoliteClient(settings) as client:
+                yield settings, store, client
     except (IngestError, ValueError) as exc:
         raise UserError(str(exc)) from exc
 

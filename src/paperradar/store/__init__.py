@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from paperradar.store.base import Store, UpsertStats
-
-
-class StoreError(Exception):
-    """A storage problem worth one clear line to the user (bad URL, unreadable file)."""
+from paperradar.store.errors import StoreError
 
 
 def open_store(url: str) -> Store:
@@ -16,8 +15,16 @@ def open_store(url: str) -> Store:
 
         return SQLiteStore(url[len("sqlite:///"):])
     if url.startswith(("postgresql://", "postgres://")):
-        raise StoreError("PostgreSQL support is not built yet; use a sqlite:/// URL")
-    raise StoreError(f"unsupported database URL {url!r} (expected sqlite:///PATH)")
+        from paperradar.store.postgres import PostgresStore
+
+        return PostgresStore(url)
+    raise StoreError(f"unsupported database URL {redact(url)!r} "
+                     "(expected sqlite:///PATH or postgresql://...)")
 
 
-__all__ = ["Store", "StoreError", "UpsertStats", "open_store"]
+def redact(url: str) -> str:
+    """``url`` without its password, for messages."""
+    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
+
+
+__all__ = ["Store", "StoreError", "UpsertStats", "open_store", "redact"]

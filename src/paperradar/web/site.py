@@ -25,6 +25,7 @@ HERE = Path(__file__).parent
 access_log = logging.getLogger("paperradar.access")
 error_log = logging.getLogger("paperradar.web")
 
+DB_RETRY_AFTER_S = 5
 _HEADINGS = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 422: "Bad request",
              429: "Too many requests", 500: "Something went wrong", 503: "Unavailable"}
 
@@ -199,5 +200,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
+        from paperradar.store.errors import is_unavailable
+
+        if is_unavailable(exc):  # the database is away (restart, failover): retry shortly
+            error_log.warning("database unavailable on %s %s: %s", request.method,
+                              request.url.path, str(exc).strip().splitlines()[0] if str(exc) else exc)
+            response = error_response(request, 503, "The database is unavailable; retry shortly.")
+            response.headers["Retry-After"] = str(DB_RETRY_AFTER_S)
+            return response
         error_log.exception("unhandled error on %s %s", request.method, request.url.path)
         return error_response(request, 500, "An unexpected error occurred; it has been logged.")

@@ -6,7 +6,7 @@ outside ``paperradar.store`` talks to a ``Store`` and never writes SQL.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import ContextManager, Protocol, Sequence
 
 from paperradar.store.base.catalog import CatalogStore
 from paperradar.store.base.community import CommunityStore
@@ -20,7 +20,33 @@ class Store(PaperStore, CommunityStore, CatalogStore, NotifyStore, SearchStore, 
             ClaimStore, Protocol):
     """Everything a backend implements. Areas are added as the product grows."""
 
+    backend: str  # "sqlite" | "postgresql"
+
     def close(self) -> None: ...
+
+    # -- moving a deployment (store.copy; table names from store.copy.TABLES only) ------------
+    def schema_version(self) -> str:
+        """The name of the latest applied migration."""
+
+    def count_rows(self, table: str) -> int: ...
+
+    def table_columns(self, table: str) -> list[str]: ...
+
+    def read_batch(self, table: str, cols: Sequence[str], key: Sequence[str],
+                   after: tuple | None, limit: int) -> list[tuple]:
+        """Up to ``limit`` rows with key above ``after``, in key order."""
+
+    def write_batch(self, table: str, cols: Sequence[str], key: Sequence[str],
+                    rows: Sequence[tuple]) -> None:
+        """Insert or update (by key) in one transaction."""
+
+    def after_copy(self) -> None:
+        """Bring id counters past the copied rows."""
+
+    def job_lock(self, name: str, wait: float = 3.0) -> ContextManager[bool]:
+        """Hold the single-runner lock ``name`` (all processes on this database) for the
+        ``with`` block: yields True when taken (trying for ``wait`` seconds), False when
+        another process holds it. Released at the end, or when the process dies."""
 
 
 __all__ = ["Store", "PaperStore", "UpsertStats"]

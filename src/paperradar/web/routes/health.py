@@ -20,5 +20,6 @@ def readyz(store: StoreDep):
     try:
         store.max_seq()
     except Exception as exc:  # database unreachable or broken
-        return JSONResponse({"status": "unavailable", "detail": str(exc)[:200]}, status_code=503)
+        return JSONResponse({"status": "unavailable", "detail": str(exc)[:200]}, status_code=503,
+                            headers={"Retry-After": "5"})
     return {"status": "ready"}

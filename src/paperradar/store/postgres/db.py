@@ -1,0 +1,207 @@
+"""PostgreSQL plumbing: URL checks, a psycopg 3 connection pool, short explicit
+transactions, advisory-lock helpers and the numbered migrations.
+
+Connections are autocommit; every write goes through ``transaction()``. Migrations are the
+``migrations/NNNN_name.sql`` files, applied once each, in order, recorded in
+``schema_migrations``, under a session advisory lock so that several processes starting at
+once apply each file exactly once. A database whose schema has migrations this code does
+not know is refused (it was written by a newer paperradar).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import zlib
+from contextlib import contextmanager
+from importlib import resources
+from typing import Any, Iterator, Sequence
+
+import psycopg
+from psycopg import conninfo
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from paperradar.store.errors import StoreError
+
+CONNECT_TIMEOUT_S = 5
+POOL_MAX = 10
+POOL_WAIT_S = 4.0  # longest wait for a free connection (then OperationalError)
+# Advisory lock namespace (first key of the two-int form): "prdr".
+LOCK_NS = 0x70726472
+MIGRATION_LOCK = 1
+_NUMBERED = re.compile(r"^(\d{4})_[A-Za-z0-9_]+$")
+
+
+def lock_key(name: str) -> int:
+    """A stable signed 32-bit key for an advisory lock named ``name``."""
+    value = zlib.crc32(name.encode("utf-8"))
+    return value - 2 ** 32 if value >= 2 ** 31 else value
+
+
+def check_url(url: str) -> dict[str, Any]:
+    """The libpq parameters of ``url``; a malformed URL is a StoreError."""
+    try:
+        params = conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError as exc:
+        raise StoreError(f"invalid PostgreSQL URL: {first_line(exc)}") from None
+    return params
+
+
+def first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
+
+
+def where(params: dict[str, Any]) -> str:
+    host = params.get("host") or "localhost"
+    port = params.get("port") or "5432"
+    return f"{params.get('dbname') or params.get('user') or 'postgres'} on {host}:{port}"
+
+
+def _migration_files() -> list[tuple[str, str]]:
+    folder = resources.files("paperradar.store.postgres") / "migrations"
+    files = sorted(f for f in folder.iterdir() if f.name.endswith(".sql"))
+    out = []
+    for f in files:
+        name = f.name.removesuffix(".sql")
+        if not _NUMBERED.match(name):
+            raise StoreError(f"migration file {f.name!r} is not named NNNN_name.sql")
+        out.append((name, f.read_text(encoding="utf-8")))
+    return out
+
+
+def migrate(conn: psycopg.Connection) -> list[str]:
+    """Apply pending migrations (autocommit connection); one process at a time."""
+    files = _migration_files()
+    conn.execute("SELECT pg_advisory_lock(%s, %s)", (LOCK_NS, MIGRATION_LOCK))
+    try:
+        conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, "
+                     "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+        applied = {r[0] for r in conn.execute("SELECT name FROM schema_migrations")}
+        known = {name for name, _ in files}
+        newer = sorted(applied - known)
+        if newer and (not files or newer[-1][:4] > files[-1][0][:4]):
+            raise StoreError(f"the database schema ({newer[-1]}) is newer than this paperradar "
+                             f"(knows up to {files[-1][0] if files else 'nothing'}); upgrade it")
+        done = []
+        for name, sql in files:
+            if name in applied:
+                continue
+            with conn.transaction():
+                conn.execute(sql)  # type: ignore[arg-type]  (trusted package file)
+                conn.execute("INSERT INTO schema_migrations (name) VALUES (%s)", (name,))
+            done.append(name)
+        return done
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_NS, MIGRATION_LOCK))
+
+
+def connect_once(url: str) -> psycopg.Connection:
+    """One autocommit connection, with failures as one clear line."""
+    params = check_url(url)
+    try:
+        return psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
+    except psycopg.OperationalError as exc:
+        raise StoreError(f"cannot connect to PostgreSQL ({where(params)}): "
+                         f"{_reason(exc)}") from None
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip()
+    for line in text.splitlines():  # libpq: 'connection to server ... failed: REASON'
+        if "failed:" in line:
+            return line.split("failed:", 1)[1].strip() or line
+    return first_line(exc)
+
+
+class Database:
+    """A pool of connections to one PostgreSQL database (migrated on open)."""
+
+    def __init__(self, url: str, *, max_size: int = POOL_MAX):
+        self.url = url
+        self.max_size = max_size
+        self._pool: ConnectionPool | None = None
+        self._lock = threading.Lock()
+        with connect_once(url) as conn:
+            migrate(conn)
+
+    @property
+    def pool(self) -> ConnectionPool:
+        """The pool, (re)created on first use: a closed store opens again when used, as the
+        SQLite store reconnects (an app served twice in tests closes it in between)."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = ConnectionPool(
+                    self.url, min_size=1, max_size=self.max_size, open=False,
+                    kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S},
+                    check=ConnectionPool.check_connection, timeout=POOL_WAIT_S, name="paperradar")
+                self._pool.open(wait=False)
+            return self._pool
+
+    @contextmanager
+    def connection(self) -> Iterator[psycopg.Connection]:
+        try:
+            with self.pool.connection() as conn:
+                yield conn
+        except PoolTimeout as exc:
+            raise psycopg.OperationalError(f"no database connection: {exc}") from exc
+
+    @contextmanager
+    def transaction(self) -> Iterator[psycopg.Connection]:
+        with self.connection() as conn, conn.transaction():
+            yield conn
+
+    def _read(self, sql: str, params: Any, fetch: str):
+        with self.connection() as conn:
+            try:
+                cur = conn.execute(sql, params)  # type: ignore[arg-type]
+            except psycopg.DataError as exc:
+                if "NUL" not in str(exc):
+                    raise
+                # PostgreSQL text cannot hold NUL, so no stored value contains one: look up
+                # with U+FFFD in its place (it matches what it should: nothing, in order).
+                cur = conn.execute(sql, _without_nul(params))  # type: ignore[arg-type]
+            return cur.fetchall() if fetch == "all" else cur.fetchone()
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        return self._read(sql, params, "all")
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
+        return self._read(sql, params, "one")
+
+    def value(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        row = self.one(sql, params)
+        return row[0] if row else None
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
+
+
+def _without_nul(params: Any) -> Any:
+    def fix(v: Any) -> Any:
+        if isinstance(v, str):
+            return v.replace("\x00", "\ufffd")
+        if isinstance(v, list):
+            return [fix(x) for x in v]
+        return v
+    if isinstance(params, dict):
+        return {k: fix(v) for k, v in params.items()}
+    return [fix(v) for v in params]
+
+
+def xact_lock(conn: psycopg.Connection, name: str) -> None:
+    """Take a transaction-scoped advisory lock (released at commit or rollback)."""
+    conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_NS, lock_key(name)))
+
+
+def try_session_lock(conn: psycopg.Connection, name: str) -> bool:
+    """Try a session advisory lock (held until unlocked or the connection ends)."""
+    return bool(conn.execute("SELECT pg_try_advisory_lock(%s, %s)",
+                             (LOCK_NS, lock_key(name))).fetchone()[0])  # type: ignore[index]
+
+
+def session_unlock(conn: psycopg.Connection, name: str) -> None:
+    conn.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_NS, lock_key(name)))
