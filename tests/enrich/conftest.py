@@ -1,6 +1,6 @@
-"""Enrichment fixtures: one database per session (the last demo days, hand-made papers with
-hostile author names and an author with 5,000 papers), enriched by the real indexing step,
-and the app over it."""
+"""Enrichment fixtures: one database per session and backend (the last demo days, hand-made
+papers with hostile author names and an author with 5,000 papers), enriched by the real
+indexing step, and the app over it."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from paperradar.ingest.files import import_paths
 from paperradar.models import Author, DailyEntry, Paper, Record
 from paperradar.store import open_store
 from paperradar.web.app import create_app
+from pg_server import BACKENDS, shared_server
 
 LATEST = "2025-06-30"
 XSS = "<script>alert(1)</script>"
@@ -52,10 +53,14 @@ def extra_records() -> list[Record]:
     return records
 
 
-@pytest.fixture(scope="session")
-def enrich_settings(tmp_path_factory) -> Settings:
+@pytest.fixture(scope="session", params=BACKENDS)
+def enrich_settings(request, tmp_path_factory) -> Settings:
     root = tmp_path_factory.mktemp("enrich")
-    settings = Settings(data_dir=root / "data", env="test")
+    url = ""
+    if request.param == "postgres":
+        url = shared_server().create_database()
+        request.addfinalizer(lambda: shared_server().drop_database(url))
+    settings = Settings(data_dir=root / "data", env="test", database_url=url)
     store = open_store(settings.resolved_database_url)
     try:
         report = import_paths(store, extract_demo(root / "days", last_days=3))

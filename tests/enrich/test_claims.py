@@ -1,4 +1,4 @@
-"""Authorship claims through the real app on a real SQLite file: a verified user claims
+"""Authorship claims through the real app on a real database (each backend): a verified user claims
 the papers under a name, an administrator confirms, the papers show on the profile and
 the author page; others cannot decide or claim without signing in."""
 
@@ -22,9 +22,9 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def capp(tmp_path):
+def capp(tmp_path, new_database):
     settings = Settings(data_dir=tmp_path / "data", env="test", base_url="http://testserver",
-                        **FAST)
+                        database_url=new_database(), **FAST)
     store = open_store(settings.resolved_database_url)
     store.upsert_records([Record(Paper(
         id=f"2611.{i:05d}", title=f"Analytical engines, part {i}",

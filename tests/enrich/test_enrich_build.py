@@ -1,4 +1,4 @@
-"""The enrichment step on a real SQLite store: incremental, recomputed when a new version
+"""The enrichment step on a real store (each backend): incremental, recomputed when a new version
 changes the abstract (topic rows follow), resumable from its checkpoint."""
 
 from __future__ import annotations

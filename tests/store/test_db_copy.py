@@ -1,17 +1,20 @@
 """``paperradar db copy`` and ``db status``: a deployment with every kind of row (papers,
 versions, daily entries, embeddings, users, sessions, tokens, votes, comments, collections,
-subscribers, the ledger, mail state, checkpoints) copied SQLite -> PostgreSQL -> SQLite,
+subscribers, the ledger, mail state, checkpoints, keyphrases, summaries, author rows and
+authorship claims) copied SQLite -> PostgreSQL -> SQLite,
 proven by equal dumps; an interrupted copy run again ends equal too."""
 
 from __future__ import annotations
 
 import json
+from importlib import resources
 import os
 import subprocess
 import sys
 
 import pytest
 
+from paperradar.enrich.build import enrich_new
 from paperradar.models import Author, DailyEntry, Paper, Record, Version
 from paperradar.store import open_store
 from paperradar.store.base.notify import MailLogEntry, Subscriber
@@ -56,6 +59,10 @@ def _fill(store) -> None:
     store.finish_delivery(s.id, "daily:2026-01-05", "me", "sent", "2026-01-05T08:00:01Z", "<m@x>")
     store.record_bounce("gone@example.org", 550, "no such user", 3, "2026-01-05T08:00:00Z")
     store.log_mail(MailLogEntry("2026-01-05T08:00:01Z", "sub@example.org", "digest", "sent", "<m@x>"))
+    assert enrich_new(store)["enriched"] == N  # keyphrases, summaries, author rows
+    store.request_claim(v.id, "author 7")
+    store.request_claim(u.id, "author 8")
+    assert store.decide_claims(u.id, "author 8", confirm=True, admin_id=u.id) == 1
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
@@ -77,7 +84,9 @@ def test_sqlite_to_postgres_and_back_is_equal(tmp_path, pg_url):
     with open_store(src) as a:
         _fill(a)
         expected, expected_full = a.dump(), full_dump(a)
-    assert all(row_counts(open_store(src))[t] > 0 for t in ("embeddings", "comments", "mail_log"))
+    assert all(row_counts(open_store(src))[t] > 0 for t in (
+        "embeddings", "comments", "mail_log", "paper_enrichment", "paper_keyphrases",
+        "paper_authors", "author_claims"))
     done = _cli("db", "copy", src, pg_url)
     assert done.returncode == 0, done.stderr
     assert "the dumps are equal" in done.stdout
@@ -90,6 +99,9 @@ def test_sqlite_to_postgres_and_back_is_equal(tmp_path, pg_url):
     with open_store(pg_url) as pg:  # the copy is a working deployment: ids continue
         assert pg.create_user("new@example.org", "newbie", None).id == 3
         assert pg.get_user_by_email("ada@example.org").is_admin
+        assert pg.claimants("author 8") == ["ada"] and pg.claim_status(2, "author 7") == {
+            "pending": 1}
+        assert pg.count_author_papers("author 5") == 1 and pg.get_enrichments(["2601.00005"])
     status = _cli("db", "status", "--json")
     assert status.returncode == 0, status.stderr
     env_status = subprocess.run([sys.executable, "-m", "paperradar", "db", "status", "--json"],
@@ -97,7 +109,9 @@ def test_sqlite_to_postgres_and_back_is_equal(tmp_path, pg_url):
                                 env={**os.environ, "PAPERRADAR_DATABASE_URL": pg_url,
                                      "PAPERRADAR_ENV": "test"})
     info = json.loads(env_status.stdout)
-    assert info["backend"] == "postgresql" and info["schema"].startswith("0007")
+    newest = max(f.name for f in (resources.files("paperradar.store.postgres") / "migrations")
+                 .iterdir() if f.name.endswith(".sql")).removesuffix(".sql")
+    assert info["backend"] == "postgresql" and info["schema"] == newest
     assert info["rows"]["papers"] == N and info["rows"]["users"] == 3
 
 

@@ -36,6 +36,10 @@ TABLES: list[tuple[str, tuple[str, ...]]] = [
     ("digest_deliveries", ("subscriber_id", "period")),
     ("mail_addresses", ("email",)),
     ("mail_log", ("id",)),
+    ("paper_enrichment", ("paper_id",)),  # enrichment (migration 0012)
+    ("paper_keyphrases", ("phrase", "paper_id")),
+    ("paper_authors", ("name_key", "paper_id")),
+    ("author_claims", ("user_id", "paper_id")),
 ]
 
 

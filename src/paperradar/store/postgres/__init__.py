@@ -8,8 +8,10 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from paperradar.store.postgres.catalog import CatalogMixin
+from paperradar.store.postgres.claims import ClaimsMixin
 from paperradar.store.postgres.community import CommunityMixin
 from paperradar.store.postgres.db import Database, session_unlock, try_session_lock
+from paperradar.store.postgres.enrich import EnrichMixin
 from paperradar.store.postgres.notify import NotifyMixin
 from paperradar.store.postgres.papers import PapersMixin
 from paperradar.store.postgres.recommend import RecommendMixin
@@ -18,7 +20,7 @@ from paperradar.store.postgres.transfer import TransferMixin
 
 
 class PostgresStore(PapersMixin, CommunityMixin, CatalogMixin, NotifyMixin, SearchMixin,
-                    RecommendMixin, TransferMixin):
+                    EnrichMixin, ClaimsMixin, RecommendMixin, TransferMixin):
     backend = "postgresql"
 
     def __init__(self, url: str):
