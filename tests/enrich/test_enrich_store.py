@@ -105,6 +105,7 @@ def test_claims_lifecycle(store):
     assert store.decide_claims(ada.id, "ada", confirm=True, admin_id=root.id) == 4
     assert store.decide_claims(ada.id, "ada", confirm=False, admin_id=root.id) == 0
     assert store.decide_claims(bob.id, "ada", confirm=False, admin_id=root.id) == 4
+    assert store.decide_claims(2**64, "ada", confirm=True, admin_id=root.id) == 0  # no overflow
     assert store.pending_claims() == []
     assert store.claim_status(ada.id, "ada") == {"confirmed": 4}
     assert store.claim_status(bob.id, "ada") == {"rejected": 4}

@@ -4,7 +4,19 @@ SQLite file through the statements the connection runs."""
 
 from __future__ import annotations
 
+import pytest
+
 from paperradar.models import Author, Paper, Record
+from paperradar.store import open_store
+
+
+@pytest.fixture
+def store(tmp_path):
+    """SQLite only: ``synchronous`` is a SQLite setting. PostgreSQL commits are durable by
+    default (``synchronous_commit = on`` flushes the WAL at every commit)."""
+    s = open_store(f"sqlite:///{tmp_path / 'durable.db'}")
+    yield s
+    s.close()
 
 
 def _traced(store):

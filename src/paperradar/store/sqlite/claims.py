@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from paperradar.store.sqlite.community_rows import valid_rowid
 from paperradar.store.sqlite.db import Database
 
 MAX_CLAIM = 10_000  # papers one request may claim (an author page holds at most this many)
@@ -30,6 +31,8 @@ class ClaimsMixin:
             "LIMIT ? OFFSET ?", (limit, offset))]
 
     def decide_claims(self, user_id: int, name_key: str, *, confirm: bool, admin_id: int) -> int:
+        if not valid_rowid(user_id):  # a form may post any integer: no such user
+            return 0
         with self.db.transaction() as conn:
             return conn.execute(
                 "UPDATE author_claims SET status = ?, decided_by = ? WHERE user_id = ? AND "
