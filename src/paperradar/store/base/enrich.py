@@ -67,3 +67,6 @@ class ClaimStore(Protocol):
     def claimed_paper_ids(self, user_id: int, limit: int = 50) -> list[str]: ...
 
     def claimants(self, name_key: str) -> list[str]: ...
+
+    def confirmed_claimants_of(self, paper_id: str) -> set[int]:
+        """Ids of (unbanned) users whose confirmed claim covers this paper: its authors here."""

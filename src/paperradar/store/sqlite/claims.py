@@ -57,3 +57,10 @@ class ClaimsMixin:
             "SELECT DISTINCT u.name FROM author_claims c JOIN users u ON u.id = c.user_id "
             "WHERE c.name_key = ? AND c.status = 'confirmed' AND u.banned_at IS NULL "
             "ORDER BY u.name", (name_key,))]
+
+    def confirmed_claimants_of(self, paper_id: str) -> set[int]:
+        """Ids of unbanned users with a confirmed claim on this paper (one indexed query)."""
+        return {r[0] for r in self.db.conn.execute(
+            "SELECT c.user_id FROM author_claims c JOIN users u ON u.id = c.user_id "
+            "WHERE c.paper_id = ? AND c.status = 'confirmed' AND u.banned_at IS NULL",
+            (paper_id,))}

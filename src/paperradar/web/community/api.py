@@ -114,13 +114,14 @@ def list_comments(store: StoreDep, user: OptionalUser, paper_id: str = PaperId,
 def post_comment(request: Request, body: CommentIn, store: StoreDep, user: VerifiedUser,
                  paper_id: str = PaperId) -> dict[str, Any]:
     c = service.add_comment(request, store, user, paper_id, body.body, body.parent_id)
-    return service.comment_dict(c, user)
+    return service.comment_out(store, c, user)
 
 
 @router.patch("/comments/{comment_id}", summary="Edit your comment", responses=errors(403))
 def patch_comment(comment_id: RowId, body: CommentEdit, store: StoreDep,
                   user: VerifiedUser) -> dict[str, Any]:
-    return service.comment_dict(service.edit_comment(store, user, comment_id, body.body), user)
+    return service.comment_out(store, service.edit_comment(store, user, comment_id, body.body),
+                               user)
 
 
 @router.delete("/comments/{comment_id}", status_code=204, summary="Delete a comment "
@@ -135,7 +136,7 @@ def hide_comment(comment_id: RowId, store: StoreDep, user: AdminUser,
                  hidden: bool = Query(True)) -> dict[str, Any]:
     c = service.comment_or_404(store, comment_id)
     store.set_comment_hidden(c.id, hidden)
-    return service.comment_dict(store.get_comment(c.id), user)
+    return service.comment_out(store, store.get_comment(c.id), user)
 
 
 # -- submissions ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime, timedelta, timezone
+from collections import abc
 from typing import Any
 
 from fastapi import HTTPException, Request
@@ -65,13 +66,18 @@ def refresh_html(store, comments: list[Comment]) -> int:
     return store.set_comment_html([(c.id, c.body, c.html, c.html_version) for c in stale])
 
 
-def comment_dict(c: Comment, viewer: User | None, with_html: bool = True) -> dict[str, Any]:
+def comment_dict(c: Comment, viewer: User | None, with_html: bool = True,
+                 authors: abc.Set[int] = frozenset()) -> dict[str, Any]:
+    """A comment as the API and pages show it to ``viewer``; ``authors`` are the users with a
+    confirmed claim on the comment's paper (``is_author``, only where the name is shown)."""
     state = ("deleted" if c.deleted_at else "hidden" if (c.hidden_at or c.author_banned)
              else "visible")
     shown = state == "visible" or bool(viewer and viewer.is_admin and state == "hidden")
     mine = bool(viewer and viewer.id == c.user_id)
+    named = state == "visible" or shown
     return {"id": c.id, "paper_id": c.paper_id, "parent_id": c.parent_id,
-            "author": c.author_name if state == "visible" or shown else None,
+            "author": c.author_name if named else None,
+            "is_author": named and c.user_id in authors,
             "body": c.body if shown else None,
             "html": comment_html(c) if shown and with_html else None,
             "state": state, "created_at": c.created_at, "edited_at": c.edited_at,
@@ -80,12 +86,18 @@ def comment_dict(c: Comment, viewer: User | None, with_html: bool = True) -> dic
             "can_moderate": bool(viewer and viewer.is_admin)}
 
 
+def comment_out(store, c: Comment, viewer: User | None) -> dict[str, Any]:
+    """One comment for the API, with ``is_author`` from its paper's confirmed claims."""
+    return comment_dict(c, viewer, authors=store.confirmed_claimants_of(c.paper_id))
+
+
 def discussion(store, paper_id: str, viewer: User | None, page: int = 1,
                per_page: int = COMMENTS_PER_PAGE) -> dict[str, Any]:
     """One page of a paper's thread (``per_page`` entries in thread order), with HTML from
     the store; only this page's stale comments are rendered (and saved)."""
     comments = store.list_comments(paper_id)
-    items = thread(comments, viewer, with_html=False)
+    items = thread(comments, viewer, with_html=False,
+                   authors=store.confirmed_claimants_of(paper_id))
     pages = max(1, -(-len(items) // per_page))
     page = min(max(page, 1), pages)
     shown = items[(page - 1) * per_page:page * per_page]
@@ -98,8 +110,8 @@ def discussion(store, paper_id: str, viewer: User | None, page: int = 1,
             "per_page": per_page}
 
 
-def thread(comments: list[Comment], viewer: User | None,
-           with_html: bool = True) -> list[dict[str, Any]]:
+def thread(comments: list[Comment], viewer: User | None, with_html: bool = True,
+           authors: abc.Set[int] = frozenset()) -> list[dict[str, Any]]:
     """Comments as a flat list in thread order (replies under their parent), with ``depth``.
     Removed comments without visible replies are left out."""
     by_parent: dict[int | None, list[Comment]] = {}
@@ -110,7 +122,7 @@ def thread(comments: list[Comment], viewer: User | None,
     def walk(parent: int | None, depth: int) -> bool:
         any_shown = False
         for c in by_parent.get(parent, []):
-            d = comment_dict(c, viewer, with_html)
+            d = comment_dict(c, viewer, with_html, authors)
             d["depth"] = min(depth, 8)
             at = len(out)
             out.append(d)
