@@ -5,8 +5,8 @@
 
 ``to_text`` gives plain text (feeds, mails, search snippets); ``to_html`` gives escaped HTML
 in which a literal dollar is wrapped (``<span class="tex-dollar">``) so KaTeX's auto-render
-never pairs it with another dollar; ``math_spans`` tells where the math is (snippets never cut or mark inside it).
-Pure functions, no imports from the project: every layer may use them."""
+never pairs it with another dollar; ``math_spans`` tells where the math is (snippets never
+cut or mark inside it). Pure functions, no imports from the project: every layer may use them."""
 
 from __future__ import annotations
 
