@@ -3,17 +3,20 @@
 ``---``, ````...''``, and escaped ``\\$ \\% \\& \\_ \\#``. Math (``$...$``, ``$$...$$``,
 ``\\(...\\)``, ``\\[...\\]``) is left exactly as written, for KaTeX, and so are bare URLs.
 
-``to_text`` gives plain text (feeds, mails); ``to_html`` gives escaped HTML in which a literal
-dollar is wrapped (``<span class="tex-dollar">``) so KaTeX's auto-render never pairs it with
-another dollar. Pure functions, no imports from the project: every layer may use them."""
+``to_text`` gives plain text (feeds, mails, search snippets); ``to_html`` gives escaped HTML
+in which a literal dollar is wrapped (``<span class="tex-dollar">``) so KaTeX's auto-render
+never pairs it with another dollar; ``math_spans`` tells where the math is (snippets never
+cut or mark inside it). Pure functions, no imports from the project: every layer may use them."""
 
 from __future__ import annotations
 
 import re
 from html import escape
 
-_MATH = re.compile(r"\$\$.+?\$\$|(?<!\\)\$[^$]+?(?<!\\)\$|\\\(.+?\\\)|\\\[.+?\\\]"
-                   r"|(?<!\{)https?://[^\s{}<>]+", re.S)  # math, and bare URLs: kept as written
+# Math, and bare URLs: kept as written. Every branch (and the dash and tie patterns) starts
+# with its literal and looks behind afterwards, so that re skips ahead to candidates fast.
+_MATH = re.compile(r"\$\$.+?\$\$|\$(?<!\\\$)[^$]+?(?<!\\)\$|\\\(.+?\\\)|\\\[.+?\\\]"
+                   r"|h(?<!\{h)ttps?://[^\s{}<>]+", re.S)
 _ARG = r"\{([^{}]*)\}"
 _WRAPS = {"emph": "em", "textit": "em", "textsl": "em", "textbf": "strong", "texttt": "code",
           "textsc": "", "textrm": "", "textsf": "", "text": "", "mbox": "", "textnormal": "",
@@ -22,15 +25,17 @@ _CMD = re.compile(r"\\(" + "|".join(sorted(_WRAPS, key=len, reverse=True)) + r")
 _HREF = re.compile(r"\\href\s*" + _ARG + r"\s*" + _ARG)
 _ESCAPED = {"\\%": "%", "\\&": "&", "\\_": "_", "\\#": "#", "\\{": "{", "\\}": "}"}
 _ESCAPE_RE = re.compile(r"\\[%&_#{}]")
-_DASHES = [(re.compile(r"(?<=\w)---(?=\w)|(?<=\s)---(?=\s)"), "\u2014"),
-           (re.compile(r"(?<=\w)--(?=\w)|(?<=\s)--(?=\s)"), "\u2013")]  # not --flags
-_TILDE = re.compile(r"(?<=[\w.,)])~(?=[\w(\[\\$])")  # a tie (Fig.~3), not "~5%" (approx.)
+_DASHES = [(re.compile(r"---(?:(?<=\w---)(?=\w)|(?<=\s---)(?=\s))"), "\u2014"),
+           (re.compile(r"--(?:(?<=\w--)(?=\w)|(?<=\s--)(?=\s))"), "\u2013")]  # not --flags
+_TILDE = re.compile(r"~(?<=[\w.,)]~)(?=[\w(\[\\$])")  # a tie (Fig.~3), not "~5%" (approx.)
 _QUOTES = re.compile(r"``(.+?)''", re.S)
 DOLLAR = '<span class="tex-dollar">$</span>'
 
 
 def _pieces(s: str) -> list[tuple[str, bool]]:
     """(piece, is_math) in order."""
+    if "$" not in s and "\\" not in s and "://" not in s:
+        return [(s, False)] if s else []
     out, pos = [], 0
     for m in _MATH.finditer(s):
         if m.start() > pos:
@@ -42,15 +47,23 @@ def _pieces(s: str) -> list[tuple[str, bool]]:
     return out
 
 
-def _prose(s: str, html: bool) -> str:
-    """Convert one stretch of non-math text; escape it when ``html``."""
-    s = _QUOTES.sub("\u201c\\1\u201d", s)
-    for rx, dash in _DASHES:
-        s = rx.sub(dash, s)
-    s = _TILDE.sub("\u00a0", s)
-    s = _ESCAPE_RE.sub(lambda m: _ESCAPED[m.group(0)], s)
+def _prose(s: str, html: bool, dollar: str = "$") -> str:
+    """Convert one stretch of non-math text; escape it when ``html``; a literal dollar
+    becomes ``dollar`` in text (``DOLLAR`` in HTML)."""
+    if "``" in s:  # each regex only where it may apply: lookbehinds scan slowly
+        s = _QUOTES.sub("\u201c\\1\u201d", s)
+    if "--" in s:
+        for rx, dash in _DASHES:
+            s = rx.sub(dash, s)
+    if "~" in s:
+        s = _TILDE.sub("\u00a0", s)
+    commands = "\\" in s
+    if commands:
+        s = _ESCAPE_RE.sub(lambda m: _ESCAPED[m.group(0)], s)
     if html:
         s = escape(s, quote=False)
+    if not commands:
+        return s
     tag_of = (lambda name: _WRAPS[name]) if html else (lambda name: "")
     for _ in range(3):  # nested commands, innermost first
         new = _HREF.sub(lambda m: m.group(2), s)
@@ -59,14 +72,24 @@ def _prose(s: str, html: bool) -> str:
         if new == s:
             break
         s = new
-    return s.replace("\\$", DOLLAR if html else "$")
+        if "\\" not in s:
+            break
+    return s.replace("\\$", DOLLAR if html else dollar)
 
 
-def to_text(s: str | None) -> str:
-    """Plain text: markup converted, math kept as written."""
-    if not s or "\\" not in s and "~" not in s and "-" not in s and "`" not in s:
+def to_text(s: str | None, dollar: str = "$") -> str:
+    """Plain text: markup converted, math kept as written; a literal dollar (``\\$``)
+    becomes ``dollar`` (snippets pass a placeholder, to wrap it once escaped)."""
+    if not s or "\\" not in s and "~" not in s and "--" not in s and "``" not in s:
         return s or ""
-    return "".join(p if math else _prose(p, False) for p, math in _pieces(s))
+    return "".join(p if math else _prose(p, False, dollar) for p, math in _pieces(s))
+
+
+def math_spans(s: str) -> list[tuple[int, int]]:
+    """(start, end) of each piece of math in ``s``, as ``to_text`` and ``to_html`` see it."""
+    if "$" not in s and "\\" not in s:
+        return []
+    return [m.span() for m in _MATH.finditer(s) if m.group(0)[0] != "h"]  # not the URLs
 
 
 def to_html(s: str | None) -> str:

@@ -2,6 +2,11 @@
 ``<mark>``. Matching is by analysed form (stemmed, case- and accent-folded), so "models"
 highlights "model" too.
 
+LaTeX text markup is converted first (``latex.to_text``: ``\\emph{x}`` -> ``x``, ``--`` ->
+an en dash, ...), so marks and window refer to the text a reader sees; math stays as written
+for KaTeX: the window never cuts a formula and no word inside one is marked, and a literal
+dollar (``\\$``) comes out wrapped (``latex.DOLLAR``) so KaTeX never pairs it.
+
 Cheap by construction (only the hits a page shows are highlighted): for ASCII text one
 regex finds the words that begin like a query stem, only those are analysed, and only the
 chosen window is escaped; other text takes the general path (every word analysed).
@@ -15,25 +20,12 @@ import re
 from bisect import bisect_right
 from typing import Callable
 
-_SPLIT = re.compile(r"(\w+)", re.UNICODE)
-
-
-def _marked(parts: list[str], hits: set[int], lo: int, hi: int) -> str:
-    """Parts ``lo``..``hi`` joined, escaped, hits marked. Word parts (odd indexes, runs of
-    word characters) cannot hold HTML-special characters; only separators are escaped."""
-    out = []
-    for i in range(lo, hi):
-        if i % 2:
-            out.append(f"<mark>{parts[i]}</mark>" if i in hits else parts[i])
-        else:
-            out.append(html.escape(parts[i], quote=True))
-    return "".join(out)
-
+from paperradar import latex
 
 _SPACE = re.compile(" ")
-
-
 _WORDS = re.compile(r"\w+")
+_LITERAL = "\x00"  # a literal dollar while the snippet is built (removed from the input first)
+Analyze = Callable[[str], "str | None"]
 
 
 @functools.lru_cache(maxsize=1024)
@@ -54,19 +46,61 @@ def _window(n_words: int, hit_words: list[int], max_words: int) -> int:
     return min(best, n_words - max_words)
 
 
-def highlight(text: str, terms: set[str], analyze_word: Callable[[str], str | None],
-              max_words: int = 40) -> str:
-    """Escaped ``text`` (its best window of ``max_words`` words) with matches marked;
-    ``analyze_word`` gives a word's analysed form (None for a stop word)."""
-    text = " ".join((text or "").split())
-    if not text.isascii() or not all(t.isascii() for t in terms):
-        return _highlight_general(text, terms, analyze_word, max_words)
+def _ascii_spans(text: str, terms: set[str], analyze_word: Analyze) -> list[tuple[int, int]]:
+    """Matching words of ASCII text (but for the dashes, ties and quotes ``to_text`` adds,
+    which neither are word characters nor change when lowered)."""
+    pre = _prefixes(frozenset(terms))
+    return [m.span() for m in _WORDS.finditer(text.lower())
+            if m.group(0).startswith(pre) and analyze_word(m.group(0)) in terms]
+
+
+def _general_spans(text: str, terms: set[str], analyze_word: Analyze) -> list[tuple[int, int]]:
+    """Matching words of any text. The English stemmer keeps a word's first letter, so only
+    words starting like some term (or with a non-ASCII letter, which folding may change)
+    need analysing, each distinct word once."""
+    initials, seen = {t[0] for t in terms if t}, {}
+    out = []
+    for m in _WORDS.finditer(text):
+        w = m.group(0)
+        if w not in seen:
+            seen[w] = ((w[0].lower() in initials or not w[0].isascii() or "_" in w)
+                       and analyze_word(w) in terms)
+        if seen[w]:
+            out.append(m.span())
+    return out
+
+
+def _outside(spans: list[tuple[int, int]], maths: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans that lie in no formula."""
+    starts = [a for a, _ in maths]
+    return [(a, b) for a, b in spans
+            if not (i := bisect_right(starts, a)) or maths[i - 1][1] <= a]
+
+
+def _widened(lo: int, hi: int, maths: list[tuple[int, int]]) -> tuple[int, int]:
+    """The window ``lo..hi`` grown to hold whole every formula it cuts."""
+    for a, b in maths:
+        if a < lo < b:
+            lo = a
+        if a < hi < b:
+            hi = b
+    return lo, hi
+
+
+def highlight(text: str, terms: set[str], analyze_word: Analyze, max_words: int = 40,
+              *, general: bool = False) -> str:
+    """Escaped ``text`` (its best window of ``max_words`` words) with LaTeX text markup
+    converted and matches marked; ``analyze_word`` gives a word's analysed form (None for a
+    stop word); ``general`` forces the path for non-ASCII text (for tests)."""
+    raw = " ".join((text or "").replace(_LITERAL, "").split())
+    fast = not general and raw.isascii() and all(t.isascii() for t in terms)
+    text = latex.to_text(raw, dollar=_LITERAL)
     spans = []
     if terms:
-        pre = _prefixes(frozenset(terms))
-        lowered = text.lower()
-        spans = [m.span() for m in _WORDS.finditer(lowered)
-                 if m.group(0).startswith(pre) and analyze_word(m.group(0)) in terms]
+        spans = (_ascii_spans if fast else _general_spans)(text, terms, analyze_word)
+    maths = latex.math_spans(text)
+    if maths and spans:
+        spans = _outside(spans, maths)
     spaces = [m.start() for m in _SPACE.finditer(text)]
     lo, hi = 0, len(text)
     if len(spaces) + 1 > max_words:
@@ -75,39 +109,20 @@ def highlight(text: str, terms: set[str], analyze_word: Callable[[str], str | No
         lo = spaces[start - 1] + 1 if start > 0 else 0
         end = start + max_words
         hi = spaces[end - 1] if end <= len(spaces) else len(text)
+        lo, hi = _widened(lo, hi, maths)
     out, pos = [], lo
     for a, b in spans:
         if a >= lo and b <= hi:
             out += [html.escape(text[pos:a], quote=True), "<mark>", text[a:b], "</mark>"]
             pos = b
     out.append(html.escape(text[pos:hi], quote=True))
-    return ("… " if lo > 0 else "") + "".join(out) + (" …" if hi < len(text) else "")
+    body = "".join(out)
+    if _LITERAL in body:
+        body = body.replace(_LITERAL, latex.DOLLAR)
+    return ("… " if lo > 0 else "") + body + (" …" if hi < len(text) else "")
 
 
-def _highlight_general(text: str, terms: set[str], analyze_word: Callable[[str], str | None],
+def _highlight_general(text: str, terms: set[str], analyze_word: Analyze,
                        max_words: int) -> str:
-    parts = _SPLIT.split(text)  # odd indexes are words
-    word_idx = range(1, len(parts), 2)
-    hits: set[int] = set()
-    if terms:
-        # The English stemmer keeps a word's first letter, so only words starting like some
-        # term (or with a non-ASCII letter, which folding may change) need analysing.
-        initials = {t[0] for t in terms if t}
-        matching = {w for w in set(parts[1::2])
-                    if (w[0].lower() in initials or not w[0].isascii() or "_" in w)
-                    and analyze_word(w) in terms}
-        hits = {i for i in word_idx if parts[i] in matching}
-    if len(word_idx) <= max_words:
-        return _marked(parts, hits, 0, len(parts))
-    best, best_n = 0, -1
-    hit_pos = [n for n, i in enumerate(word_idx) if i in hits]
-    for start in [0] + [max(0, n - 5) for n in hit_pos]:
-        count = sum(1 for n in hit_pos if start <= n < start + max_words)
-        if count > best_n:
-            best, best_n = start, count
-    start = min(best, len(word_idx) - max_words)
-    lo = word_idx[start] if start > 0 else 0
-    end_n = start + max_words
-    hi = word_idx[end_n - 1] + 1 if end_n < len(word_idx) else len(parts)
-    body = _marked(parts, hits, lo, hi)
-    return ("… " if lo > 0 else "") + body + (" …" if hi < len(parts) else "")
+    """``highlight`` on its general path, whatever the text."""
+    return highlight(text, terms, analyze_word, max_words, general=True)

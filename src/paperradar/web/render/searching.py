@@ -77,10 +77,12 @@ def with_typed_filters(form: SearchForm) -> SearchForm:
 
 
 def safe_snippet(html: str | None) -> Markup | None:
-    """The searcher's highlighted snippet, reduced to text and ``<mark>`` only."""
+    """The searcher's highlighted snippet, reduced to text, ``<mark>`` and the literal
+    dollar's ``<span class="tex-dollar">`` (which keeps KaTeX from pairing it)."""
     if not html:
         return None
-    return Markup(nh3.clean(html, tags={"mark"}, attributes={}))
+    return Markup(nh3.clean(html, tags={"mark", "span"}, attributes={},
+                            allowed_classes={"span": {"tex-dollar"}}))
 
 
 def searcher_of(request):
