@@ -17,6 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.web.tools import skip_or_fail
+
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -50,7 +52,7 @@ def cli(data: Path, url: str, *args: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     if not Path(CHROMIUM).exists():
-        pytest.skip("headless Chromium missing: run scripts/system-deps.sh")
+        skip_or_fail("headless Chromium missing: run scripts/system-deps.sh")
     data = tmp_path_factory.mktemp("demo") / "paperradar-data"
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
