@@ -21,24 +21,14 @@ from paperradar.store.sqlite.papers import (_DAILY_COLUMNS, _daily_from_row, _da
 
 PAPERS_FEED_LOCK = "feed:papers"
 
-_UPSERT_PAPER = """
-INSERT INTO papers (id, version, title, published, updated, primary_category, has_code, data, seq)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
-ON CONFLICT (id) DO UPDATE SET
-    version = excluded.version, title = excluded.title, published = excluded.published,
-    updated = excluded.updated, primary_category = excluded.primary_category,
-    has_code = excluded.has_code, data = excluded.data, seq = excluded.seq
-"""
+PAPER_COLS = ("id", "version", "title", "published", "updated", "primary_category", "has_code",
+              "data", "seq")
+_PAPER_SET = ", ".join(f"{c} = excluded.{c}" for c in PAPER_COLS[1:])
 
 LOCAL_VOTES = ("(SELECT count(*) FROM votes v JOIN users u ON u.id = v.user_id "
                "WHERE v.paper_id = d.paper_id AND u.banned_at IS NULL)")
 
-_UPSERT_DAILY = f"""
-INSERT INTO daily_entries ({", ".join(_DAILY_COLUMNS)})
-VALUES ({", ".join(["%s"] * len(_DAILY_COLUMNS))})
-ON CONFLICT (date, paper_id) DO UPDATE SET
-    {", ".join(f"{c} = excluded.{c}" for c in _DAILY_COLUMNS[2:])}
-"""
+_DAILY_SET = ", ".join(f"{c} = excluded.{c}" for c in _DAILY_COLUMNS[2:])
 DAILY_COLS = ", ".join(_DAILY_COLUMNS)
 
 
@@ -48,6 +38,22 @@ def write_checkpoint(conn, key: str, value: str | None) -> None:
     else:
         conn.execute("INSERT INTO checkpoints (key, value) VALUES (%s, %s) "
                      "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+
+
+def copy_upsert(conn, table: str, cols: Sequence[str], rows: list[tuple], conflict: str) -> None:
+    """Write ``rows`` in two round trips: ``COPY`` into a session-local staging table (emptied
+    at commit), then one ``INSERT ... SELECT ... ON CONFLICT`` from it into ``table``. The
+    staging table takes the target's column types, so the rows are checked the same way."""
+    stage = f"stage_{table}"
+    names = ", ".join(cols)
+    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {table} INCLUDING DEFAULTS) "
+                 "ON COMMIT DELETE ROWS")
+    with conn.cursor().copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+    # Emptied right away too: a second call in the same transaction must not see these rows.
+    conn.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} {conflict}; "
+                 f"DELETE FROM {stage}")
 
 
 class PapersMixin:
@@ -88,14 +94,15 @@ class PapersMixin:
                                merged.updated, merged.primary_category, merged.has_code,
                                text, seq))
             category_rows.extend((c, pid) for c in dict.fromkeys(merged.categories))
-        cur = conn.cursor()
         if changed_existing:
-            cur.execute("DELETE FROM paper_categories WHERE paper_id = ANY(%s::text[])", (changed_existing,))
+            conn.execute("DELETE FROM paper_categories WHERE paper_id = ANY(%s::text[])",
+                         (changed_existing,))
         if paper_rows:
-            cur.executemany(_UPSERT_PAPER, paper_rows)  # pipelined by psycopg
+            copy_upsert(conn, "papers", PAPER_COLS, paper_rows,
+                        f"ON CONFLICT (id) DO UPDATE SET {_PAPER_SET}")
         if category_rows:
-            cur.executemany("INSERT INTO paper_categories (category, paper_id) VALUES (%s, %s) "
-                            "ON CONFLICT DO NOTHING", category_rows)
+            copy_upsert(conn, "paper_categories", ("category", "paper_id"), category_rows,
+                        "ON CONFLICT DO NOTHING")
         self._upsert_daily(conn, [r.daily for r in records if r.daily is not None], stats)
         if checkpoint is not None:
             write_checkpoint(conn, *checkpoint)
@@ -120,7 +127,8 @@ class PapersMixin:
                 continue
             to_write.append(row)
         if to_write:
-            conn.cursor().executemany(_UPSERT_DAILY, to_write)
+            copy_upsert(conn, "daily_entries", _DAILY_COLUMNS, to_write,
+                        f"ON CONFLICT (date, paper_id) DO UPDATE SET {_DAILY_SET}")
 
     # -- checkpoints ----------------------------------------------------------------------
     def get_checkpoint(self, key: str) -> str | None:
