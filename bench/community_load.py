@@ -3,6 +3,13 @@ HTTP API of a real uvicorn server with several worker processes; checks every fi
 against the truth and prints requests/s (median of the runs) and latency percentiles.
 
     python bench/community_load.py [--users 50] [--papers 20] [--ops 40] [--workers 2] [--runs 3]
+    python bench/community_load.py --users 1 16 --database-url URL --nodes 2
+
+With ``--database-url postgresql://...`` (a scratch database: its ``public`` schema is DROPPED
+before each configuration) the same load also runs against PostgreSQL with one node and with
+``--nodes`` nodes (separate ``serve`` processes, each with its own data directory, on the one
+database; the users are spread over the nodes), after SQLite in the same run, and a table of
+medians and PostgreSQL/SQLite ratios closes the output. ``--users`` takes several values.
 
 Baseline measured in the same run: the same number of GET /healthz requests with the same
 concurrency (the server's floor), so the ratio shows what the vote writes cost.
@@ -32,14 +39,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def prepare(data_dir: Path, users: int, papers: int) -> tuple[list[str], list[str]]:
+def fresh_database(url: str) -> None:
+    """Empty the scratch PostgreSQL database (its schema is migrated again on first open)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+
+
+def prepare(data_dir: Path, users: int, papers: int,
+            database_url: str = "") -> tuple[list[str], list[str]]:
     """A fresh database with papers (imported upvotes 0..) and users with API tokens."""
     from paperradar.config import Settings
     from paperradar.models import DailyEntry, Paper, Record
     from paperradar.store import open_store
     from paperradar.web.security import hash_secret
 
-    settings = Settings(data_dir=data_dir, env="test")
+    if database_url:
+        fresh_database(database_url)
+    settings = Settings(data_dir=data_dir, env="test", database_url=database_url)
     ids = [f"2611.{i:05d}" for i in range(1, papers + 1)]
     tokens = []
     with open_store(settings.resolved_database_url) as store:
@@ -57,11 +76,13 @@ def prepare(data_dir: Path, users: int, papers: int) -> tuple[list[str], list[st
 class Server:
     """``uvicorn paperradar.web.app:create_app --factory --workers N`` on loopback."""
 
-    def __init__(self, data_dir: Path, workers: int):
+    def __init__(self, data_dir: Path, workers: int, database_url: str = ""):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "PAPERRADAR_DATA_DIR": str(data_dir), "PAPERRADAR_ENV": "test",
                "PAPERRADAR_BASE_URL": self.url}
+        if database_url:
+            env["PAPERRADAR_DATABASE_URL"] = database_url
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "paperradar.web.app:create_app", "--factory",
              "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers),
@@ -97,9 +118,10 @@ class Server:
         self.stop()
 
 
-def run_load(url: str, tokens: list[str], ids: list[str], ops: int, seed: int = 0,
+def run_load(urls: list[str], tokens: list[str], ids: list[str], ops: int, seed: int = 0,
              path: str | None = None, state: dict | None = None) -> dict:
-    """Every user (one thread each) does ``ops`` sequential toggles; returns the truth per
+    """Every user (one thread each, on node ``n % len(urls)``) does ``ops`` sequential
+    toggles; returns the truth per
     paper (users whose last acknowledged action was an upvote), errors, and timings.
     ``state`` carries the (user, paper) -> upvoted map across runs on the same server."""
     final: dict[tuple[int, str], bool] = state if state is not None else {}
@@ -112,7 +134,7 @@ def run_load(url: str, tokens: list[str], ids: list[str], ops: int, seed: int = 
         rng = random.Random(seed * 1000 + n)
         mine: dict[str, bool] = {}
         lat: list[float] = []
-        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"},
+        with httpx.Client(base_url=urls[n % len(urls)], headers={"Authorization": f"Bearer {token}"},
                           timeout=60) as client:
             start_gate.wait()
             for _ in range(ops):
@@ -166,40 +188,72 @@ def check_counts(url: str, ids: list[str], truth: dict[str, int]) -> list[str]:
     return wrong
 
 
+def measure(label: str, args, users: int, database_url: str = "", nodes: int = 1) -> dict:
+    """One configuration: fresh database, ``nodes`` servers, baseline then vote runs."""
+    with tempfile.TemporaryDirectory() as tmp:
+        ids, tokens = prepare(Path(tmp) / "node0", users, args.papers, database_url)
+        servers = [Server(Path(tmp) / f"node{k}", args.workers, database_url)
+                   for k in range(nodes)]
+        try:
+            for server in servers:
+                server.wait_ready()
+            urls = [s.url for s in servers]
+            state: dict = {}  # (user, paper) -> upvoted, carried across runs
+            run_load(urls, tokens[:5], ids, 5, seed=99, state=state)  # warm up
+            base = [run_load(urls, tokens, ids, args.ops, path="/healthz")
+                    for _ in range(args.runs)]
+            votes, wrong_total = [], 0
+            for run in range(args.runs):
+                result = run_load(urls, tokens, ids, args.ops, seed=run, state=state)
+                wrong = [w for u in urls for w in check_counts(u, ids, result["truth"])]
+                wrong_total += len(wrong) + len(result["errors"])
+                votes.append(result)
+                print(f"{label}, {users} users, run {run + 1}: {result['requests']} toggles in "
+                      f"{result['seconds']:.2f}s, {result['rps']:.0f} req/s, p50 "
+                      f"{result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, errors "
+                      f"{len(result['errors'])}, wrong counts {len(wrong)} (checked on every node)")
+                for line in (result["errors"] + wrong)[:5]:
+                    print("   ", line)
+        finally:
+            for server in servers:
+                server.stop()
+    out = {"rps": statistics.median(r["rps"] for r in votes),
+           "p50_ms": statistics.median(r["p50_ms"] for r in votes),
+           "p99_ms": statistics.median(r["p99_ms"] for r in votes),
+           "base_rps": statistics.median(r["rps"] for r in base), "wrong": wrong_total}
+    print(f"{label}, {users} users: upvote toggles median {out['rps']:.0f} req/s (p50 "
+          f"{out['p50_ms']:.1f} ms, p99 {out['p99_ms']:.1f} ms), {args.workers} workers x "
+          f"{nodes} node(s); baseline GET /healthz median {out['base_rps']:.0f} req/s; toggles "
+          f"at {out['rps'] / out['base_rps']:.2f}x the baseline\n")
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--users", type=int, default=50)
+    ap.add_argument("--users", type=int, nargs="+", default=[50])
     ap.add_argument("--papers", type=int, default=20)
     ap.add_argument("--ops", type=int, default=40, help="toggles per user per run")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--database-url", default="", help="a scratch PostgreSQL database (its "
+                    "public schema is DROPPED): also measure PostgreSQL after SQLite")
+    ap.add_argument("--nodes", type=int, default=2, help="PostgreSQL nodes of the multi-node run")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        ids, tokens = prepare(Path(tmp), args.users, args.papers)
-        with Server(Path(tmp), args.workers) as server:
-            state: dict = {}  # (user, paper) -> upvoted, carried across runs
-            run_load(server.url, tokens[:5], ids, 5, seed=99, state=state)  # warm up
-            base = [run_load(server.url, tokens, ids, args.ops, path="/healthz")
-                    for _ in range(args.runs)]
-            votes = []
-            for run in range(args.runs):
-                result = run_load(server.url, tokens, ids, args.ops, seed=run, state=state)
-                wrong = check_counts(server.url, ids, result["truth"])
-                votes.append(result)
-                print(f"run {run + 1}: {result['requests']} toggles in {result['seconds']:.2f}s, "
-                      f"{result['rps']:.0f} req/s, p50 {result['p50_ms']:.1f} ms, "
-                      f"p99 {result['p99_ms']:.1f} ms, errors {len(result['errors'])}, "
-                      f"wrong counts {len(wrong)}")
-                for line in (result["errors"] + wrong)[:5]:
-                    print("   ", line)
-    med = statistics.median(r["rps"] for r in votes)
-    base_med = statistics.median(r["rps"] for r in base)
-    print(f"\nupvote toggles: median {med:.0f} req/s "
-          f"(p50 {statistics.median(r['p50_ms'] for r in votes):.1f} ms, "
-          f"p99 {statistics.median(r['p99_ms'] for r in votes):.1f} ms) with {args.users} "
-          f"concurrent users, {args.workers} workers")
-    print(f"baseline GET /healthz: median {base_med:.0f} req/s; toggles run at "
-          f"{med / base_med:.2f}x the baseline")
+    print(f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())} on "
+          f"{os.cpu_count()} CPUs\n")
+    configs = [("SQLite", "", 1)]
+    if args.database_url:
+        configs += [("PostgreSQL 1 node", args.database_url, 1)]
+        if args.nodes > 1:
+            configs += [(f"PostgreSQL {args.nodes} nodes", args.database_url, args.nodes)]
+    table = {(label, users): measure(label, args, users, url, nodes)
+             for users in args.users for label, url, nodes in configs}
+    print(f"{'configuration':<24}{'users':>6}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}"
+          f"{'vs SQLite':>10}{'wrong':>7}")
+    for (label, users), r in table.items():
+        ratio = r["rps"] / table[("SQLite", users)]["rps"]
+        print(f"{label:<24}{users:>6}{r['rps']:>8.0f}{r['p50_ms']:>8.1f}{r['p99_ms']:>8.1f}"
+              f"{ratio:>9.2f}x{r['wrong']:>7}")
 
 
 if __name__ == "__main__":
