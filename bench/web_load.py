@@ -20,8 +20,17 @@ Corpora (built once into ``$PAPERRADAR_BENCH_DIR``, default /tmp/paperradar-benc
   ``bench/search_latency.py``; embedding 100k abstracts takes hours on CPU), so search there
   is hybrid with the real query path: MiniLM query embedding, tantivy, HNSW, fusion.
 
-Usage: python bench/web_load.py [--corpus demo 100k] [--seconds 8] [--concurrency 16]
+PostgreSQL: with ``--database-url postgresql://...`` (a scratch database: its ``public``
+schema is DROPPED) each corpus is copied into it (``paperradar db copy``, embeddings
+included) and measured again after SQLite, in the same run, with one node and with ``--nodes``
+nodes (separate ``paperradar serve`` processes on the one database, each with its own data
+directory and search index built from the database; the client's connections are spread
+over the nodes). A table of req/s per endpoint with the PostgreSQL/SQLite ratio closes the
+output. The server CPU column counts the web processes only, not PostgreSQL's.
+
+Usage: python bench/web_load.py [--corpus demo 100k] [--seconds 8] [--concurrency 1 16]
                                 [--workers 1] [--papers 100000] [--no-embed]
+                                [--database-url URL] [--nodes 2]
 """
 
 from __future__ import annotations
@@ -127,10 +136,39 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data: Path, workers: int) -> tuple[subprocess.Popen, str]:
+def copy_to_postgres(data: Path, url: str, nodes: int) -> list[Path]:
+    """Copy the SQLite corpus into the scratch database; one data directory per node, each
+    with its own search index built from the database (as a new node would)."""
+    import shutil
+
+    import psycopg
+
+    from paperradar.search import Searcher
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+    subprocess.run([sys.executable, "-m", "paperradar", "db", "copy",
+                    f"sqlite:///{data / 'paperradar.db'}", url], check=True,
+                   stdout=subprocess.DEVNULL)
+    dirs = []
+    for k in range(nodes):
+        node = data.parent / f"{data.name}-pg-node{k}"
+        shutil.rmtree(node, ignore_errors=True)
+        node.mkdir(parents=True)
+        settings = Settings(data_dir=node, database_url=url)
+        with open_store(url) as store:
+            Searcher(settings, store).build(embed=False)
+        dirs.append(node)
+    return dirs
+
+
+def start_server(data: Path, workers: int, database_url: str = "") -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERRADAR_")}
     env.update(PAPERRADAR_DATA_DIR=str(data), PAPERRADAR_EMBED_THREADS="1")
+    if database_url:
+        env["PAPERRADAR_DATABASE_URL"] = database_url
     proc = subprocess.Popen([sys.executable, "-m", "paperradar", "serve", "--port", str(port),
                              "--workers", str(workers)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -146,20 +184,22 @@ def start_server(data: Path, workers: int) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("server did not start")
 
 
-async def hammer(base: str, urls: list[str], seconds: float, concurrency: int) -> dict:
+async def hammer(bases: list[str], urls: list[str], seconds: float, concurrency: int) -> dict:
+    """``concurrency`` keep-alive connections, connection ``k`` on node ``k % len(bases)``."""
     latencies: list[float] = []
     errors = 0
     stop = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
         async def worker(k: int) -> None:
             nonlocal errors
             i = k
+            base = bases[k % len(bases)]
             while time.perf_counter() < stop:
                 url = urls[i % len(urls)]
                 i += concurrency
                 t = time.perf_counter()
-                r = await client.get(url)
+                r = await client.get(base + url)
                 latencies.append(time.perf_counter() - t)
                 if r.status_code != 200:
                     errors += 1
@@ -204,45 +244,81 @@ def server_cpu(proc: subprocess.Popen) -> float:
     return total
 
 
-def run(corpus: str, data: Path, args) -> None:
-    proc, base = start_server(data, args.workers)
+def run(label: str, datas: list[Path], args, database_url: str = "") -> dict:
+    """Measure every endpoint at every ``--concurrency`` against one server per data dir."""
+    servers = [start_server(d, args.workers, database_url) for d in datas]
+    out: dict = {}
     try:
-        urls = targets(base)
-        for u in urls.values():  # warm up (model load, page cache)
-            for x in u[:5]:
-                httpx.get(base + x, timeout=60)
-        papers = open_store(Settings(data_dir=data).resolved_database_url).count_papers()
-        print(f"\n## {corpus}: {papers:,} papers, {args.workers} worker(s), "
-              f"{args.concurrency} concurrent connections, {args.seconds:g} s per endpoint")
-        print(f"{'endpoint':<22}{'req/s':>9}{'x base':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
-              f"{'server CPU ms/req':>19}{'req/s per core':>16}")
-        base_rps = None
-        for name, u in urls.items():
-            cpu0 = server_cpu(proc)
-            res = asyncio.run(hammer(base, u, args.seconds, args.concurrency))
-            cpu_ms = 1000 * (server_cpu(proc) - cpu0) / max(1, res["requests"])
-            base_rps = base_rps or res["rps"]
-            print(f"{name:<22}{res['rps']:>9.0f}{res['rps'] / base_rps:>8.2f}{res['p50_ms']:>9.1f}"
-                  f"{res['p99_ms']:>9.1f}{res['errors']:>8}{cpu_ms:>19.2f}{1000 / cpu_ms:>16.0f}",
-                  flush=True)
+        bases = [b for _, b in servers]
+        urls = targets(bases[0])
+        for base in bases:
+            for u in urls.values():  # warm up (model load, page cache)
+                for x in u[:5]:
+                    httpx.get(base + x, timeout=60)
+        with open_store(database_url or Settings(data_dir=datas[0]).resolved_database_url) as st:
+            papers = st.count_papers()
+        for conc in args.concurrency:
+            print(f"\n## {label}: {papers:,} papers, {len(bases)} node(s) x {args.workers} "
+                  f"worker(s), {conc} concurrent connections, {args.seconds:g} s per endpoint")
+            print(f"{'endpoint':<22}{'req/s':>9}{'x base':>8}{'p50 ms':>9}{'p99 ms':>9}"
+                  f"{'errors':>8}{'server CPU ms/req':>19}{'req/s per core':>16}")
+            base_rps = None
+            for name, u in urls.items():
+                cpu0 = sum(server_cpu(p) for p, _ in servers)
+                res = asyncio.run(hammer(bases, u, args.seconds, conc))
+                cpu_ms = 1000 * (sum(server_cpu(p) for p, _ in servers) - cpu0) / max(
+                    1, res["requests"])
+                base_rps = base_rps or res["rps"]
+                out[(name, conc)] = res
+                print(f"{name:<22}{res['rps']:>9.0f}{res['rps'] / base_rps:>8.2f}"
+                      f"{res['p50_ms']:>9.1f}{res['p99_ms']:>9.1f}{res['errors']:>8}"
+                      f"{cpu_ms:>19.2f}{1000 / max(cpu_ms, 1e-9):>16.0f}", flush=True)
     finally:
-        proc.terminate()
-        proc.wait(30)
+        for proc, _ in servers:
+            proc.terminate()
+        for proc, _ in servers:
+            proc.wait(30)
+    return out
+
+
+def print_table(corpus: str, results: dict) -> None:
+    """req/s per endpoint and configuration, with the ratio to SQLite at the same concurrency."""
+    sqlite = results["SQLite"]
+    print(f"\n## {corpus}: req/s (p50 ms), ratio PostgreSQL/SQLite req/s")
+    for (name, conc), base in sqlite.items():
+        cells = [f"{base['rps']:.0f} ({base['p50_ms']:.1f})"]
+        for label, res in results.items():
+            if label != "SQLite":
+                r = res[(name, conc)]
+                cells.append(f"{label}: {r['rps']:.0f} ({r['p50_ms']:.1f}) "
+                             f"{r['rps'] / base['rps']:.2f}x")
+        print(f"{name:<22} c={conc:<3} SQLite {' | '.join(cells)}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", nargs="+", default=["demo", "100k"], choices=["demo", "100k"])
     ap.add_argument("--seconds", type=float, default=8)
-    ap.add_argument("--concurrency", type=int, default=16)
+    ap.add_argument("--concurrency", type=int, nargs="+", default=[16])
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--papers", type=int, default=100_000)
     ap.add_argument("--no-embed", action="store_true", help="demo corpus without embeddings")
+    ap.add_argument("--database-url", default="", help="a scratch PostgreSQL database (its "
+                    "public schema is DROPPED): also measure PostgreSQL after SQLite")
+    ap.add_argument("--nodes", type=int, default=2, help="PostgreSQL nodes of the multi-node run")
     args = ap.parse_args()
     print(f"cpus: {os.cpu_count()}; load average: {os.getloadavg()[0]:.2f}")
     for corpus in args.corpus:
         data = build_demo(not args.no_embed) if corpus == "demo" else build_100k(args.papers)
-        run(corpus if corpus == "100k" else "demo", data, args)
+        name = corpus if corpus == "100k" else "demo"
+        results = {"SQLite": run(f"{name}, SQLite", [data], args)}
+        if args.database_url:
+            nodes = copy_to_postgres(data, args.database_url, max(1, args.nodes))
+            results["PG 1 node"] = run(f"{name}, PostgreSQL", nodes[:1], args, args.database_url)
+            if args.nodes > 1:
+                results[f"PG {args.nodes} nodes"] = run(f"{name}, PostgreSQL", nodes, args,
+                                                        args.database_url)
+            print_table(name, results)
 
 
 if __name__ == "__main__":
