@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 import zlib
 from contextlib import contextmanager
 from importlib import resources
@@ -26,6 +27,21 @@ from paperradar.store.errors import StoreError
 CONNECT_TIMEOUT_S = 5
 POOL_MAX = 10
 POOL_WAIT_S = 4.0  # longest wait for a free connection (then OperationalError)
+CHECK_IDLE_S = 1.0  # a pooled connection idle longer than this is pinged before use
+
+
+def _stamp(conn: psycopg.Connection) -> None:
+    """Pool ``reset``: note when the connection came back."""
+    conn._paperradar_returned = time.monotonic()  # type: ignore[attr-defined]
+
+
+def _check(conn: psycopg.Connection) -> None:
+    """Pool ``check``: ping a connection that sat idle (a server restart meanwhile leaves it
+    dead), not one returned a moment ago: the ping is a round trip, about 0.3 ms, and a page
+    checks out a connection per store call. A server that died within the last second fails
+    the query instead, and the pool discards the broken connection on return."""
+    if time.monotonic() - getattr(conn, "_paperradar_returned", 0.0) > CHECK_IDLE_S:
+        ConnectionPool.check_connection(conn)
 # Advisory lock namespace (first key of the two-int form): "prdr".
 LOCK_NS = 0x70726472
 MIGRATION_LOCK = 1
@@ -134,7 +150,7 @@ class Database:
                 self._pool = ConnectionPool(
                     self.url, min_size=1, max_size=self.max_size, open=False,
                     kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S},
-                    check=ConnectionPool.check_connection, timeout=POOL_WAIT_S, name="paperradar")
+                    check=_check, reset=_stamp, timeout=POOL_WAIT_S, name="paperradar")
                 self._pool.open(wait=False)
             return self._pool
 
