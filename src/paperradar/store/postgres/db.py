@@ -42,6 +42,8 @@ def _check(conn: psycopg.Connection) -> None:
     the query instead, and the pool discards the broken connection on return."""
     if time.monotonic() - getattr(conn, "_paperradar_returned", 0.0) > CHECK_IDLE_S:
         ConnectionPool.check_connection(conn)
+
+
 # Advisory lock namespace (first key of the two-int form): "prdr".
 LOCK_NS = 0x70726472
 MIGRATION_LOCK = 1
