@@ -4,13 +4,9 @@ versions), its full-text index, the app, and a real uvicorn server on a random l
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from paperradar.config import Settings
@@ -21,7 +17,7 @@ from paperradar.search import Searcher
 from paperradar.store import open_store
 from paperradar.web.app import create_app
 from pg_server import BACKENDS, shared_server
-from paperradar.web.serving import uvicorn_options
+from tests.web.tools import live_server
 
 DEMO_DAYS = 6
 XSS = "<script>alert(1)</script>"
@@ -90,24 +86,8 @@ def client(app):
 @pytest.fixture(scope="session")
 def live_url(web_settings):
     """A real uvicorn server in a thread, on 127.0.0.1 and a free port."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(web_settings), log_level="warning",
-                                           access_log=False, lifespan="on",
-                                           **uvicorn_options(web_settings)))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
+    with live_server(web_settings) as url:
+        yield url
 
 
 def fixture_dir() -> Path:

@@ -4,8 +4,13 @@ directory (``PAPERRADAR_TEST_NPM_DIR``, default ``~/.cache/paperradar-test-npm``
 from __future__ import annotations
 
 import os
+import socket
 import shutil
 import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -46,3 +51,34 @@ def require_chromium() -> str:
     if not Path(CHROMIUM).exists():
         skip_or_fail("headless Chromium missing: run scripts/system-deps.sh")
     return CHROMIUM
+
+
+@contextmanager
+def live_server(settings) -> Iterator[str]:
+    """A real uvicorn server for ``settings`` in a thread, on 127.0.0.1 and a free port; yields
+    its base URL and stops it on exit."""
+    import uvicorn
+
+    from paperradar.web.app import create_app
+    from paperradar.web.serving import uvicorn_options
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning",
+                                           access_log=False, lifespan="on",
+                                           **uvicorn_options(settings)))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("test server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()

@@ -12,6 +12,7 @@ from paperradar.enrich.keyphrases import extract
 from paperradar.enrich.text import author_key, shipped_idf, topic_key
 from paperradar.models import Paper
 from paperradar.store.base.enrich import Enrichment
+from paperradar.store.feed import changed_batches, start_seq
 
 CHECKPOINT = "enrich:seq"
 VERSION = "1"  # bump when extraction changes: every paper is then recomputed
@@ -40,15 +41,10 @@ def enrich_paper(p: Paper) -> Enrichment:
 
 
 def enrich_new(store, *, batch_size: int = 500, progress: Progress | None = None) -> dict:
-    after = int(store.get_checkpoint(CHECKPOINT) or 0)
-    if after > store.max_seq():  # the papers table was recreated: start over
-        after = 0
+    after = start_seq(store, CHECKPOINT)
     total = max(0, store.max_seq() - after)
     done = unchanged = 0
-    batch: list[Paper] = []
-
-    def flush(last_seq: int) -> None:
-        nonlocal done, unchanged
+    for last_seq, batch in changed_batches(store, after, batch_size, flush_moved=True):
         stored = store.enrichment_hashes([p.id for p in batch])
         rows = [enrich_paper(p) for p in batch if stored.get(p.id) != enrich_hash(p)]
         store.put_enrichments(rows, checkpoint=(CHECKPOINT, str(last_seq)))
@@ -56,14 +52,4 @@ def enrich_new(store, *, batch_size: int = 500, progress: Progress | None = None
         unchanged += len(batch) - len(rows)
         if progress:
             progress("enrich", len(batch), total)
-        batch.clear()
-
-    last = after
-    for seq, paper in store.iter_changed_papers(after, batch=batch_size):
-        batch.append(paper)
-        last = seq
-        if len(batch) >= batch_size:
-            flush(last)
-    if batch or last != after:
-        flush(last)
     return {"enriched": done, "enrich_unchanged": unchanged}

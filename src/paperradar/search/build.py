@@ -11,6 +11,7 @@ from paperradar.search.embed import paper_text, text_hash
 from paperradar.search.lexical import paper_key
 from paperradar.search.vectors import encode
 from paperradar.store.base.search import StoredEmbedding
+from paperradar.store.feed import changed_batches, start_seq
 
 Progress = Callable[[str, int, int | None], None]  # (stage, advance, total)
 
@@ -23,15 +24,10 @@ def embed_new(store, embedder, *, max_tokens: int, batch_size: int = 256,
               progress: Progress | None = None) -> dict:
     """Embed papers changed since the checkpoint whose text hash differs from the stored one."""
     key = embed_checkpoint_key(embedder.name)
-    after = int(store.get_checkpoint(key) or 0)
-    if after > store.max_seq():  # the papers table was recreated: start over
-        after = 0
+    after = start_seq(store, key)
     total = max(0, store.max_seq() - after)
     embedded = skipped = 0
-    batch: list = []
-
-    def flush(last_seq: int) -> None:
-        nonlocal embedded, skipped
+    for last_seq, batch in changed_batches(store, after, batch_size):
         texts = {p.id: paper_text(p) for p in batch}
         hashes = {pid: text_hash(t, max_tokens) for pid, t in texts.items()}
         stored = store.embedding_hashes(embedder.name, list(texts))
@@ -46,16 +42,6 @@ def embed_new(store, embedder, *, max_tokens: int, batch_size: int = 256,
         skipped += len(batch) - len(todo)
         if progress:
             progress("embed", len(batch), total)
-        batch.clear()
-
-    last = after
-    for seq, paper in store.iter_changed_papers(after, batch=batch_size):
-        batch.append(paper)
-        last = seq
-        if len(batch) >= batch_size:
-            flush(last)
-    if batch:
-        flush(last)
     return {"embedded": embedded, "embed_unchanged": skipped}
 
 

@@ -3,11 +3,11 @@ once; only its SHA-256 is stored."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
 
+from paperradar.community import accounts, service
 from paperradar.web.auth_deps import TOKEN_PREFIX, OptionalUser
-from paperradar.web.community import service
 from paperradar.web.community.pages import login_redirect, need_user, render
 from paperradar.web.deps import RowId, StoreDep
 from paperradar.web.security import hash_secret, new_secret, rate_limit
@@ -29,9 +29,7 @@ def profile(request: Request, store: StoreDep, viewer: OptionalUser, name: str,
             p: int = Query(1, ge=1, le=10_000)):
     from paperradar.web.render.views import views_of
 
-    owner = store.get_user_by_name(name)
-    if owner is None or (owner.banned and not (viewer and viewer.is_admin)):
-        raise HTTPException(404, "no such user")
+    owner = accounts.visible_user(store, name, viewer)
     offset = (p - 1) * PAGE
     views, comments = [], []
     if tab == "submitted":
@@ -76,10 +74,7 @@ def create_token(request: Request, store: StoreDep, user: OptionalUser,
                  name: str = Form("", max_length=200)):
     user = need_user(request, user)
     label = " ".join(name.split())[:80] or "API token"
-    limit = request.app.state.settings.max_api_tokens
-    if len(store.list_api_tokens(user.id)) >= limit:
-        raise HTTPException(403, f"an account can have at most {limit} API tokens; "
-                                 "revoke one first")
+    accounts.check_token_quota(request.app.state.settings, store, user)
     rate_limit(request, "token", f"user:{user.id}")
     token = issue_token(store, user.id, label)
     response = render(request, "community/tokens.html",
@@ -91,6 +86,5 @@ def create_token(request: Request, store: StoreDep, user: OptionalUser,
 @router.post("/account/tokens/{token_id:int}/delete")
 def delete_token(request: Request, store: StoreDep, user: OptionalUser, token_id: RowId):
     user = need_user(request, user)
-    if not store.delete_api_token(user.id, token_id):
-        raise HTTPException(404, "no such token")
+    accounts.delete_token(store, user, token_id)
     return RedirectResponse("/account/tokens", status_code=303)

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from paperradar.community import service
 from paperradar.web.auth_deps import AdminUser, CurrentUser, OptionalUser, VerifiedUser
-from paperradar.web.community import service
+from paperradar.web.community.errors import context
 from paperradar.web.deps import MAX_ROW_ID, Offset, RowId, StoreDep
 from paperradar.web.openapi import errors
 
@@ -113,7 +114,7 @@ def list_comments(store: StoreDep, user: OptionalUser, paper_id: str = PaperId,
              responses=errors(429))
 def post_comment(request: Request, body: CommentIn, store: StoreDep, user: VerifiedUser,
                  paper_id: str = PaperId) -> dict[str, Any]:
-    c = service.add_comment(request, store, user, paper_id, body.body, body.parent_id)
+    c = service.add_comment(context(request), store, user, paper_id, body.body, body.parent_id)
     return service.comment_out(store, c, user)
 
 
@@ -145,7 +146,7 @@ def hide_comment(comment_id: RowId, store: StoreDep, user: AdminUser,
 def submit_paper(request: Request, body: SubmitIn, store: StoreDep,
                  user: VerifiedUser) -> dict[str, Any]:
     """409 with the existing entry's URL when the paper is already listed."""
-    entry, paper = service.submit(request, store, user, body.id)
+    entry, paper = service.submit(context(request), store, user, body.id)
     return {"paper_id": paper.id, "title": paper.title, "date": entry.date,
             "submitted_by": entry.submitted_by, "url": f"/papers/{paper.id}"}
 
@@ -169,7 +170,7 @@ def public_collections(name: str, store: StoreDep) -> list[dict[str, Any]]:
 def create_collection(request: Request, body: CollectionIn, store: StoreDep,
                       user: CurrentUser) -> dict[str, Any]:
     """Public collections need a verified address; quotas per account (403) and rate (429)."""
-    c = service.create_collection(request, store, user, body.name, body.public)
+    c = service.create_collection(context(request), store, user, body.name, body.public)
     return service.collection_dict(c, [])
 
 
@@ -194,9 +195,7 @@ def patch_collection(collection_id: RowId, body: CollectionPatch, store: StoreDe
                responses=errors(409))
 def delete_collection(collection_id: RowId, store: StoreDep, user: CurrentUser) -> Response:
     c = service.own_collection(store, collection_id, user)
-    if c.is_default:
-        raise service.HTTPException(409, "the reading list cannot be deleted")
-    store.delete_collection(c.id)
+    service.delete_collection(store, c)
     return Response(status_code=204)
 
 
@@ -206,7 +205,7 @@ def add_item(request: Request, collection_id: RowId, store: StoreDep, user: Curr
              paper_id: str = PaperId) -> dict[str, Any]:
     c = service.own_collection(store, collection_id, user)
     paper = service.paper_or_404(store, paper_id)
-    added = service.add_to_collection(request, store, c, paper.id)
+    added = service.add_to_collection(context(request), store, c, paper.id)
     return {"collection_id": c.id, "paper_id": paper.id, "added": added}
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from paperradar.community import service
 from paperradar.web.auth_deps import OptionalUser
-from paperradar.web.community import service
+from paperradar.web.community.errors import context
 from paperradar.web.community.pages import login_redirect, need_user, render, safe_next
 from paperradar.web.deps import MAX_ROW_ID, RowId, StoreDep
 
@@ -30,7 +31,7 @@ def my_collections(request: Request, store: StoreDep, user: OptionalUser):
 def create_collection(request: Request, store: StoreDep, user: OptionalUser,
                       name: str = Form("", max_length=200), public: bool = Form(False)):
     user = need_user(request, user)
-    c = service.create_collection(request, store, user, name, public)
+    c = service.create_collection(context(request), store, user, name, public)
     return RedirectResponse(f"/collections/{c.id}", status_code=303)
 
 
@@ -61,9 +62,7 @@ def collection_settings(request: Request, store: StoreDep, user: OptionalUser,
 def collection_delete(request: Request, store: StoreDep, user: OptionalUser, collection_id: RowId):
     user = need_user(request, user)
     c = service.own_collection(store, collection_id, user)
-    if c.is_default:
-        raise HTTPException(409, "the reading list cannot be deleted")
-    store.delete_collection(c.id)
+    service.delete_collection(store, c)
     return RedirectResponse("/collections", status_code=303)
 
 
@@ -81,8 +80,7 @@ def collection_note(request: Request, store: StoreDep, user: OptionalUser, colle
                     paper: str = Form("", max_length=300), note: str = Form("", max_length=MAX_NOTE)):
     user = need_user(request, user)
     c = service.own_collection(store, collection_id, user)
-    if not store.set_collection_note(c.id, service.paper_or_404(store, paper).id, note.strip()):
-        raise HTTPException(404, "that paper is not in this collection")
+    service.set_note(store, c, service.paper_or_404(store, paper).id, note.strip())
     return RedirectResponse(f"/collections/{c.id}", status_code=303)
 
 
@@ -95,7 +93,7 @@ def save_paper(request: Request, store: StoreDep, user: OptionalUser, paper_id: 
     paper = service.paper_or_404(store, paper_id)
     c = (service.own_collection(store, collection, user) if collection
          else store.default_collection(user.id))
-    service.add_to_collection(request, store, c, paper.id)
+    service.add_to_collection(context(request), store, c, paper.id)
     path, _, query = safe_next(next, f"/papers/{paper.id}").split("#", 1)[0].partition("?")
     kept = [(k, v) for k, v in parse_qsl(query) if k != "saved"]
     target = f"{path}?{urlencode([*kept, ('saved', c.id)])}"

@@ -6,8 +6,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
+from paperradar.community import accounts, service
+from paperradar.community.errors import CommunityError
 from paperradar.web.auth_deps import OptionalUser
-from paperradar.web.community import service
+from paperradar.web.community.errors import context, to_http
 from paperradar.web.deps import MAX_ROW_ID, RowId, StoreDep
 
 router = APIRouter(include_in_schema=False)
@@ -58,8 +60,9 @@ def submit_form(request: Request, store: StoreDep, user: OptionalUser,
                 paper: str = Form("", max_length=300)):
     need_user(request, user, verified=True)
     try:
-        _, p = service.submit(request, store, user, paper)
-    except HTTPException as exc:
+        _, p = service.submit(context(request), store, user, paper)
+    except (CommunityError, HTTPException) as caught:  # a rule, or the rate limit, said no
+        exc = to_http(caught) if isinstance(caught, CommunityError) else caught
         if exc.status_code in (401, 403):
             raise
         detail = exc.detail if isinstance(exc.detail, dict) else {"message": str(exc.detail)}
@@ -90,7 +93,7 @@ def comment_form(request: Request, store: StoreDep, user: OptionalUser, paper_id
                  body: str = Form("", max_length=20_000),
                  parent_id: int | None = Form(None, ge=1, le=MAX_ROW_ID)):
     user = need_user(request, user, verified=True)
-    c = service.add_comment(request, store, user, paper_id, body, parent_id)
+    c = service.add_comment(context(request), store, user, paper_id, body, parent_id)
     return RedirectResponse(f"/papers/{c.paper_id}#c{c.id}", status_code=303)
 
 
@@ -99,8 +102,7 @@ def edit_page(request: Request, store: StoreDep, user: OptionalUser, comment_id:
     if user is None:
         return login_redirect(request)
     c = service.comment_or_404(store, comment_id)
-    if c.user_id != user.id:
-        raise HTTPException(403, "you can only edit your own comments")
+    accounts.require_author(user, c)
     return render(request, "community/comment_edit.html", {"c": c})
 
 
@@ -123,8 +125,7 @@ def delete_form(request: Request, store: StoreDep, user: OptionalUser, comment_i
 def hide_form(request: Request, store: StoreDep, user: OptionalUser, comment_id: RowId,
               hidden: bool = Form(True), next: str = Form("")):
     user = need_user(request, user)
-    if not user.is_admin:
-        raise HTTPException(403, "administrators only")
+    accounts.require_admin(user)
     c = service.comment_or_404(store, comment_id)
     store.set_comment_hidden(c.id, hidden)
     return back(next, f"/papers/{c.paper_id}#comments")

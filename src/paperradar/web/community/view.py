@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Request
 
 from paperradar.web.auth_deps import resolve_auth
-from paperradar.web.community import service
+from paperradar.community import service
 
 
 class CommunityView:

@@ -4,11 +4,11 @@ user's comments, votes and submissions everywhere and ends their sessions and to
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
 
 from paperradar.web.auth_deps import AdminUser
-from paperradar.web.community import service
+from paperradar.community import accounts, service
 from paperradar.web.community.pages import back, render
 from paperradar.web.deps import StoreDep
 
@@ -34,15 +34,7 @@ def users_page(request: Request, store: StoreDep, admin: AdminUser,
 def update_user(request: Request, store: StoreDep, admin: AdminUser, user_id: int,
                 action: str = Form(..., pattern="^(ban|unban|make_admin|drop_admin|verify)$"),
                 next: str = Form("")):
-    target = store.get_user(user_id)
-    if target is None:
-        raise HTTPException(404, "no such user")
-    if target.id == admin.id and action in ("ban", "drop_admin"):
-        raise HTTPException(409, "you cannot ban yourself or drop your own admin rights")
-    changes = {"ban": {"banned": True}, "unban": {"banned": False},
-               "make_admin": {"is_admin": True}, "drop_admin": {"is_admin": False},
-               "verify": {"verified": True}}[action]
-    store.update_user(target.id, **changes)
+    accounts.moderate_user(store, admin, user_id, action)
     return back(next, "/admin/users")
 
 
@@ -59,8 +51,7 @@ def papers_page(request: Request, store: StoreDep, admin: AdminUser,
 @router.post("/papers/{paper_id:path}/remove")
 def remove_paper(store: StoreDep, admin: AdminUser, paper_id: str, next: str = Form("")):
     paper = service.paper_or_404(store, paper_id)
-    if not store.remove_submission(paper.id):
-        raise HTTPException(404, "this paper was not submitted here")
+    accounts.remove_submission(store, paper.id)
     return back(next, "/admin/papers")
 
 

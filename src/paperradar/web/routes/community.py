@@ -7,7 +7,7 @@ import threading
 
 from fastapi import APIRouter, FastAPI
 
-from paperradar.web.community import api, collections, pages
+from paperradar.web.community import api, collections, errors, pages
 from paperradar.web.community.view import CommunityView
 
 router = APIRouter()
@@ -18,6 +18,7 @@ router.include_router(collections.router)
 
 def install(app: FastAPI) -> None:
     app.state.community = CommunityView()
+    errors.install(app)  # community refusals -> HTTP status codes
     # Interactive arXiv lookups (submits) get this many threads of the server's pool at most.
     app.state.submit_fetch_slots = threading.BoundedSemaphore(
         app.state.settings.submit_fetch_slots)

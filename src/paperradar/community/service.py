@@ -1,5 +1,6 @@
-"""Community operations shared by the JSON API and the HTML forms, with their rules:
-who may do what (``HTTPException`` 403/404/409/422/429/502 otherwise) and what it returns."""
+"""Community operations shared by the JSON API and the HTML forms, with their rules: who may
+do what (a ``CommunityError`` otherwise, see ``errors``) and what it returns. Rate limits and
+the pool of arXiv lookups come from the caller, in a ``Context``."""
 
 from __future__ import annotations
 
@@ -7,27 +8,44 @@ import logging
 import threading
 from datetime import datetime, timedelta, timezone
 from collections import abc
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
 
-from fastapi import HTTPException, Request
-
-from paperradar.ids import InvalidId, parse_arxiv_id
+from paperradar.community.errors import (BadInput, Busy, Conflict, Forbidden, Invalid,
+                                         NotFound, QuotaExceeded, UpstreamFailed,
+                                         UpstreamTimeout)
+from paperradar.community.text import (RENDERER_VERSION, clean_body, render_comment,
+                                       render_stored)
+from paperradar.config import Settings
+from paperradar.ids import InvalidId, parse_arxiv_id, validate_paper_id
 from paperradar.models import DailyEntry, Paper
 from paperradar.store.base.community import Collection, Comment, DuplicateSubmission, User
-from paperradar.web.community.text import (RENDERER_VERSION, clean_body, render_comment,
-                                           render_stored)
-from paperradar.web.render.ids import canonical_or_404
-from paperradar.web.security import rate_limit
 
 MAX_COLLECTION_NAME = 80
 log = logging.getLogger("paperradar.community")
 
 
+def _no_limit(kind: str, key: str) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a rule needs from its caller: the settings, ``throttle(kind, key)`` (counts one
+    attempt, raises when over the rate limit) and the slots for interactive arXiv lookups."""
+    settings: Settings
+    throttle: Callable[[str, str], None] = _no_limit
+    fetch_slots: threading.BoundedSemaphore | None = None
+
+
 def paper_or_404(store, raw_id: str) -> Paper:
-    pid = canonical_or_404(raw_id)
+    try:
+        pid = validate_paper_id(raw_id)
+    except InvalidId as exc:
+        raise NotFound(f"no such paper: {exc}") from exc
     paper = store.get_paper(pid)
     if paper is None:
-        raise HTTPException(404, f"no paper {pid!r} here")
+        raise NotFound(f"no paper {pid!r} here")
     return paper
 
 
@@ -137,59 +155,57 @@ def thread(comments: list[Comment], viewer: User | None, with_html: bool = True,
     return out
 
 
-def add_comment(request: Request, store, user: User, raw_id: str, body: str | None,
+def add_comment(ctx: Context, store, user: User, raw_id: str, body: str | None,
                 parent_id: int | None) -> Comment:
     paper = paper_or_404(store, raw_id)
     try:
         text = clean_body(body)
     except ValueError as exc:
-        raise HTTPException(422, str(exc)) from None
-    rate_limit(request, "comment", f"user:{user.id}")
+        raise Invalid(str(exc)) from None
+    ctx.throttle("comment", f"user:{user.id}")
     try:
         return store.add_comment(paper.id, user.id, text, parent_id, html=render_comment(text),
                                  html_version=RENDERER_VERSION)
     except ValueError as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise Invalid(str(exc)) from None
 
 
 def comment_or_404(store, comment_id: int) -> Comment:
     c = store.get_comment(comment_id)
     if c is None or c.deleted_at:
-        raise HTTPException(404, "no such comment")
+        raise NotFound("no such comment")
     return c
 
 
 def edit_comment(store, user: User, comment_id: int, body: str | None) -> Comment:
     c = comment_or_404(store, comment_id)
     if c.user_id != user.id:
-        raise HTTPException(403, "you can only edit your own comments")
+        raise Forbidden("you can only edit your own comments")
     try:
         text = clean_body(body)
         store.edit_comment(c.id, text, html=render_comment(text), html_version=RENDERER_VERSION)
     except ValueError as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise Invalid(str(exc)) from None
     return store.get_comment(c.id)
 
 
 def delete_comment(store, user: User, comment_id: int) -> Comment:
     c = comment_or_404(store, comment_id)
     if c.user_id != user.id and not user.is_admin:
-        raise HTTPException(403, "you can only delete your own comments")
+        raise Forbidden("you can only delete your own comments")
     store.delete_comment(c.id)
     return c
 
 
 # -- submissions ------------------------------------------------------------------------------
-def _fetch_from_arxiv(request: Request, store, pid: str) -> Paper | None:
+def _fetch_from_arxiv(ctx: Context, store, pid: str) -> Paper | None:
     """Fetch one paper for an interactive submit, in a worker thread taken from a small pool
     (``submit_fetch_slots``; none free: 503) and waited for at most ``submit_fetch_deadline``
     seconds (then 504; the fetch may still finish and store the paper for a retry). Errors
     name arXiv, never the configured upstream URL (it is logged)."""
-    settings = request.app.state.settings
-    slots: threading.BoundedSemaphore = request.app.state.submit_fetch_slots
-    if not slots.acquire(blocking=False):
-        raise HTTPException(503, "too many arXiv lookups are running; try again in a minute",
-                            headers={"Retry-After": "30"})
+    settings, slots = ctx.settings, ctx.fetch_slots
+    if slots is None or not slots.acquire(blocking=False):
+        raise Busy("too many arXiv lookups are running; try again in a minute", retry_after=30)
     outcome: dict[str, BaseException] = {}
     done = threading.Event()
 
@@ -205,10 +221,10 @@ def _fetch_from_arxiv(request: Request, store, pid: str) -> Paper | None:
 
     threading.Thread(target=work, name=f"submit-fetch-{pid}", daemon=True).start()
     if not done.wait(settings.submit_fetch_deadline):
-        raise HTTPException(504, f"arXiv did not answer within {settings.submit_fetch_deadline:g}"
-                                 f" s; try again in a few minutes")
+        raise UpstreamTimeout(f"arXiv did not answer within {settings.submit_fetch_deadline:g}"
+                              f" s; try again in a few minutes")
     if "error" in outcome:
-        raise HTTPException(502, f"could not fetch {pid} from arXiv; try again later") from None
+        raise UpstreamFailed(f"could not fetch {pid} from arXiv; try again later") from None
     return store.get_paper(pid)
 
 
@@ -236,30 +252,29 @@ def _published(paper: Paper) -> datetime | None:
     return d if d.tzinfo else d.replace(tzinfo=timezone.utc)
 
 
-def submit(request: Request, store, user: User, raw: str | None,
+def submit(ctx: Context, store, user: User, raw: str | None,
            now: datetime | None = None) -> tuple[DailyEntry, Paper]:
-    settings = request.app.state.settings
+    settings = ctx.settings
     now = now or datetime.now(timezone.utc)
     try:
         pid, _ = parse_arxiv_id((raw or "")[:300])
     except InvalidId:
-        raise HTTPException(400, "give an arXiv id (2401.01234) or an arxiv.org URL") from None
+        raise BadInput("give an arXiv id (2401.01234) or an arxiv.org URL") from None
     existing = store.daily_entries_for(pid)
     if existing:
         raise _duplicate(pid, existing[0].date)
     day_start = now.strftime("%Y-%m-%dT00:00:00Z")
     if store.submissions_since(user.id, day_start) >= settings.submit_daily_quota:
-        raise HTTPException(429, f"you have reached today's quota of "
-                                 f"{settings.submit_daily_quota} submissions")
-    rate_limit(request, "submit", f"user:{user.id}")
-    paper = store.get_paper(pid) or _fetch_from_arxiv(request, store, pid)
+        raise QuotaExceeded(f"you have reached today's quota of "
+                            f"{settings.submit_daily_quota} submissions")
+    ctx.throttle("submit", f"user:{user.id}")
+    paper = store.get_paper(pid) or _fetch_from_arxiv(ctx, store, pid)
     if paper is None:
-        raise HTTPException(404, f"arXiv has no paper {pid}")
+        raise NotFound(f"arXiv has no paper {pid}")
     published = _published(paper)
     if published and now - published > timedelta(days=settings.submit_max_age_days):
-        raise HTTPException(422, f"{pid} was first published on {published.date()}; only papers "
-                                 f"from the last {settings.submit_max_age_days} days can be "
-                                 "submitted")
+        raise Invalid(f"{pid} was first published on {published.date()}; only papers "
+                      f"from the last {settings.submit_max_age_days} days can be submitted")
     try:
         entry = store.submit_paper(user.id, pid, now.date().isoformat(),
                                    now.strftime("%Y-%m-%dT%H:%M:%SZ"))
@@ -268,40 +283,40 @@ def submit(request: Request, store, user: User, raw: str | None,
     return entry, paper
 
 
-def _duplicate(pid: str, date: str) -> HTTPException:
-    return HTTPException(409, {"message": f"{pid} is already listed (on {date})",
-                               "url": f"/papers/{pid}", "date": date})
+def _duplicate(pid: str, date: str) -> Conflict:
+    return Conflict({"message": f"{pid} is already listed (on {date})",
+                     "url": f"/papers/{pid}", "date": date})
 
 
 # -- collections ------------------------------------------------------------------------------
 def clean_collection_name(name: str | None) -> str:
     text = " ".join((name or "").split())
     if not text:
-        raise HTTPException(422, "the collection needs a name")
+        raise Invalid("the collection needs a name")
     if len(text) > MAX_COLLECTION_NAME:
-        raise HTTPException(422, f"names are at most {MAX_COLLECTION_NAME} characters")
+        raise Invalid(f"names are at most {MAX_COLLECTION_NAME} characters")
     return text
 
 
 def _public_needs_verified(user: User, public: bool | None) -> None:
     if public and not user.verified:
-        raise HTTPException(403, "confirm your email address before making a collection public")
+        raise Forbidden("confirm your email address before making a collection public")
 
 
-def create_collection(request: Request, store, user: User, name: str | None,
+def create_collection(ctx: Context, store, user: User, name: str | None,
                       public: bool) -> Collection:
     """A new collection, within the account's quota and rate; public only when verified."""
-    settings = request.app.state.settings
+    settings = ctx.settings
     clean = clean_collection_name(name)
     _public_needs_verified(user, public)
     if len(store.list_collections(user.id)) >= settings.max_collections:
-        raise HTTPException(403, f"an account can have at most {settings.max_collections} "
-                                 "collections; delete one first")
-    rate_limit(request, "collection", f"user:{user.id}")
+        raise Forbidden(f"an account can have at most {settings.max_collections} "
+                        "collections; delete one first")
+    ctx.throttle("collection", f"user:{user.id}")
     try:
         return store.create_collection(user.id, clean, is_public=public)
     except ValueError as exc:
-        raise HTTPException(409, str(exc)) from None
+        raise Conflict(str(exc)) from None
 
 
 def update_collection(store, user: User, c: Collection, name: str | None,
@@ -311,13 +326,13 @@ def update_collection(store, user: User, c: Collection, name: str | None,
     try:
         store.update_collection(c.id, name=clean, is_public=public)
     except ValueError as exc:
-        raise HTTPException(409, str(exc)) from None
+        raise Conflict(str(exc)) from None
 
 
-def add_to_collection(request: Request, store, c: Collection, paper_id: str) -> bool:
-    limit = request.app.state.settings.max_collection_items
+def add_to_collection(ctx: Context, store, c: Collection, paper_id: str) -> bool:
+    limit = ctx.settings.max_collection_items
     if c.size >= limit:
-        raise HTTPException(403, f"a collection holds at most {limit} papers")
+        raise Forbidden(f"a collection holds at most {limit} papers")
     return store.add_to_collection(c.id, paper_id)
 
 
@@ -325,18 +340,29 @@ def readable_collection(store, collection_id: int, viewer: User | None) -> Colle
     """A collection the viewer may read: public ones, or their own (404 otherwise)."""
     c = store.get_collection(collection_id)
     if c is None or not (c.is_public or (viewer and viewer.id == c.user_id)):
-        raise HTTPException(404, "no such collection")
+        raise NotFound("no such collection")
     owner = store.get_user(c.user_id)
     if owner is None or (owner.banned and not (viewer and viewer.id == c.user_id)):
-        raise HTTPException(404, "no such collection")
+        raise NotFound("no such collection")
     return c
 
 
 def own_collection(store, collection_id: int, user: User) -> Collection:
     c = store.get_collection(collection_id)
     if c is None or c.user_id != user.id:
-        raise HTTPException(404, "no such collection")
+        raise NotFound("no such collection")
     return c
+
+
+def delete_collection(store, c: Collection) -> None:
+    if c.is_default:
+        raise Conflict("the reading list cannot be deleted")
+    store.delete_collection(c.id)
+
+
+def set_note(store, c: Collection, paper_id: str, note: str) -> None:
+    if not store.set_collection_note(c.id, paper_id, note):
+        raise NotFound("that paper is not in this collection")
 
 
 def collection_dict(c: Collection, papers: list[Paper] | None = None) -> dict[str, Any]:
