@@ -272,11 +272,29 @@ def main() -> None:
                 n, r = np.mean([v[0] for v in vals]), np.mean([v[1] for v in vals])
                 ratio = f"  {n / ref:.2f}x arxiv-sanity" if ref else ""
                 print(f"  {method:40s} {n:.4f}   {r:.4f}{ratio}")
+            if "arxiv-sanity SVM (TF-IDF)" in results:
+                print(f"  {half} half, paired bootstrap (10,000 resamples of readers), ours - "
+                      f"arxiv-sanity nDCG@10: " + bootstrap(results["paperradar (fused)"],
+                                                            results["arxiv-sanity SVM (TF-IDF)"]))
             for method, ts in times.items():
                 print(f"  time per reader, {method}: median {1000 * np.median(ts):.0f} ms, "
                       f"p90 {1000 * np.percentile(ts, 90):.0f} ms")
         timing_over_all(store, settings, readers[:60])
         store.close()
+
+
+def bootstrap(ours: list[tuple[float, float]], ref: list[tuple[float, float]],
+              n: int = 10_000) -> str:
+    """Mean difference and 95% CI of the difference and of the ratio, readers resampled."""
+    a, b = np.array([x[0] for x in ours]), np.array([x[0] for x in ref])
+    rng = np.random.default_rng(0)
+    idx = rng.integers(0, len(a), size=(n, len(a)))
+    diff = a[idx].mean(axis=1) - b[idx].mean(axis=1)
+    ratio = a[idx].mean(axis=1) / np.maximum(b[idx].mean(axis=1), 1e-12)
+    lo, hi = np.percentile(diff, [2.5, 97.5])
+    rlo, rhi = np.percentile(ratio, [2.5, 97.5])
+    return (f"{a.mean() - b.mean():+.4f} [95% CI {lo:+.4f}, {hi:+.4f}], ratio "
+            f"{a.mean() / max(b.mean(), 1e-12):.2f}x [{rlo:.2f}x, {rhi:.2f}x]")
 
 
 def timing_over_all(store, settings: Settings, readers) -> None:
