@@ -4,57 +4,36 @@ the period tabs switch."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-import sys
-from pathlib import Path
-
 import pytest
-import uvicorn
 
-sys.path.insert(0, str(Path(__file__).parent.parent / "web"))
-from tools import CHROMIUM_ARGS, require_chromium  # noqa: E402
-
-from recommend_fixtures import library_id, rows, seed  # noqa: E402
-from paperradar.config import Settings  # noqa: E402
-from paperradar.web.app import create_app  # noqa: E402
-from paperradar.web.security import Passwords  # noqa: E402
-from paperradar.web.serving import uvicorn_options  # noqa: E402
+from paperradar.config import Settings
+from paperradar.web.security import Passwords
+from recommend_fixtures import library_id, rows, seed
+from tests.web.tools import CHROMIUM_ARGS, live_server, require_chromium
 
 FAST = {"argon2_time_cost": 1, "argon2_memory_cost": 1024, "argon2_parallelism": 1}
 PASSWORD = "correct horse battery"
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    """A seeded app (one reader who upvoted a library paper) served by uvicorn on loopback,
-    as tests/web/conftest.py's live_url does."""
+    """A seeded app (one reader who upvoted a library paper) served by uvicorn on loopback."""
     root = tmp_path_factory.mktemp("foryou")
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    settings = Settings(data_dir=root / "data", env="test",
+
+    def settings(port: int) -> Settings:
+        return Settings(data_dir=root / "data", env="test",
                         base_url=f"http://127.0.0.1:{port}", **FAST)
-    app = create_app(settings)
-    seed(app.state.store)
-    user = app.state.store.create_user("reader@example.org", "reader",
-                                       Passwords(settings).hash(PASSWORD), verified=True)
-    app.state.store.set_vote(user.id, library_id(77), True)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
-                                           lifespan="on", **uvicorn_options(settings)))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
+
+    def prepare(app) -> None:
+        seed(app.state.store)
+        user = app.state.store.create_user("reader@example.org", "reader",
+                                           Passwords(app.state.settings).hash(PASSWORD),
+                                           verified=True)
+        app.state.store.set_vote(user.id, library_id(77), True)
+
+    with live_server(settings, prepare) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -54,9 +54,10 @@ def require_chromium() -> str:
 
 
 @contextmanager
-def live_server(settings) -> Iterator[str]:
+def live_server(settings, prepare=None) -> Iterator[str]:
     """A real uvicorn server for ``settings`` in a thread, on 127.0.0.1 and a free port; yields
-    its base URL and stops it on exit."""
+    its base URL and stops it on exit. ``settings`` may be a function of the port (for a
+    ``base_url`` naming it); ``prepare(app)`` seeds the app before it serves."""
     import uvicorn
 
     from paperradar.web.app import create_app
@@ -66,7 +67,12 @@ def live_server(settings) -> Iterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning",
+    if callable(settings):
+        settings = settings(port)
+    app = create_app(settings)
+    if prepare is not None:
+        prepare(app)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning",
                                            access_log=False, lifespan="on",
                                            **uvicorn_options(settings)))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
