@@ -43,11 +43,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             install(app)
         app.include_router(module.router)
     from paperradar.web.limits import BodyLimitMiddleware
-    from paperradar.web.nul import NulRefusalMiddleware
     from paperradar.web.openapi import install as document_errors
 
     document_errors(app)  # the schema documents the error envelope of every operation
-    app.add_middleware(NulRefusalMiddleware)  # inside the limits: scans bounded bodies only
     # Outermost: bodies are bounded before sessions, CSRF or any route read them.
     app.add_middleware(BodyLimitMiddleware, body_timeout=settings.body_read_timeout,
                        body_total_timeout=settings.body_total_timeout)

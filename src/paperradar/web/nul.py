@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from starlette.exceptions import HTTPException
+
 from paperradar.web.limits import send_error
 
 MESSAGE = "the request contains a NUL character (U+0000), which text here cannot hold"
@@ -27,6 +29,17 @@ def _content_type(scope) -> bytes:
     return b""
 
 
+async def _read_all(receive) -> bytes:
+    chunks, more = [], True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
 class NulRefusalMiddleware:
     def __init__(self, app):
         self.app = app
@@ -40,14 +53,10 @@ class NulRefusalMiddleware:
         ctype = _content_type(scope)
         if ctype not in _SCANNED:
             return await self.app(scope, receive, send)
-        chunks, more = [], True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
+        try:
+            body = await _read_all(receive)
+        except HTTPException as exc:  # too large, too slow, client gone: answered as routes do
+            return await send_error(send, path, exc.status_code, "Request refused", exc.detail)
         pattern = _QUERY_NUL if ctype == _SCANNED[0] else _JSON_NUL
         if pattern.search(body):
             return await send_error(send, path, 422, "Unprocessable", MESSAGE)
