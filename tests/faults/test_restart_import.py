@@ -65,7 +65,7 @@ def test_restart_mid_import_then_rerun_equals_clean_run(own_server, tmp_path):
     assert proc.poll() is None and 0 < seen < N, (seen, proc.poll())  # caught mid-import
     assert seen % 2000 == 0  # whole batches only
     stop_postgres(own_server)
-    time.sleep(1)
+    time.sleep(3)  # down longer than one batch takes: a write must meet the outage
     start_postgres(own_server)
     code, err = _finish(proc)
     assert code == 0, err  # rode it out: the batch the restart cut was written again
