@@ -1,7 +1,7 @@
 """PostgreSQL restarted while a real ``paperradar import`` subprocess writes (a server of its
-own, as the web outage test): the import rides it out (each batch one transaction, retried
-while the server is away) or fails with one line; run again, it ends equal to one clean run
-into a fresh database. Never a half-written batch."""
+own, as the web outage test): the import rides it out (each batch one transaction, written
+again while the server is away; only whole batches are ever visible); run again, it ends
+equal to one clean run into a fresh database."""
 
 from __future__ import annotations
 
