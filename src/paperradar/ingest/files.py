@@ -22,7 +22,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 from paperradar.ingest import arxiv_api, arxiv_oai, arxiv_rss, hf_daily, snapshot
 from paperradar.ingest.errors import IngestError, ParseError
 from paperradar.ingest.fields import RecordError
-from paperradar.ingest.pipeline import DEFAULT_BATCH, IngestReport, batched
+from paperradar.ingest.pipeline import DEFAULT_BATCH, IngestReport, batched, upsert_retrying
 from paperradar.models import Record
 from paperradar.store import Store, UpsertStats
 
@@ -183,11 +183,11 @@ def _write(store: Store, records: Iterable[Record], errors: list[str], skipped: 
     total = UpsertStats()
     for chunk in batched(records, batch_size):
         try:
-            total += store.upsert_records(chunk)
+            total += upsert_retrying(store, chunk)
         except _UNSTORABLE:
             for r in chunk:
                 try:
-                    total += store.upsert_records([r])
+                    total += upsert_retrying(store, [r])
                 except _UNSTORABLE as exc:
                     skipped[0] += 1
                     if len(errors) < MAX_KEPT_ERRORS:

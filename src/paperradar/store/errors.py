@@ -8,9 +8,16 @@ class StoreError(Exception):
     database down, wrong credentials, schema newer than the code)."""
 
 
+class StoreUnavailable(StoreError):
+    """The database went away (server restarting, connection lost mid-transaction): the
+    transaction was rolled back, nothing of it was written; retrying later is safe."""
+
+
 def is_unavailable(exc: BaseException) -> bool:
     """True for "the database is away right now" (server down or restarting, connection
     lost, no free connection in time): worth a 503 and a retry, not a 500."""
+    if isinstance(exc, StoreUnavailable):
+        return True
     name = type(exc).__name__
     module = type(exc).__module__
     if module.startswith("psycopg_pool"):

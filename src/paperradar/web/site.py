@@ -237,6 +237,9 @@ def install(app: FastAPI) -> None:
     app.state.searcher = None
     app.state.searcher_lock = threading.Lock()
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    from paperradar.web.nul import NulRefusalMiddleware
+
+    app.add_middleware(NulRefusalMiddleware)  # innermost: after CSRF, on bounded bodies
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(AccessLogMiddleware)
 

@@ -22,7 +22,7 @@ import psycopg
 from psycopg import conninfo
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from paperradar.store.errors import StoreError
+from paperradar.store.errors import StoreError, StoreUnavailable
 
 CONNECT_TIMEOUT_S = 5
 POOL_MAX = 10
@@ -166,8 +166,17 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[psycopg.Connection]:
-        with self.connection() as conn, conn.transaction():
-            yield conn
+        """One transaction on a pooled connection. A connection lost inside it (server
+        restart, backend terminated) rolls it back whole: StoreUnavailable, one clear line."""
+        try:
+            with self.connection() as conn, conn.transaction():
+                yield conn
+        except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+            if not connection_lost(exc):
+                raise
+            raise StoreUnavailable(
+                f"lost the connection to PostgreSQL ({where(check_url(self.url))}) during a "
+                f"write: {first_line(exc)}; nothing of it was written, retry") from exc
 
     def _read(self, sql: str, params: Any, fetch: str):
         with self.connection() as conn:
@@ -196,6 +205,17 @@ class Database:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.close()
+
+
+_LOST_STATES = {"57P01", "57P02", "57P03"}  # terminated by admin, crash shutdown, starting up
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """True when ``exc`` means the connection (not the statement) failed."""
+    if isinstance(exc, psycopg.InterfaceError):
+        return True
+    state = getattr(exc, "sqlstate", None)
+    return state is None or state.startswith("08") or state in _LOST_STATES
 
 
 def _without_nul(params: Any) -> Any:
