@@ -47,6 +47,7 @@ DEFAULT_WEIGHTS = {"text": 1.0, "title": 0.6, "authors": 0.5}  # tuned on Cranfi
 # by leave-one-set-out cross-validation over the three dev sets (bench/eval_search.py).
 TITLE_REF_TERMS = 12
 TITLE_DECAY = 1.5
+PHRASE_FIRST = 1e4  # added to exact-phrase matches when a phrase is optional: they rank first
 TEXT_FIELDS = ("text", "title")  # what words and phrases are matched against
 
 
@@ -301,8 +302,8 @@ class LexicalIndex:
         for phrase in q.phrases:
             pq = self._phrase(phrase, TEXT_FIELDS, self._analyzer, weights)
             if pq is not None:
-                clauses.append((S, tantivy.Query.boost_query(pq, 2.0)) if q.phrases_optional
-                               else (M, pq))
+                clauses.append((S, tantivy.Query.const_score_query(pq, PHRASE_FIRST))
+                               if q.phrases_optional else (M, pq))
         if not clauses:
             return None
         return tantivy.Query.boolean_query(clauses)
