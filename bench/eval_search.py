@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from paperradar.config import Settings  # noqa: E402
 from paperradar.search import Searcher  # noqa: E402
 from paperradar.search.hybrid import FusionParams, fuse, fused_head, fusion_for, rrf  # noqa: E402
+from paperradar.search.lexical import DEFAULT_WEIGHTS  # noqa: E402
 from paperradar.search.query import parse_query  # noqa: E402
 from paperradar.search.vectors import decode  # noqa: E402
 from paperradar.store import open_store  # noqa: E402
@@ -43,6 +44,7 @@ DATA = Path(os.environ.get("PAPERRADAR_SHARED_DATA") or ROOT.parent / "shared" /
 WORK = Path(os.environ.get("PAPERRADAR_BENCH_DIR") or "/tmp/paperradar-bench")
 DEPTH = 100
 LATENCY_QUERIES = 100  # queries per set timed for p50
+DEFAULT_WEIGHTS_TITLE = DEFAULT_WEIGHTS["title"]
 
 
 # -- metrics -------------------------------------------------------------------------------
@@ -277,9 +279,9 @@ def main() -> None:
             "hf-known-item": hf_known_item()}
     DEFAULT_FUSION = fusion_for(Settings(env="test", embed_model=args.model,
                                          embed_max_tokens=args.max_tokens))
-    lists, refs, lance, qrels, lat = {}, {}, {}, {}, {}
+    lists, refs, lance, qrels, lat, searchers = {}, {}, {}, {}, {}, {}
     for name, (docs, queries, qr) in sets.items():
-        s = prepare(name.replace("-known-item", ""), docs, args.max_tokens, args.model)
+        s = searchers[name] = prepare(name.replace("-known-item", ""), docs, args.max_tokens, args.model)
         lists[name] = our_lists(s, queries)
         refs[name], lance[name], peer_lat = reference_lists(s, docs, queries)
         lat[name] = dict(our_latency(s, queries), **peer_lat)
@@ -325,6 +327,8 @@ def main() -> None:
         ref = evaluate(rows["ref BM25 (bm25s, stemmed)"][n], qrels[n])[0]
         print(f"{n}: lexical nDCG@10 against bm25s {100 * (ours / ref - 1):+.1f}%")
     held_out(lists, qrels, scores, DEFAULT_FUSION)
+    lexical_cv(searchers, {n: sets[n][1] for n in sets}, qrels,
+               {n: evaluate(rows["ref BM25 (bm25s, stemmed)"][n], qrels[n])[0] for n in sets})
     counts(lists)
 
 
@@ -340,6 +344,47 @@ def held_out(lists: dict, qrels: dict, scores: dict, default: FusionParams) -> N
               f"shipped {label(default)}: {scores[default][n][0]:.4f}")
     pick = max(scores, key=lambda p: sum(scores[p][m][0] for m in names))
     print(f"  chosen on all sets (what to ship): {label(pick)}")
+
+
+def lexical_grid() -> list[tuple[float, float, float]]:
+    """(title weight, title_ref, title_decay): decay 0 is a constant title boost."""
+    out = [(w, 12, 0.0) for w in (0.3, 0.6, 0.8)]
+    return out + [(w, ref, d) for w in (0.6, 0.8) for ref in (8, 10, 12) for d in (1.0, 1.5, 2.0)]
+
+
+def lexical_cv(searchers: dict, queries: dict, qrels: dict, bm25s: dict) -> None:
+    """Leave-one-set-out cross-validation of the lexical title boost: for each set, the
+    grid point with the best worst-case margin over bm25s on the *other* sets (then the
+    best mean), scored on this one."""
+    from paperradar.search.lexical import TITLE_DECAY, TITLE_REF_TERMS
+
+    names, scores = list(searchers), {}
+    for p in lexical_grid():
+        for n in names:
+            lx = searchers[n].lexical
+            saved = lx.weights
+            lx.weights = dict(saved, title=p[0], title_ref=p[1], title_decay=p[2])
+            runs = {q: [local(i) for i in lx.search(parse_query(t), DEPTH).ids]
+                    for q, t in queries[n].items()}
+            lx.weights = saved
+            scores.setdefault(p, {})[n] = evaluate(runs, qrels[n])[0]
+    lab = lambda p: f"title {p[0]:g}, ref {p[1]:g}, decay {p[2]:g}"  # noqa: E731
+
+    def pick(among: list[str]):
+        return max(scores, key=lambda p: (min(scores[p][m] / bm25s[m] - 1 for m in among),
+                                          sum(scores[p][m] for m in among)))
+
+    print("\nlexical title boost by leave-one-set-out cross-validation (held-out nDCG@10):")
+    for n in names:
+        others = [m for m in names if m != n]
+        p = pick(others)
+        print(f"  {n}: {scores[p][n]:.4f} with {lab(p)} (chosen on {', '.join(others)}); "
+              f"bm25s {bm25s[n]:.4f}")
+    p = pick(names)
+    shipped_p = (DEFAULT_WEIGHTS_TITLE, TITLE_REF_TERMS, TITLE_DECAY)
+    print(f"  chosen on all sets: {lab(p)} -> " + ", ".join(f"{n} {scores[p][n]:.4f}" for n in names))
+    print(f"  shipped: {lab(shipped_p)}; constant title {DEFAULT_WEIGHTS_TITLE:g} (before): "
+          + ", ".join(f"{n} {scores[(DEFAULT_WEIGHTS_TITLE, 12, 0.0)][n]:.4f}" for n in names))
 
 
 def counts(lists: dict) -> None:

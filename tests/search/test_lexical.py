@@ -143,7 +143,10 @@ def test_lost_or_foreign_index_is_rebuilt(settings, store):
     store.upsert_records(arxiv_records(30))
     s = Searcher(settings, store)
     s.sync_lexical()
-    shutil.rmtree(s.lexical.path)
+    # lose the index: a rename is atomic (an rmtree could race tantivy's own file cleanup)
+    lost = s.lexical.path.with_name("lexical.lost")
+    s.lexical.path.rename(lost)
+    shutil.rmtree(lost, ignore_errors=True)
     assert s.sync_lexical() == 30
     (s.lexical.path / "paperradar.json").write_text("garbage")
     assert s.sync_lexical() == 30 and s.lexical.num_docs() == 30

@@ -41,6 +41,13 @@ TEXT_ANALYZER = "pr_en"
 NAME_ANALYZER = "pr_names"
 WORD_CACHE = 200_000  # analysed words kept for snippets (~30 MB at most)
 DEFAULT_WEIGHTS = {"text": 1.0, "title": 0.6, "authors": 0.5}  # tuned on Cranfield only (dev grid)
+# The title boost fades for long descriptive queries: weight * min(1, (REF / n) ** DECAY) for n
+# distinct query terms. A long question matches a few title words of many papers; summed on
+# top of the body it outranked the paper whose abstract matched (HF known-item set). Chosen
+# by leave-one-set-out cross-validation over the three dev sets (bench/eval_search.py).
+TITLE_REF_TERMS = 12
+TITLE_DECAY = 1.5
+PHRASE_FIRST = 1e4  # added to exact-phrase matches when a phrase is optional: they rank first
 TEXT_FIELDS = ("text", "title")  # what words and phrases are matched against
 
 
@@ -268,29 +275,41 @@ class LexicalIndex:
         toks = self._analyzer.analyze(word)
         return toks[0] if toks else None
 
+    def query_weights(self, n_terms: int) -> dict[str, float]:
+        """Field weights for a query of ``n_terms`` distinct analysed terms (the title boost
+        fades for long queries, see TITLE_REF_TERMS)."""
+        w = dict(self.weights)
+        ref = w.pop("title_ref", TITLE_REF_TERMS)
+        decay = w.pop("title_decay", TITLE_DECAY)
+        if n_terms > ref and decay:
+            w["title"] = w.get("title", 0.0) * (ref / n_terms) ** decay
+        return w
+
     def _text_query(self, q: ParsedQuery) -> tantivy.Query | None:
         S, M = tantivy.Occur.Should, tantivy.Occur.Must
         clauses = []
         words = q.words + (q.phrases if q.phrases_optional else [])
         tokens = list(dict.fromkeys(t for w in words for t in self.analyze(w)))
+        weights = self.query_weights(len(tokens))
         for tok in tokens:
             for fname in TEXT_FIELDS:
-                if self.weights.get(fname):
+                if weights.get(fname):
                     clauses.append((S, tantivy.Query.boost_query(
-                        tantivy.Query.term_query(self.schema, fname, tok), self.weights[fname])))
+                        tantivy.Query.term_query(self.schema, fname, tok), weights[fname])))
         for name_tok in dict.fromkeys(t for w in words for t in self._names.analyze(w)):
             clauses.append((S, tantivy.Query.boost_query(
-                tantivy.Query.term_query(self.schema, "authors", name_tok), self.weights["authors"])))
+                tantivy.Query.term_query(self.schema, "authors", name_tok), weights["authors"])))
         for phrase in q.phrases:
-            pq = self._phrase(phrase, TEXT_FIELDS, self._analyzer)
+            pq = self._phrase(phrase, TEXT_FIELDS, self._analyzer, weights)
             if pq is not None:
-                clauses.append((S, tantivy.Query.boost_query(pq, 2.0)) if q.phrases_optional
-                               else (M, pq))
+                clauses.append((S, tantivy.Query.const_score_query(pq, PHRASE_FIRST))
+                               if q.phrases_optional else (M, pq))
         if not clauses:
             return None
         return tantivy.Query.boolean_query(clauses)
 
-    def _phrase(self, text: str, fields: tuple[str, ...], analyzer) -> tantivy.Query | None:
+    def _phrase(self, text: str, fields: tuple[str, ...], analyzer,
+                weights: dict[str, float] | None = None) -> tantivy.Query | None:
         words = [(i, toks[0]) for i, w in enumerate(text.split())
                  if (toks := analyzer.analyze(w))]
         if not words:
@@ -303,7 +322,7 @@ class LexicalIndex:
                 base = words[0][0]
                 sub = tantivy.Query.phrase_query(self.schema, f, [(i - base, t) for i, t in words])
             per_field.append((tantivy.Occur.Should,
-                              tantivy.Query.boost_query(sub, self.weights.get(f, 1.0))))
+                              tantivy.Query.boost_query(sub, (weights or self.weights).get(f, 1.0))))
         return tantivy.Query.boolean_query(per_field)
 
     def filter_clauses(self, q: ParsedQuery, keys: list[int] | None = None) -> list:

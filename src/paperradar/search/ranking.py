@@ -22,7 +22,8 @@ SEMANTIC_POOL = 1000  # deepest semantic-only result
 SEMANTIC_MIN = 0.40  # MiniLM cosine below which a semantic-only hit is not a result: on
 # Cranfield (dev) the highest cut-off that costs at most 2% of R@100 (README, Quality)
 KEEP_TOP = 10  # the nearest papers shown even when none is above SEMANTIC_MIN
-PHRASE_MIN = 1  # fewer exact-phrase matches than this: fall back to the words
+PHRASE_FEW = 5  # fewer exact-phrase matches than this ("almost nothing") ...
+PHRASE_RATIO = 20  # ... while the words alone match 20x as many: fall back to the words
 
 
 @dataclass(slots=True)
@@ -42,19 +43,23 @@ def depth_cap(mode: str, sort: str) -> int:
 
 
 def relax_phrases(searcher, q: ParsedQuery, notes: list[str]) -> ParsedQuery:
-    """Quoted phrases are required, unless (almost) no paper has them: then the words
-    count, exact matches first, and the page says so."""
+    """Quoted phrases are required, unless almost no paper has them (fewer than
+    PHRASE_FEW, while the words alone match at least PHRASE_RATIO times as many): then the
+    words count too, the exact matches ranked first, and the page says so."""
     if not q.phrases or q.phrases_optional:
         return q
     n = searcher.lexical.search(q, 1).total
-    if n >= PHRASE_MIN:
+    if n >= PHRASE_FEW:
         return q
-    quoted = ", ".join(f'"{p}"' for p in q.phrases)
-    notes.append((f"No paper has the exact phrase {quoted}" if n == 0 else
-                  f"Only {n} paper{'s have' if n > 1 else ' has'} the exact phrase {quoted}")
-                 + "; showing papers with its words too (exact matches ranked higher).")
     relaxed = ParsedQuery(**{k: getattr(q, k) for k in q.__dataclass_fields__})
     relaxed.phrases_optional = True
+    if n and searcher.lexical.search(relaxed, 1).total < PHRASE_RATIO * n:
+        return q  # the words are about as rare as the phrase: keep it strict
+    quoted = ", ".join(f'"{p}"' for p in q.phrases)
+    notes.append(f"No paper has the exact phrase {quoted}; showing papers with its words "
+                 "instead." if n == 0 else
+                 f"Few papers contain the exact phrase {quoted} ({n}); showing papers with "
+                 f"its words too, the {'exact match' if n == 1 else f'{n} exact matches'} first.")
     return relaxed
 
 
