@@ -8,6 +8,7 @@ over the old one; its watermark is saved after the rename). Readers memory-map i
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -189,8 +190,8 @@ class VectorIndex:
         Index = usearch_index()
 
         st.ann = Index.restore(str(path), view=True) if sig is not None else None
-        if st.ann is not None:
-            st.ann.expansion_search = search_breadth(len(st.ann))
+        if st.ann is not None:  # the breadth calibrated at build time (older files: by size)
+            st.ann.expansion_search = int(meta.get("breadth") or search_breadth(len(st.ann)))
         st.ann_eseq = int(meta.get("eseq", 0)) if st.ann is not None else 0
         st.ann_sig = sig
         st.eseq = -1  # reload the delta against the new watermark
@@ -308,16 +309,32 @@ class VectorIndex:
             if progress:
                 progress(len(batch))
         if index is None or (added == 0 and after):
-            return {"vector_index": "hnsw", "vectors": total, "added": 0}
+            return {"vector_index": "hnsw", "vectors": total, "added": 0,
+                    **{k: meta[k] for k in ("breadth", "recall") if k in meta}}
+        cal = self._calibrate(model, index, last)
         tmp = path.with_suffix(f".tmp-{os.getpid()}")
         index.save(str(tmp))
         os.replace(tmp, path)
         mtmp = self.meta_path(model).with_suffix(".json.tmp")
-        mtmp.write_text(json.dumps({"eseq": last, "count": len(index), "dtype": ANN_DTYPE}))
+        mtmp.write_text(json.dumps({"eseq": last, "count": len(index), "dtype": ANN_DTYPE,
+                                    "connectivity": ANN_CONNECTIVITY, **cal}))
         os.replace(mtmp, self.meta_path(model))
         with self._lock:
             self._states.pop(model, None)
-        return {"vector_index": "hnsw", "vectors": len(index), "added": added}
+        return {"vector_index": "hnsw", "vectors": len(index), "added": added,
+                "breadth": cal["breadth"], "recall": cal.get("recall")}
+
+    def _calibrate(self, model: str, index, last: int) -> dict:
+        """Choose the search breadth of this build by measuring recall against exact
+        search (see ann_calibrate); tiny graphs are searched exhaustively anyway."""
+        from paperradar.search.ann_calibrate import calibrate
+
+        candidates = max(10 * RESCORE_FACTOR, RESCORE_MIN)  # what search() rescores for k=10
+        if len(index) <= candidates:
+            return {"breadth": search_breadth(len(index)), "recall": None}
+        rows = itertools.takewhile(lambda e: e.eseq <= last,  # ordered by eseq
+                                   self.store.iter_embeddings(model, 0))
+        return calibrate(index, rows, candidates=candidates)
 
     @staticmethod
     def _add(index, rows: list[StoredEmbedding]):
