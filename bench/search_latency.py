@@ -367,6 +367,8 @@ def main() -> None:
     ap.add_argument("--clean", action="store_true", help="delete the corpus afterwards")
     ap.add_argument("--builds", type=int, default=0, metavar="N",
                     help="first rebuild the HNSW file N times, recall and breadth per build")
+    ap.add_argument("--recall-only", action="store_true",
+                    help="with --builds: only HNSW builds and recall (corpus already written)")
     ap.add_argument("--rebuild-indexes", action="store_true", help="rebuild tantivy and HNSW")
     args = ap.parse_args()
     if args.embed_throughput:
@@ -374,6 +376,11 @@ def main() -> None:
         return
     if args.recall_mixture:
         recall_mixture(args.recall_mixture, make_queries(args.queries), args.dtype)
+        return
+    if args.recall_only:  # the stored corpus, its HNSW rebuilt --builds times; no latency
+        settings = Settings(data_dir=WORK / f"latency-{args.papers}", env="test")
+        vectors_mod.ANN_DTYPE = args.dtype
+        fresh_builds(settings, max(1, args.builds), exact_truth(settings, make_queries(100)))
         return
     settings, figures = build_corpus(args.papers, args.dtype, args.rebuild_indexes,
                                      hnsw=not args.builds)  # --builds: built there
