@@ -27,10 +27,10 @@ ANN_MIN = 50_000  # below this many vectors, exact search (a few ms) beats maint
 ANN_DTYPE = "i8"  # chosen by bench/search_latency.py: recall@10 vs exact >= 0.95 (see README)
 ANN_CONNECTIVITY = 16
 ANN_EXPANSION_ADD = 128
-# Search breadth (usearch's expansion_search) grows with the corpus. Measured by
-# bench/search_latency.py on its clustered synthetic corpora (~270 noisy copies per vector),
-# recall@10 against exact search: 100k: 0.980 at 512, 0.992 at 1024; 1M: 0.809 at 512, 0.893
-# at 1024, 0.972 at 2048 (+2.9 ms), 0.988 at 4096 (+8 ms). So 2048 per million, from 512 to 4096.
+# Search breadth (usearch's expansion_search): chosen at every build by measuring recall
+# against exact search (ann_calibrate), stored in the meta. This size rule (2048 per million,
+# 512 to 4096) only serves HNSW files written before that: a fresh 1M build re-measured gave
+# recall@10 0.858 at 2048 (graphs differ from build to build), not the 0.972 once measured.
 ANN_EXPANSION_SEARCH = 2048  # at 1M vectors
 ANN_EXPANSION_RANGE = (512, 4096)
 REFRESH_SECONDS = 2.0
