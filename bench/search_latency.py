@@ -12,7 +12,7 @@ at arXiv scale); every paper gets the normalised sum of a real MiniLM embedding 
 the HF daily papers, embedded by ``eval_search.py``, or random if that cache is absent) and
 Gaussian noise, so vectors keep a realistic clustered structure.
 
-Usage: python bench/search_latency.py --papers 100000 [--queries 200] [--dtype i8]
+Usage: python bench/search_latency.py --papers 100000 [--queries 200] [--dtype i8] [--builds 3]
        python bench/search_latency.py --embed-throughput
 """
 
@@ -112,7 +112,8 @@ def put_synthetic_embeddings(store, base: np.ndarray, rng: np.random.Generator) 
     return len(ids)
 
 
-def build_corpus(n: int, dtype: str, rebuild: bool = False) -> tuple[Settings, dict]:
+def build_corpus(n: int, dtype: str, rebuild: bool = False,
+                 hnsw: bool = True) -> tuple[Settings, dict]:
     settings = Settings(data_dir=WORK / f"latency-{n}", env="test")
     figures: dict = {}
     db = settings.sqlite_path
@@ -137,17 +138,18 @@ def build_corpus(n: int, dtype: str, rebuild: bool = False) -> tuple[Settings, d
     store = open_store(settings.resolved_database_url)
     s = Searcher(settings, store)
     vectors_mod.ANN_DTYPE = dtype
-    if rebuild or not (s.lexical.path.exists() and s.vectors().ann_path(MODEL).exists()):
+    if rebuild or not s.lexical.path.exists():
         t = time.perf_counter()
         n_lex = s.lexical.rebuild(store)
         figures["lexical_build_s"] = time.perf_counter() - t
         figures["lexical_docs_per_s"] = n_lex / figures["lexical_build_s"]
+        print(f"lexical build {figures['lexical_build_s']:.0f} s", flush=True)
+    if hnsw and (rebuild or not s.vectors().ann_path(MODEL).exists()):
         t = time.perf_counter()
         s.vectors().sync(MODEL, rebuild=True, ann_min=0)
         figures["hnsw_build_s"] = time.perf_counter() - t
     figures["db_bytes_per_paper"] = (db.stat().st_size + dir_size(db.parent / (db.name + "-wal"))) / n
     figures["lexical_bytes_per_paper"] = dir_size(s.lexical.path) / n
-    figures["hnsw_bytes_per_paper"] = s.vectors().ann_path(MODEL).stat().st_size / n
     store.close()
     return settings, figures
 
@@ -193,12 +195,10 @@ def _worker(args) -> int:
     return n
 
 
-def recall_at_10(settings: Settings, queries: list[str], sample: int = 100) -> float:
-    """Recall@10 of HNSW + exact rescoring against exact search, for the shipped search
-    breadth (``expansion_search``) and a sweep of others, with the vector search's latency."""
+def exact_truth(settings: Settings, queries: list[str], sample: int = 100):
+    """Real MiniLM embeddings of ``sample`` queries and the keys of their exact top 10."""
     store = open_store(settings.resolved_database_url)
     s = Searcher(settings, store)
-    vec = s.vectors()
     keys, mats = [], []
     for e in store.iter_embeddings(MODEL, batch=50000):
         keys.append(e.key)
@@ -208,14 +208,25 @@ def recall_at_10(settings: Settings, queries: list[str], sample: int = 100) -> f
     keys = np.array(keys, np.int64)
     qv = s.query_embedder().embed(queries[:sample])
     exact = [set(keys[np.argpartition(-(mat @ q), 10)[:10]].tolist()) for q in qv]
-    del mat
+    store.close()
+    return qv, exact
+
+
+def recall_at_10(settings: Settings, truth, sweep: bool = True) -> dict:
+    """Recall@10 of HNSW + exact rescoring against exact search on real query embeddings
+    (never seen by the build's calibration), at the breadth the build chose (and a sweep),
+    with the vector search's p50/p99."""
+    qv, exact = truth
+    store = open_store(settings.resolved_database_url)
+    s = Searcher(settings, store)
+    vec = s.vectors()
     ann = vec._state(MODEL).ann
     raw = sum(len(ex & set(int(x) for x in ann.search(q, 10).keys)) for ex, q in zip(exact, qv))
     print(f"recall@10 of raw HNSW distances (no rescoring): {raw / (10 * len(qv)):.3f}")
     # usearch explores max(expansion_search, count) candidates: the search breadth, not the
     # number rescored, is what finds neighbours in far clusters
     shipped, found = int(ann.expansion_search), {}
-    for ef in sorted({shipped, 512, 1024, 2048, 4096}):
+    for ef in sorted({shipped, 512, 1024, 2048, 4096} if sweep else {shipped}):
         ann.expansion_search = ef
         hits, times = 0, []
         for ex, q in zip(exact, qv):
@@ -223,12 +234,43 @@ def recall_at_10(settings: Settings, queries: list[str], sample: int = 100) -> f
             got = {paper_key(pid) for pid, _ in vec.search(MODEL, q, 10)}
             times.append(time.perf_counter() - t)
             hits += len(ex & got)
-        found[ef] = hits / (10 * len(qv))
-        print(f"recall@10 with HNSW expansion_search {ef} (+ exact rescoring): {found[ef]:.3f} "
-              f"(vector search p50 {pct(times, 50) * 1000:.1f} ms, p99 {pct(times, 99) * 1000:.1f} ms)")
+        found[ef] = (hits / (10 * len(qv)), pct(times, 50) * 1000, pct(times, 99) * 1000)
+        print(f"recall@10 with HNSW expansion_search {ef} (+ exact rescoring): {found[ef][0]:.3f} "
+              f"(vector search p50 {found[ef][1]:.1f} ms, p99 {found[ef][2]:.1f} ms)"
+              + (" <- calibrated" if ef == shipped else ""))
     ann.expansion_search = shipped
     store.close()
-    return found[shipped]
+    return {"breadth": shipped, "recall": found[shipped][0], "vector_p50_ms": found[shipped][1],
+            "vector_p99_ms": found[shipped][2]}
+
+
+def fresh_builds(settings: Settings, builds: int, truth) -> None:
+    """Rebuild the HNSW file ``builds`` times from scratch (graphs differ run to run) and
+    print, per build: build time (with calibration), the chosen breadth and its sample
+    recall, recall@10 on real query embeddings and the vector search p50/p99."""
+    rows = []
+    for b in range(builds):
+        store = open_store(settings.resolved_database_url)
+        vec = Searcher(settings, store).vectors()
+        t = time.perf_counter()
+        out = vec.sync(MODEL, rebuild=True, ann_min=0)
+        build_s = time.perf_counter() - t
+        meta = vec.read_meta(MODEL)
+        store.close()
+        r = recall_at_10(settings, truth, sweep=False)
+        rows.append((b + 1, build_s, meta.get("calibration_seconds", 0), out.get("breadth"),
+                     meta.get("recall"), r["recall"], r["vector_p50_ms"], r["vector_p99_ms"]))
+        print(f"build {b + 1}: {build_s:.0f} s, breadth {out.get('breadth')}, sample recall "
+              f"{meta.get('recall')} (tried {meta.get('tried')}), query recall {r['recall']:.3f}, "
+              f"vector p50 {r['vector_p50_ms']:.1f} p99 {r['vector_p99_ms']:.1f} ms, "
+              f"load {os.getloadavg()}", flush=True)
+    print("\n| build | build s (calibration s) | breadth | sample recall@10 | "
+          "query recall@10 | vector p50 ms | p99 ms |\n|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r[0]} | {r[1]:.0f} ({r[2]:.0f}) | {r[3]} | {r[4]:.3f} | {r[5]:.3f} | "
+              f"{r[6]:.1f} | {r[7]:.1f} |")
+    print(f"median query recall@10 {np.median([r[5] for r in rows]):.3f}, "
+          f"min {min(r[5] for r in rows):.3f}; load average {os.getloadavg()}", flush=True)
 
 
 def recall_mixture(n: int, queries: list[str], dtype: str) -> None:
@@ -323,6 +365,10 @@ def main() -> None:
     ap.add_argument("--recall-mixture", type=int, default=0, metavar="N",
                     help="only measure HNSW recall on N mixed real embeddings")
     ap.add_argument("--clean", action="store_true", help="delete the corpus afterwards")
+    ap.add_argument("--builds", type=int, default=0, metavar="N",
+                    help="first rebuild the HNSW file N times, recall and breadth per build")
+    ap.add_argument("--recall-only", action="store_true",
+                    help="with --builds: only HNSW builds and recall (corpus already written)")
     ap.add_argument("--rebuild-indexes", action="store_true", help="rebuild tantivy and HNSW")
     args = ap.parse_args()
     if args.embed_throughput:
@@ -331,15 +377,26 @@ def main() -> None:
     if args.recall_mixture:
         recall_mixture(args.recall_mixture, make_queries(args.queries), args.dtype)
         return
-    settings, figures = build_corpus(args.papers, args.dtype, args.rebuild_indexes)
+    if args.recall_only:  # the stored corpus, its HNSW rebuilt --builds times; no latency
+        settings = Settings(data_dir=WORK / f"latency-{args.papers}", env="test")
+        vectors_mod.ANN_DTYPE = args.dtype
+        fresh_builds(settings, max(1, args.builds), exact_truth(settings, make_queries(100)))
+        return
+    settings, figures = build_corpus(args.papers, args.dtype, args.rebuild_indexes,
+                                     hnsw=not args.builds)  # --builds: built there
     queries = make_queries(args.queries)
+    truth = exact_truth(settings, queries)
+    if args.builds:
+        fresh_builds(settings, args.builds, truth)
+    ann_file = vectors_mod.VectorIndex(settings.index_dir, None).ann_path(MODEL)
+    figures["hnsw_bytes_per_paper"] = ann_file.stat().st_size / args.papers
+    print(f"load average before the latency run: {os.getloadavg()}", flush=True)
     res = latency(settings, queries)
-    figures["recall@10_hnsw_vs_exact"] = recall_at_10(settings, queries)
-    with mp.get_context("spawn").Pool(2) as pool:
-        t = time.perf_counter()
-        counts = pool.map(_worker, [(settings, queries, args.qps_seconds)] * 2)
+    figures["recall@10_hnsw_vs_exact"] = recall_at_10(settings, truth)["recall"]
+    if args.qps_seconds > 0:
+        with mp.get_context("spawn").Pool(2) as pool:
+            counts = pool.map(_worker, [(settings, queries, args.qps_seconds)] * 2)
         figures["hybrid_qps_2proc"] = sum(counts) / args.qps_seconds
-        del t
     print(f"\n## {args.papers:,} papers (HNSW dtype {args.dtype})\n")
     print("| query | p50 ms | p99 ms |\n|---|---|---|")
     for k in ("lexical", "semantic", "hybrid", "hybrid+filters", "query_embedding"):

@@ -43,7 +43,12 @@ def index(rebuild: bool = typer.Option(False, "--rebuild",
     if not no_embed:
         line += (f"; embeddings ({out['model']}): {out['embedded']:,} new, "
                  f"{out['embed_unchanged']:,} unchanged ({out['embed_seconds']} s)")
-    line += f"; vectors: {out['vectors']:,} ({out['vector_index']})"
+    line += f"; vectors: {out['vectors']:,} ({out['vector_index']}"
+    if out.get("breadth"):  # chosen by measuring recall against exact search at build time
+        line += f", search breadth {out['breadth']}"
+        if out.get("recall") is not None:
+            line += f" for recall@10 {out['recall']:.3f} on sampled queries"
+    line += ")"
     line += f"; keyphrases: {out['enriched']:,} new, {out['enrich_unchanged']:,} unchanged"
     common.out.print(line, highlight=False)
 

@@ -8,6 +8,7 @@ over the old one; its watermark is saved after the rename). Readers memory-map i
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -26,10 +27,10 @@ ANN_MIN = 50_000  # below this many vectors, exact search (a few ms) beats maint
 ANN_DTYPE = "i8"  # chosen by bench/search_latency.py: recall@10 vs exact >= 0.95 (see README)
 ANN_CONNECTIVITY = 16
 ANN_EXPANSION_ADD = 128
-# Search breadth (usearch's expansion_search) grows with the corpus. Measured by
-# bench/search_latency.py on its clustered synthetic corpora (~270 noisy copies per vector),
-# recall@10 against exact search: 100k: 0.980 at 512, 0.992 at 1024; 1M: 0.809 at 512, 0.893
-# at 1024, 0.972 at 2048 (+2.9 ms), 0.988 at 4096 (+8 ms). So 2048 per million, from 512 to 4096.
+# Search breadth (usearch's expansion_search): chosen at every build by measuring recall
+# against exact search (ann_calibrate), stored in the meta. This size rule (2048 per million,
+# 512 to 4096) only serves HNSW files written before that: a fresh 1M build re-measured gave
+# recall@10 0.858 at 2048 (graphs differ from build to build), not the 0.972 once measured.
 ANN_EXPANSION_SEARCH = 2048  # at 1M vectors
 ANN_EXPANSION_RANGE = (512, 4096)
 REFRESH_SECONDS = 2.0
@@ -189,8 +190,8 @@ class VectorIndex:
         Index = usearch_index()
 
         st.ann = Index.restore(str(path), view=True) if sig is not None else None
-        if st.ann is not None:
-            st.ann.expansion_search = search_breadth(len(st.ann))
+        if st.ann is not None:  # the breadth calibrated at build time (older files: by size)
+            st.ann.expansion_search = int(meta.get("breadth") or search_breadth(len(st.ann)))
         st.ann_eseq = int(meta.get("eseq", 0)) if st.ann is not None else 0
         st.ann_sig = sig
         st.eseq = -1  # reload the delta against the new watermark
@@ -308,16 +309,32 @@ class VectorIndex:
             if progress:
                 progress(len(batch))
         if index is None or (added == 0 and after):
-            return {"vector_index": "hnsw", "vectors": total, "added": 0}
+            return {"vector_index": "hnsw", "vectors": total, "added": 0,
+                    **{k: meta[k] for k in ("breadth", "recall") if k in meta}}
+        cal = self._calibrate(model, index, last)
         tmp = path.with_suffix(f".tmp-{os.getpid()}")
         index.save(str(tmp))
         os.replace(tmp, path)
         mtmp = self.meta_path(model).with_suffix(".json.tmp")
-        mtmp.write_text(json.dumps({"eseq": last, "count": len(index), "dtype": ANN_DTYPE}))
+        mtmp.write_text(json.dumps({"eseq": last, "count": len(index), "dtype": ANN_DTYPE,
+                                    "connectivity": ANN_CONNECTIVITY, **cal}))
         os.replace(mtmp, self.meta_path(model))
         with self._lock:
             self._states.pop(model, None)
-        return {"vector_index": "hnsw", "vectors": len(index), "added": added}
+        return {"vector_index": "hnsw", "vectors": len(index), "added": added,
+                "breadth": cal["breadth"], "recall": cal.get("recall")}
+
+    def _calibrate(self, model: str, index, last: int) -> dict:
+        """Choose the search breadth of this build by measuring recall against exact
+        search (see ann_calibrate); tiny graphs are searched exhaustively anyway."""
+        from paperradar.search.ann_calibrate import calibrate
+
+        candidates = max(10 * RESCORE_FACTOR, RESCORE_MIN)  # what search() rescores for k=10
+        if len(index) <= candidates:
+            return {"breadth": search_breadth(len(index)), "recall": None}
+        rows = itertools.takewhile(lambda e: e.eseq <= last,  # ordered by eseq
+                                   self.store.iter_embeddings(model, 0))
+        return calibrate(index, rows, candidates=candidates)
 
     @staticmethod
     def _add(index, rows: list[StoredEmbedding]):
