@@ -20,7 +20,7 @@ from typing import Callable
 
 log = logging.getLogger(__name__)
 
-MAX_BACKOFF_S = 30.0
+MAX_BACKOFF_S = 10.0  # the index catches up within this after an outage
 JOIN_TIMEOUT_S = 10.0
 
 
