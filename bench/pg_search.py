@@ -176,7 +176,8 @@ def main() -> None:
             loads[name] = load(conn, s)
             q_rows[name] = quality(conn, s, queries, qrels, fusion)
             l_rows[name] = latency(conn, s, list(queries.values())[:args.queries], fusion)
-            print(f"[{name}] {loads[name]}", file=sys.stderr, flush=True)
+            print(f"[{name}] {loads[name]} {q_rows[name]} {l_rows[name]}", file=sys.stderr,
+                  flush=True)
         if args.papers:
             settings, _ = build_corpus(args.papers, "f16")
             store = open_store(settings.resolved_database_url)
@@ -184,7 +185,7 @@ def main() -> None:
             name = f"synthetic-{args.papers // 1000}k"
             loads[name] = load(conn, s)
             l_rows[name] = latency(conn, s, make_queries(args.queries), fusion)
-            print(f"[{name}] {loads[name]}", file=sys.stderr, flush=True)
+            print(f"[{name}] {loads[name]} {l_rows[name]}", file=sys.stderr, flush=True)
             store.close()
     finally:
         conn.close()

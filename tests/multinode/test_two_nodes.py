@@ -82,16 +82,17 @@ def nodes(settings, tmp_path):
             "PAPERRADAR_INDEX_FOLLOW_SECONDS": str(FOLLOW_S)}
     (tmp_path / "data").mkdir(exist_ok=True)  # the SQLite file's directory
     ports, procs = [_free_port(), _free_port()], []
+    logs = [tmp_path / f"node{i}.log" for i in range(len(ports))]
     try:
         for i, port in enumerate(ports):
-            procs.append(subprocess.Popen(
-                [sys.executable, "-m", "paperradar", "serve", "--port", str(port)],
-                env=_env(base, tmp_path / f"node{i}"), stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE, text=True))
-        for proc, port in zip(procs, ports):
+            with open(logs[i], "w") as log:  # a file, not a pipe nobody drains
+                procs.append(subprocess.Popen(
+                    [sys.executable, "-m", "paperradar", "serve", "--port", str(port)],
+                    env=_env(base, tmp_path / f"node{i}"), stdout=log, stderr=subprocess.STDOUT))
+        for proc, port, log in zip(procs, ports, logs):
             end = time.monotonic() + 30
             while True:
-                assert proc.poll() is None, proc.stderr.read()
+                assert proc.poll() is None, log.read_text()
                 try:
                     if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
                         break
@@ -109,8 +110,9 @@ def nodes(settings, tmp_path):
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-        for proc in procs:  # a clean shutdown: the follower thread stopped with the app
-            assert proc.returncode in (0, -15), proc.stderr.read()
+        for proc, log in zip(procs, logs):  # a clean shutdown: the follower stopped with the app
+            assert proc.returncode in (0, -15), log.read_text()
+            assert "Traceback" not in log.read_text(), log.read_text()
 
 
 def test_paper_imported_elsewhere_is_found_on_both_nodes(nodes, tmp_path):
