@@ -102,6 +102,8 @@ class Settings(BaseSettings):
     digest_lease_seconds: float = Field(600.0, gt=0, description="claim lease of a ledger row")
     digest_search_mode: str = "hybrid"
     search_warmup: bool = Field(True, description="load the search model as the server starts")
+    index_follow_seconds: float = Field(2.0, ge=0, description="a web node brings its full-text "
+                                        "index up to date with the database this often; 0 = off")
     digest_trending_limit: int = Field(10, ge=0)
     digest_topic_limit: int = Field(5, ge=0)
     # Worker (cron-like: "minute hour day-of-month month day-of-week", UTC)

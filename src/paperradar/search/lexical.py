@@ -159,13 +159,18 @@ class LexicalIndex:
         os.replace(tmp, path / "paperradar.json")
 
     @contextmanager
-    def write_lock(self) -> Iterator[None]:
-        """One writer at a time across processes (tantivy allows a single writer)."""
+    def write_lock(self, wait: bool = True) -> Iterator[bool]:
+        """One writer at a time across processes (tantivy allows a single writer); with
+        ``wait=False`` it yields False at once instead of queueing behind another writer."""
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.root / "lexical.lock", "w") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
             try:
-                yield
+                fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
@@ -196,9 +201,13 @@ class LexicalIndex:
             return self._index
 
     # -- writing --------------------------------------------------------------------------
-    def sync(self, store, progress: Callable[[int], None] | None = None) -> int:
-        """Index every paper changed since the watermark; returns how many were indexed."""
-        with self.write_lock():
+    def sync(self, store, progress: Callable[[int], None] | None = None,
+             wait: bool = True) -> int:
+        """Index every paper changed since the watermark; returns how many were indexed
+        (``wait=False``: 0 at once when another writer holds the index)."""
+        with self.write_lock(wait) as locked:
+            if not locked:
+                return 0
             meta = self.read_meta()
             if (self.path.exists() and not meta) or int(meta.get("seq", 0)) > store.max_seq():
                 return self._rebuild_locked(store, progress)  # unknown or stale index

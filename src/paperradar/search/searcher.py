@@ -169,8 +169,9 @@ class Searcher:
         return True
 
     # -- maintenance ----------------------------------------------------------------------
-    def sync_lexical(self, progress: Callable[[int], None] | None = None) -> int:
-        return self.lexical.sync(self.store, progress)
+    def sync_lexical(self, progress: Callable[[int], None] | None = None,
+                     wait: bool = True) -> int:
+        return self.lexical.sync(self.store, progress, wait=wait)
 
     def build(self, progress=None, embed: bool = True, rebuild: bool = False) -> dict:
         """Bring every index up to date; see ``paperradar.search.build``."""

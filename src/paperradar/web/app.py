@@ -14,7 +14,8 @@ from fastapi import FastAPI
 from paperradar import __version__
 from paperradar.config import Settings
 from paperradar.store import open_store
-from paperradar.web.site import start_search_warmup
+from paperradar.search.node_follow import NodeFollower
+from paperradar.web.site import app_searcher, start_search_warmup
 
 # Order matters only for overlapping paths: specific routers first.
 ROUTE_MODULES = ("health", "hf_api", "arxiv_api", "api", "feeds", "auth", "community",
@@ -28,7 +29,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.warmup = start_search_warmup(app)
+        follower = NodeFollower(lambda: app_searcher(app),  # the node's index follows the DB
+                                settings.index_follow_seconds).start()
         yield
+        follower.stop()
         app.state.store.close()
 
     app = FastAPI(title="paperradar", version=__version__, lifespan=lifespan,
