@@ -145,19 +145,30 @@ def test_cron_specs():
             Cron.parse(bad)
 
 
-def test_worker_tick_runs_matching_jobs_and_survives_failures():
+def test_worker_tick_runs_matching_jobs_and_survives_failures(caplog):
     from paperradar.notify.worker import Job, run_forever, tick
+    from paperradar.store.errors import StoreUnavailable
 
     ran: list[tuple[str, datetime]] = []
 
     def boom(at):
         raise RuntimeError("harvest failed")
 
+    def away(at):
+        raise StoreUnavailable("lost the connection to PostgreSQL\nsecond line")
+
     jobs = [Job("every", Cron.parse("* * * * *"), lambda at: ran.append(("every", at))),
             Job("hourly", Cron.parse("0 * * * *"), lambda at: ran.append(("hourly", at))),
-            Job("broken", Cron.parse("* * * * *"), boom)]
-    out = tick(jobs, _utc(2026, 3, 9, 10, 0))
+            Job("broken", Cron.parse("* * * * *"), boom),
+            Job("digest", Cron.parse("* * * * *"), away)]
+    with caplog.at_level("ERROR", logger="paperradar"):
+        out = tick(jobs, _utc(2026, 3, 9, 10, 0))
     assert [r[0] for r in ran] == ["every", "hourly"] and isinstance(out["broken"], RuntimeError)
+    broken, digest = [r for r in caplog.records if r.name.startswith("paperradar")]
+    assert broken.exc_info and not digest.exc_info  # a database restart: one line, no traceback
+    assert digest.getMessage() == ("job digest stopped, the database is away: "
+                                   "lost the connection to PostgreSQL")
+    jobs.pop()
     # the loop ticks once per minute, whatever its polling interval
     clock = iter([_utc(2026, 3, 9, 10, 1, s) for s in (0, 0, 20, 20, 40, 40)]
                  + [_utc(2026, 3, 9, 10, 2, 0)] * 4)

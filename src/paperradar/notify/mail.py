@@ -39,6 +39,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from paperradar.config import Settings
 from paperradar.store.base.notify import MailLogEntry
+from paperradar.store.errors import retry_while_away
 
 log = logging.getLogger("paperradar.mail")
 
@@ -286,9 +287,10 @@ class Mailer:
     def _log(self, r: DeliveryResult, kind: str) -> DeliveryResult:
         log.info("mail kind=%s to=%s status=%s code=%s attempts=%d message_id=%s %s", kind,
                  r.recipient, r.status, r.code, r.attempts, r.message_id, r.detail)
-        if self.store is not None:
-            self.store.log_mail(MailLogEntry(_now_iso(), r.recipient, kind, r.status, r.message_id,
-                                             r.code, r.detail or None, r.attempts))
+        if self.store is not None:  # the mail may be out: its log row waits out a restart
+            entry = MailLogEntry(_now_iso(), r.recipient, kind, r.status, r.message_id, r.code,
+                                 r.detail or None, r.attempts)
+            retry_while_away(lambda: self.store.log_mail(entry), "the mail log row", log=log)
         return r
 
 

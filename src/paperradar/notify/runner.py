@@ -18,6 +18,7 @@ from paperradar.notify.digest import TopicCache, build_digest, collect_sections
 from paperradar.notify.mail import Mailer
 from paperradar.notify.schedule import MAX_ATTEMPTS, RunStats, due, owner_alive, run_owner
 from paperradar.notify.subscriptions import iso, utcnow
+from paperradar.store.errors import retry_while_away
 
 log = logging.getLogger("paperradar.digest")
 
@@ -98,8 +99,10 @@ def send_due(settings: Settings, store, at: datetime, *, dry_run: bool = False, 
             status = _OUTCOME[result.status]
             if status == "failed" and attempt >= MAX_ATTEMPTS:
                 status = "abandoned"
-            store.finish_delivery(sub.id, period.key, owner, status, iso(utcnow()),
-                                  message_id=msg["Message-ID"], detail=result.detail or None)
+            done = iso(utcnow())  # the mail is out: its ledger row waits out a restart
+            retry_while_away(lambda: store.finish_delivery(
+                sub.id, period.key, owner, status, done, message_id=msg["Message-ID"],
+                detail=result.detail or None), "the ledger row", log=log)
             faults.hit("finished")
             counter = status if status in ("sent", "bounced", "suppressed") else "deferred"
             setattr(stats, counter, getattr(stats, counter) + 1)

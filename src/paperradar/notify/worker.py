@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from paperradar.config import Settings
+from paperradar.store.errors import is_unavailable
 
 log = logging.getLogger("paperradar.worker")
 
@@ -151,7 +152,11 @@ def tick(jobs: list[Job], at: datetime) -> dict[str, object]:
         try:
             results[job.name] = job.run(at)
         except Exception as exc:
-            log.exception("job %s failed", job.name)
+            if is_unavailable(exc):  # a database restart: one line, the next run resumes
+                log.error("job %s stopped, the database is away: %s", job.name,
+                          str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc))
+            else:
+                log.exception("job %s failed", job.name)
             results[job.name] = exc
     return results
 

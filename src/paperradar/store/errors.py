@@ -27,3 +27,23 @@ def is_unavailable(exc: BaseException) -> bool:
 
         return isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError))
     return False
+
+
+def retry_while_away(call, what: str, *, window: float = 30.0, log=None):
+    """``call()``, again while the database is away (``is_unavailable``), for up to ``window``
+    seconds (pauses 0.25 s doubling to 2 s); for writes that must not be lost once their
+    side effect happened (a mail went out). Past the window the last error is raised."""
+    import time
+
+    deadline, pause = time.monotonic() + window, 0.25
+    while True:
+        try:
+            return call()
+        except Exception as exc:
+            if not is_unavailable(exc) or time.monotonic() + pause > deadline:
+                raise
+            if log is not None:
+                log.warning("database away, retrying %s in %.1f s: %s", what, pause,
+                            str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc))
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
