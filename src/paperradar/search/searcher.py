@@ -334,10 +334,12 @@ class Searcher:
                 pairs = vectors.rescore(model, passing, qvec, k + extra)
         return [(pid, s) for pid, s in pairs if pid != exclude][:k]
 
-    def similar(self, paper_id: str, limit: int = 10) -> list[Hit]:
-        """Nearest papers by embedding (never the paper itself); lexical fallback."""
+    def similar(self, paper_id: str, limit: int = 10, paper: Paper | None = None) -> list[Hit]:
+        """Nearest papers by embedding (never the paper itself); lexical fallback. ``paper``:
+        the paper already read by the caller (else it is read here)."""
         limit = _as_int(limit, 10, 1, MAX_LIMIT)
-        paper = self.store.get_paper(paper_id)
+        if paper is None or paper.id != paper_id:
+            paper = self.store.get_paper(paper_id)
         if paper is None:
             return []
         ranked: list[tuple[str, float]] = []

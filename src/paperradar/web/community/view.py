@@ -37,6 +37,20 @@ class CommunityView:
             cache[paper_id] = bool(request.app.state.store.voted_by(user.id, [paper_id]))
         return cache[paper_id]
 
+    def prime_votes(self, request: Request, paper_ids: list[str]) -> None:
+        """Read the signed-in viewer's votes on all of a page's papers at once, for
+        ``voted`` (nothing for anonymous viewers)."""
+        user = self.user(request)
+        if user is None or not paper_ids:
+            return
+        cache = getattr(request.state, "community_voted", None)
+        if cache is None:
+            cache = request.state.community_voted = {}
+        missing = [pid for pid in dict.fromkeys(paper_ids) if pid not in cache]
+        if missing:
+            voted = set(request.app.state.store.voted_by(user.id, missing))
+            cache.update({pid: pid in voted for pid in missing})
+
     def discussion(self, request: Request, paper_id: str) -> dict[str, Any]:
         """The page of the thread named by ``?cpage=N`` (cached on the request)."""
         cache = getattr(request.state, "community_discussion", None)

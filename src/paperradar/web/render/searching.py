@@ -113,10 +113,19 @@ def run_search(request, store, form: SearchForm, *, page: int = 1, per_page: int
                         max_results=depth_cap(result.mode, form.sort) + per_page)
 
 
-def similar_views(request, store, paper_id: str, limit: int = 6) -> tuple[list[PaperView], str | None]:
+def similar_papers(request, paper_id: str, limit: int = 6,
+                   paper=None) -> tuple[list, str | None]:
+    """The papers similar to ``paper_id`` (``paper``: the paper itself, if already read),
+    or none and a message saying why."""
     try:
-        hits = searcher_of(request).similar(paper_id, limit=limit)
+        hits = searcher_of(request).similar(paper_id, limit=limit, paper=paper)
     except Exception as exc:
         log.exception("similar papers failed for %s", paper_id)
         return [], f"Similar papers are unavailable right now ({type(exc).__name__})."
-    return views_of(store, [h.paper for h in hits]), None
+    return [h.paper for h in hits], None
+
+
+def similar_views(request, store, paper_id: str, limit: int = 6,
+                  paper=None) -> tuple[list[PaperView], str | None]:
+    papers, message = similar_papers(request, paper_id, limit, paper)
+    return (views_of(store, papers) if papers else []), message

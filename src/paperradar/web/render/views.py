@@ -113,6 +113,15 @@ def view_of(store, paper: Paper) -> PaperView:
     return view
 
 
+def page_views(store, paper: Paper, others: list[Paper]) -> tuple[PaperView, list[PaperView]]:
+    """A paper page's view and the views of the papers it lists (similar papers), with one
+    batched read each of daily entries, local counts and enrichment for all of them."""
+    views = views_of(store, [paper, *others])
+    rank = getattr(store, "daily_rank", None)
+    views[0].day_rank = rank(paper.id) if rank else None
+    return views[0], views[1:]
+
+
 def views_of(store, papers: Iterable[Paper]) -> list[PaperView]:
     """Views for several papers with one batched query for their daily entries."""
     papers = list(papers)

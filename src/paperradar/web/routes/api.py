@@ -115,6 +115,6 @@ def paper(request: Request, store: StoreDep, paper_path: str,
         raise HTTPException(404, f"no paper {pid} in this database")
     if not similar:
         return paper_dict(view_of(store, found), _base(request))
-    views, message = similar_views(request, store, pid, limit=limit)
+    views, message = similar_views(request, store, pid, limit=limit, paper=found)
     return PaperList(items=[paper_dict(v, _base(request)) for v in views], total=len(views),
                      page=1, per_page=limit, info={"message": message})

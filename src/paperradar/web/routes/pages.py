@@ -19,10 +19,9 @@ from paperradar.web.render.native import paper_dict
 from paperradar.web.render.listing import (TRENDING_WINDOWS, daily_views, latest_period, pager,
                                            trending_views)
 from paperradar.web.render.periods import PARSERS, BadPeriod, Period, month_of, neighbours, week_of
-from paperradar.web.render.searching import (SearchForm, run_search, similar_views,
-                                             with_typed_filters)
+from paperradar.web.render.searching import SearchForm, run_search, similar_papers, with_typed_filters
 from paperradar.web.render.text import arxiv_abs_url, arxiv_pdf_url
-from paperradar.web.render.views import view_of
+from paperradar.web.render.views import page_views, view_of
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 50
@@ -154,17 +153,27 @@ def paper_or_export(request: Request, store, paper_path: str) -> Response:
         raise HTTPException(404, f"no paper {pid} in this database")
     if pid != raw:  # versioned or URL-ish id: send to the canonical address
         return RedirectResponse(f"/papers/{pid}{suffix or ''}", status_code=308)
-    view = view_of(store, paper)
-    if suffix == ".md":
-        return PlainTextResponse(exports.markdown(view, request.app.state.settings.base_url),
-                                 media_type="text/markdown; charset=utf-8")
+    if suffix is None and not site.wants_json(request):
+        return _paper_html(request, store, paper)
     if suffix == ".bib":
         return PlainTextResponse(exports.bibtex(paper), media_type="application/x-bibtex; charset=utf-8")
     if suffix == ".ris":
         return PlainTextResponse(exports.ris(paper), media_type="application/x-research-info-systems")
-    if site.wants_json(request):
-        return JSONResponse(paper_dict(view, request.app.state.settings.base_url), headers=VARY)
-    similar, similar_message = similar_views(request, store, pid)
+    view = view_of(store, paper)
+    if suffix == ".md":
+        return PlainTextResponse(exports.markdown(view, request.app.state.settings.base_url),
+                                 media_type="text/markdown; charset=utf-8")
+    return JSONResponse(paper_dict(view, request.app.state.settings.base_url), headers=VARY)
+
+
+def _paper_html(request: Request, store, paper) -> Response:
+    """The paper page: the paper and its similar papers read in shared batches, the
+    signed-in viewer's votes on all of them in one read."""
+    others, similar_message = similar_papers(request, paper.id, paper=paper)
+    view, similar = page_views(store, paper, others)
+    community = getattr(request.app.state, "community", None)
+    if community is not None:
+        community.prime_votes(request, [view.id, *(v.id for v in similar)])
     return site.render(request, "paper.html", {
         "p": paper, "v": view, "abs_url": arxiv_abs_url(paper), "pdf_url": arxiv_pdf_url(paper),
         "paragraphs": [Markup(latex.to_html(x.strip()))
