@@ -25,7 +25,7 @@ def test_concurrent_upvotes_count_exactly(tmp_path):
     state: dict = {}
     with drv.Server(tmp_path, workers=2) as server:
         for wave, ops in enumerate((16, 8)):  # a second wave on top of the first
-            result = drv.run_load(server.url, tokens, ids, ops=ops, seed=wave, state=state)
+            result = drv.run_load([server.url], tokens, ids, ops=ops, seed=wave, state=state)
             assert result["errors"] == []
             assert result["requests"] == 50 * ops
             assert sum(result["truth"].values()) > 0
