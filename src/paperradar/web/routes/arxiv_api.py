@@ -19,6 +19,7 @@ from fastapi.responses import Response
 
 from paperradar.ids import InvalidId, parse_arxiv_id
 from paperradar.web.deps import StoreDep
+from paperradar.web.nul import MESSAGE as NUL_MESSAGE
 from paperradar.web.openapi import media
 from paperradar.web.render.atom import arxiv_error, arxiv_feed
 from paperradar.web.render.searching import SearchForm, run_search
@@ -117,6 +118,8 @@ def query_post(request: Request, store: StoreDep,
 
 def answer(request: Request, store, search_query: str, id_list: str, start: str,
            max_results: str, sort_by: str, sort_order: str) -> Response:
+    if "\x00" in "".join((search_query, id_list, start, max_results, sort_by, sort_order)):
+        return _error(request, NUL_MESSAGE)
     try:
         first, count = int(start), int(max_results)
     except ValueError:
