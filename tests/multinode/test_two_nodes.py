@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -16,10 +15,10 @@ import time
 from pathlib import Path
 
 import httpx
-import numpy as np
 import pytest
 
-from paperradar.search.embed import bundled_model_dir
+from tests.search.tools import write_static_model
+
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "search" / "arxiv_150.jsonl"
 FOLLOW_S = 0.5
@@ -30,19 +29,6 @@ NEW = {"id": "2612.09999", "title": "Quokkanet: marsupial gait transformers for 
        "doi": "10.5555/Quokka.2026"}
 TWIN = {"id": "2612.09998", "title": "Quokkanet revisited", "abstract": "Hopping, again.",
         "authors": ["Ben Wallaby"], "categories": ["cs.RO"], "first_listing_date": "2026-12-01"}
-
-
-def _static_model(root: Path) -> Path:
-    """A tiny distilled static embedder (random 16-d token vectors, the real tokenizer):
-    loads in milliseconds in every process, unlike MiniLM (10+ s each on this machine)."""
-    d = root / "static"
-    d.mkdir()
-    rng = np.random.default_rng(7)
-    np.save(d / "vectors.npy", rng.standard_normal((30522, 16)).astype(np.float16))
-    np.save(d / "idf.npy", np.ones(30522, np.float32))
-    np.save(d / "center.npy", np.zeros(16, np.float32))
-    shutil.copy(bundled_model_dir() / "tokenizer.json", d / "tokenizer.json")
-    return d
 
 
 def _free_port() -> int:
@@ -78,7 +64,7 @@ def nodes(settings, tmp_path):
     """Two serving nodes on the test's database; yields (base env, [port, port])."""
     base = {**os.environ, "PAPERRADAR_ENV": "test", "PAPERRADAR_HTTP_MIN_INTERVAL": "0",
             "PAPERRADAR_DATABASE_URL": settings.resolved_database_url,
-            "PAPERRADAR_EMBED_MODEL": f"static:{_static_model(tmp_path)}",
+            "PAPERRADAR_EMBED_MODEL": f"static:{write_static_model(tmp_path, seed=7)}",
             "PAPERRADAR_INDEX_FOLLOW_SECONDS": str(FOLLOW_S)}
     (tmp_path / "data").mkdir(exist_ok=True)  # the SQLite file's directory
     ports, procs = [_free_port(), _free_port()], []
@@ -133,7 +119,7 @@ def test_paper_imported_elsewhere_is_found_on_both_nodes(nodes, tmp_path):
                 took[port] = time.monotonic() - imported
         assert time.monotonic() - imported < DEADLINE_S, f"not found on every node: {took}"
         time.sleep(0.05)
-    print(f"\nsearchable after import: " + ", ".join(f"node {i + 1} {took[p]:.2f} s"
+    print("\nsearchable after import: " + ", ".join(f"node {i + 1} {took[p]:.2f} s"
                                                    for i, p in enumerate(ports)))
     assert max(took.values()) < DEADLINE_S
 

@@ -5,13 +5,12 @@ whose words are as rare as it is, stays strict. A long query's title boost fades
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
 
 from paperradar.models import Paper, Record
 from paperradar.search import Searcher
 from paperradar.search.lexical import LexicalIndex
 from paperradar.search.ranking import PHRASE_FEW, PHRASE_RATIO
-from paperradar.web.app import create_app
+from tests.search.tools import search_client
 
 EXACT = ["g:exact1", "g:exact2"]
 
@@ -56,10 +55,7 @@ def test_almost_nothing_falls_back_exact_first_and_many_stays_strict(settings, s
 
 def test_page_and_api_say_few_papers_contain_the_phrase(settings, store):
     library(settings, store)
-    app_settings = settings.model_copy(update={"base_url": "http://testserver",
-                                               "rate_limits_enabled": False,
-                                               "search_warmup": False})
-    with TestClient(create_app(app_settings)) as c:
+    with search_client(settings) as c:
         page = c.get("/search", params={"q": '"graph kernels"', "mode": "lexical"})
         assert page.status_code == 200
         assert "Few papers contain the exact phrase &#34;graph kernels&#34; (2)" in page.text \

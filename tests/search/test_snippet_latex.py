@@ -17,6 +17,7 @@ from paperradar.search.snippets import _highlight_general, highlight
 from paperradar.web.app import create_app
 
 from .conftest import FIXTURE, arxiv_records
+from .tools import search_client
 
 ABSTRACT = (r"We train \emph{robust} diffusion models for under \$5 a run, with "
             r"$\sum_{i=1}^n \ell_i$ as the loss and \textbf{fast} sampling --- see Fig.~2 and "
@@ -52,10 +53,7 @@ def test_search_page_shows_the_converted_snippet(settings, store):
         id="2612.00001", title="Robust diffusion", abstract=ABSTRACT,
         authors=[Author("Ada Lovelace")], categories=["cs.LG"], published="2026-12-01"))])
     Searcher(settings, store).build(embed=False)
-    app_settings = settings.model_copy(update={"base_url": "http://testserver",
-                                               "rate_limits_enabled": False,
-                                               "search_warmup": False})
-    with TestClient(create_app(app_settings)) as c:
+    with search_client(settings) as c:
         page = c.get("/search", params={"q": "robust diffusion", "mode": "lexical"})
         assert page.status_code == 200
         card = page.text.split('id="p-2612.00001"', 1)[1].split("</article>", 1)[0]

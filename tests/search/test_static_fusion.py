@@ -3,27 +3,19 @@ functions."""
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
 import pytest
 
 from paperradar.config import Settings
-from paperradar.search.embed import EmbedderError, bundled_model_dir, load_embedder
+from paperradar.search.embed import EmbedderError, load_embedder
 from paperradar.search.hybrid import (DEFAULT_FUSION, STATIC_FUSION, SHORT_EMBEDDING_FUSION,
                                       FusionParams, convex, fuse, fusion_for, rrf)
+from tests.search.tools import write_static_model
 
 
 @pytest.fixture
 def static_dir(tmp_path):
-    d = tmp_path / "static"
-    d.mkdir()
-    rng = np.random.default_rng(0)
-    np.save(d / "vectors.npy", rng.standard_normal((30522, 16)).astype(np.float16))
-    np.save(d / "idf.npy", np.ones(30522, np.float32))
-    np.save(d / "center.npy", np.zeros(16, np.float32))
-    shutil.copy(bundled_model_dir() / "tokenizer.json", d / "tokenizer.json")
-    return d
+    return write_static_model(tmp_path)
 
 
 def test_static_embedder_via_settings(static_dir):
