@@ -2,25 +2,24 @@
 per-record problems collected (not fatal), counts summed for the CLI's one-line summary.
 
 A batch whose transaction failed because the database went away (a PostgreSQL restart:
-``StoreUnavailable``, rolled back whole) is written again, for up to ``RETRY_WINDOW_S``
-seconds; upserts merge, so a batch written twice ends as one written once. Past that window
-the error reaches the CLI as one line (non-zero exit) and running the import again resumes.
+rolled back whole) is written again while it is away, for up to 30 s
+(``store.errors.retry_while_away``); upserts merge, so a batch written twice ends as one
+written once. Past that window the error reaches the CLI as one line (non-zero exit) and
+running the import again resumes.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Callable, Iterable, Iterator
 
 from paperradar.models import Record
 from paperradar.store import Store, UpsertStats
-from paperradar.store.errors import StoreUnavailable
+from paperradar.store.errors import retry_while_away
 
 DEFAULT_BATCH = 2000
-RETRY_WINDOW_S = 30.0
 log = logging.getLogger(__name__)
 
 
@@ -60,13 +59,4 @@ def write_records(store: Store, records: Iterable[Record], *, batch_size: int = 
 
 def upsert_retrying(store: Store, chunk: list[Record]) -> UpsertStats:
     """``store.upsert_records(chunk)``, again while the database is away (bounded)."""
-    deadline, pause = time.monotonic() + RETRY_WINDOW_S, 0.25
-    while True:
-        try:
-            return store.upsert_records(chunk)
-        except StoreUnavailable as exc:
-            if time.monotonic() + pause > deadline:
-                raise
-            log.warning("database away, retrying the batch in %.1f s: %s", pause, exc)
-            time.sleep(pause)
-            pause = min(pause * 2, 2.0)
+    return retry_while_away(lambda: store.upsert_records(chunk), "the batch", log=log)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 
 class StoreError(Exception):
     """A storage problem worth one clear line to the user (bad URL, unreadable file,
@@ -32,9 +34,8 @@ def is_unavailable(exc: BaseException) -> bool:
 def retry_while_away(call, what: str, *, window: float = 30.0, log=None):
     """``call()``, again while the database is away (``is_unavailable``), for up to ``window``
     seconds (pauses 0.25 s doubling to 2 s); for writes that must not be lost once their
-    side effect happened (a mail went out). Past the window the last error is raised."""
-    import time
-
+    side effect happened (a mail went out), or a batch that merges. Past the window the last
+    error is raised."""
     deadline, pause = time.monotonic() + window, 0.25
     while True:
         try:
