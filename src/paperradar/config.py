@@ -113,6 +113,9 @@ class Settings(BaseSettings):
     worker_index_cron: str = "40 */6 * * *"
     worker_index_args: str = "index"
     worker_digest_cron: str = "* * * * *"
+    worker_digest_every_seconds: float = Field(
+        0.0, ge=0, description="> 0: the long-running worker runs the digest job this often "
+        "instead of on its cron spec (a run sends only what is due; tests use 1 s)")
 
     @property
     def sqlite_path(self) -> Path:

@@ -1,5 +1,5 @@
-"""PostgreSQL restarted while a real ``paperradar digest send`` subprocess mails (a server of
-its own, as the import restart test; a real SMTP sink, paced by the rate limit). The stop
+"""PostgreSQL restarted while a real ``paperradar digest send`` subprocess mails (the fault
+tests' own server, ``conftest.py``; a real SMTP sink, paced by the rate limit). The stop
 lands while the sink holds a mail before its 250 (released once the server is down), so the
 writes after a sent mail (mail log, ledger row) meet the outage: they wait it out, the run
 ends with exit 0 and no traceback, and run again every subscriber has had the digest exactly
@@ -19,7 +19,7 @@ import pytest
 from paperradar.config import Settings
 from paperradar.store import open_store
 from paperradar.store.postgres.db import POOL_WAIT_S
-from pg_server import BACKENDS, start, start_postgres, stop_postgres
+from pg_server import BACKENDS, start_postgres, stop_postgres
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "notify"))
 from notify_helpers import active, load_fixture_papers  # noqa: E402
@@ -29,13 +29,6 @@ pytestmark = pytest.mark.skipif("postgres" not in BACKENDS, reason="PostgreSQL t
 N = 24  # at 8 mails a second the run takes ~3 s
 AT = "2025-06-30T09:00:00Z"
 HOLD = 4
-
-
-@pytest.fixture
-def own_server():
-    server = start()
-    yield server
-    server.stop()
 
 
 class _Holding(SinkHandler):

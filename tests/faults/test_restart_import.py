@@ -1,5 +1,5 @@
-"""PostgreSQL restarted while a real ``paperradar import`` subprocess writes (a server of its
-own, as the web outage test): the import rides it out (each batch one transaction, written
+"""PostgreSQL restarted while a real ``paperradar import`` subprocess writes (the fault
+tests' own server, ``conftest.py``): the import rides it out (each batch one transaction, written
 again while the server is away; only whole batches are ever visible); run again, it ends
 equal to one clean run into a fresh database."""
 
@@ -15,17 +15,10 @@ import psycopg
 import pytest
 
 from paperradar.store import open_store
-from pg_server import BACKENDS, start, start_postgres, stop_postgres
+from pg_server import BACKENDS, start_postgres, stop_postgres
 
 pytestmark = pytest.mark.skipif("postgres" not in BACKENDS, reason="PostgreSQL tests not selected")
 N = 12000  # six batches of 2000
-
-
-@pytest.fixture(scope="module")
-def own_server():
-    server = start()
-    yield server
-    server.stop()
 
 
 def _jsonl(path, n: int) -> None:

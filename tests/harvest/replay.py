@@ -35,6 +35,7 @@ class Hit:
     path: str
     params: dict
     status: int
+    agent: str = ""  # the request's User-Agent (tests tell runs apart by it)
 
 
 def _key(path: str, params: dict) -> tuple:
@@ -62,6 +63,7 @@ class ReplayServer:
         self.served: dict[tuple, int] = {}
         self.log: list[Hit] = []
         self.delay = 0.0  # seconds slept before answering each request
+        self.gate: threading.Event | None = None  # when set up: answers wait until it is set
         self._lock = threading.Lock()
         for r in json.loads(routes_file.read_text()):
             self.add(r["path"], r["params"],
@@ -117,7 +119,7 @@ class ReplayServer:
             return [h for h in self.log if path is None or h.path == path]
 
     # -- serving --------------------------------------------------------------------------
-    def _answer(self, path: str, params: dict) -> Canned:
+    def _answer(self, path: str, params: dict, agent: str = "") -> Canned:
         key = _key(path, params)
         with self._lock:
             seq = self.routes.get(key)
@@ -127,7 +129,7 @@ class ReplayServer:
             else:
                 canned = seq[min(self.served[key], len(seq) - 1)]
                 self.served[key] += 1
-            self.log.append(Hit(time.monotonic(), path, params, canned.status))
+            self.log.append(Hit(time.monotonic(), path, params, canned.status, agent))
         return canned
 
     def _handler(self):
@@ -139,7 +141,9 @@ class ReplayServer:
             def do_GET(self):  # noqa: N802 (http.server naming)
                 parts = urlsplit(self.path)
                 params = dict(parse_qsl(parts.query, keep_blank_values=True))
-                canned = server._answer(parts.path, params)
+                canned = server._answer(parts.path, params, self.headers.get("User-Agent", ""))
+                if server.gate is not None:
+                    server.gate.wait(timeout=60)
                 if server.delay:
                     time.sleep(server.delay)
                 self.send_response(canned.status)

@@ -302,6 +302,9 @@ def worker(once: bool = typer.Option(False, "--once", help="run one tick and exi
     from paperradar.notify.worker import CronError, build_jobs, run_forever, tick
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # the pool warns at every failed connection attempt while the database restarts; the
+    # worker says it once itself ("the database is away", then "back")
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
     settings = common.settings()
     bad = set(job) - {"harvest", "index", "digest"}
     if bad:

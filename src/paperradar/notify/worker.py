@@ -3,7 +3,9 @@ day-of-month month day-of-week``, UTC, with ``*``, ``a-b``, ``a,b`` and ``*/n``)
 the matching jobs run: harvest and index as background ``paperradar`` subprocesses (isolated, so
 one crash does not stop the worker, and a long harvest does not delay digests; never two of the
 same at once), digests in-process (the run is idempotent, so running it every minute only sends
-what is due)."""
+what is due; ``worker_digest_every_seconds`` runs it every few seconds instead of on its spec).
+A job stopped because the database is away logs one line, not one per run, until a run
+succeeds again ("the database is back")."""
 
 from __future__ import annotations
 
@@ -90,6 +92,8 @@ class Job:
     name: str
     cron: Cron
     run: Callable[[datetime], object]
+    every: float = 0.0  # > 0: run_forever runs it every ``every`` seconds, not on ``cron``
+    away: bool = False  # its last run stopped because the database was away
 
 
 class _SubprocessJob:
@@ -139,38 +143,57 @@ def build_jobs(settings: Settings, store, only: set[str] | None = None,
                 _SubprocessJob(settings.worker_harvest_args, wait)),
             Job("index", Cron.parse(settings.worker_index_cron),
                 _SubprocessJob(settings.worker_index_args, wait)),
-            Job("digest", Cron.parse(settings.worker_digest_cron), _digest_job(settings, store))]
+            Job("digest", Cron.parse(settings.worker_digest_cron), _digest_job(settings, store),
+                every=0.0 if wait else settings.worker_digest_every_seconds)]
     return [j for j in jobs if not only or j.name in only]
+
+
+def run_job(job: Job, at: datetime) -> object:
+    """One run of ``job``; a failure is logged and returned, never raised. The database being
+    away is one line (no traceback) until a later run succeeds and says it is back."""
+    try:
+        result = job.run(at)
+    except Exception as exc:
+        if is_unavailable(exc):  # a database restart: one line, a later run resumes
+            if not job.away:
+                log.error("job %s stopped, the database is away: %s", job.name,
+                          str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc))
+            job.away = True
+        else:
+            log.exception("job %s failed", job.name)
+        return exc
+    if job.away:
+        log.info("job %s: the database is back", job.name)
+        job.away = False
+    return result
 
 
 def tick(jobs: list[Job], at: datetime) -> dict[str, object]:
     """Run the jobs whose spec matches ``at``'s minute; a failing job is logged, not fatal."""
-    results: dict[str, object] = {}
-    for job in jobs:
-        if not job.cron.matches(at):
-            continue
-        try:
-            results[job.name] = job.run(at)
-        except Exception as exc:
-            if is_unavailable(exc):  # a database restart: one line, the next run resumes
-                log.error("job %s stopped, the database is away: %s", job.name,
-                          str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc))
-            else:
-                log.exception("job %s failed", job.name)
-            results[job.name] = exc
-    return results
+    return {job.name: run_job(job, at) for job in jobs if job.cron.matches(at)}
 
 
 def run_forever(jobs: list[Job], tick_seconds: float, *, max_ticks: int | None = None,
                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
-                sleep: Callable[[float], None] = time.sleep) -> None:
-    """Tick once per minute (checking every ``tick_seconds``); each minute runs at most once."""
+                sleep: Callable[[float], None] = time.sleep,
+                monotonic: Callable[[], float] = time.monotonic) -> None:
+    """Tick once per minute (checking every ``tick_seconds``); each minute runs at most once.
+    Jobs with ``every`` run that often instead, the first time at once."""
+    on_cron = [j for j in jobs if not j.every]
+    fast = [j for j in jobs if j.every]
+    next_run = {id(j): 0.0 for j in fast}
     last_minute = None
     ticks = 0
     while max_ticks is None or ticks < max_ticks:
         now = clock().replace(second=0, microsecond=0)
         if now != last_minute:
-            tick(jobs, now)
+            tick(on_cron, now)
             last_minute = now
             ticks += 1
-        sleep(max(0.1, min(tick_seconds, (now + timedelta(minutes=1) - clock()).total_seconds())))
+        for job in fast:
+            if monotonic() >= next_run[id(job)]:
+                run_job(job, clock())
+                next_run[id(job)] = monotonic() + job.every
+        wait = min([tick_seconds, (now + timedelta(minutes=1) - clock()).total_seconds()]
+                   + [next_run[id(j)] - monotonic() for j in fast])
+        sleep(max(0.05 if fast else 0.1, wait))
