@@ -171,7 +171,9 @@ def test_three_workers_restart_kill_and_one_harvest(rig, tmp_path):
     taken = [d for d in rows if d.attempts == 2]  # C's orphaned claim, taken over once
     assert len(taken) == 1 and not taken[0].owner.startswith("node-c:")
     assert a.poll() is None and b.poll() is None  # survived the outage
-    for n in "ab":
+    for n in "ab":  # a run stopped by the outage: the next one that works says so
+        _wait(f"{n.upper()} to say the database is back", lambda: AWAY not in logs[n].read_text()
+              or "the database is back" in logs[n].read_text())
         text = logs[n].read_text()
         assert "Traceback" not in text, text
         assert SKIPPED in text
