@@ -104,7 +104,9 @@ class NotifyStore(Protocol):
                        lease_until: str, max_attempts: int,
                        owner_alive: Callable[[str], bool]) -> int | None:
         """Atomically take the row for sending; returns the attempt number, or None when
-        it is final, exhausted, or held by a live owner whose lease has not expired."""
+        it is final, exhausted, or held by a live owner whose lease has not expired. An
+        exhausted row still claimed by a dead owner (or past its lease) becomes final:
+        ``abandoned``, so it is no longer due."""
 
     def finish_delivery(self, subscriber_id: int, period: str, owner: str, status: str,
                         now: str, message_id: str | None = None,

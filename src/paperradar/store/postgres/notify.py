@@ -149,10 +149,18 @@ class NotifyMixin:
                     (subscriber_id, period, owner, lease_until, now)).fetchone()
                 return 1 if taken else None  # None: it exists and is locked or was just taken
             status, cur_owner, lease, attempts = row
-            if status in FINAL_DELIVERY_STATES or attempts >= max_attempts:
+            if status in FINAL_DELIVERY_STATES:
                 return None
-            if (status == "claimed" and cur_owner != owner and lease and lease > now
-                    and owner_alive(cur_owner or "")):
+            live = lease and lease > now and owner_alive(cur_owner or "")
+            if attempts >= max_attempts:
+                if status == "claimed" and not live:  # its last claim's run died: final now
+                    conn.execute("UPDATE digest_deliveries SET status = 'abandoned', lease_until = "
+                                 "NULL, detail = %s, updated_at = %s WHERE subscriber_id = %s "
+                                 "AND period = %s", (f"the run of claim {attempts} of "
+                                                       f"{max_attempts} died", now, subscriber_id,
+                                                       period))
+                return None
+            if status == "claimed" and cur_owner != owner and live:
                 return None
             conn.execute("UPDATE digest_deliveries SET status = 'claimed', owner = %s, "
                          "lease_until = %s, attempts = attempts + 1, updated_at = %s "
