@@ -1,7 +1,7 @@
 """Full-text index: BM25 in tantivy over one combined field (title + abstract: term
 frequencies summed before saturation, one length normalisation, so a record with only a
-title is not outranked for lacking an abstract), plus a title boost and author names;
-kept beside the database and rebuildable from it.
+title is not outranked for lacking an abstract), plus a title boost scored with the
+paper-level IDF and author names; kept beside the database and rebuildable from it.
 
 Crash safety: documents are fetched in change-counter (``seq``) order; the watermark file
 is rewritten (atomically) only after a tantivy commit, and every re-added paper first
@@ -27,7 +27,7 @@ from typing import Callable, Iterator
 import tantivy
 
 from paperradar.search.lexical_query import (  # noqa: F401  (re-exported)
-    DEFAULT_WEIGHTS, PHRASE_FIRST, TEXT_FIELDS, TITLE_DECAY, TITLE_REF_TERMS, LexicalQueries)
+    DEFAULT_WEIGHTS, PHRASE_FIRST, SHARED_IDF, TEXT_FIELDS, LexicalQueries)
 from paperradar.search.lexical_schema import (  # noqa: F401  (re-exported)
     NAME_ANALYZER, SCHEMA_VERSION, TEXT_ANALYZER, build_schema, day_number, name_analyzer,
     paper_document, paper_key, text_analyzer)
@@ -217,7 +217,8 @@ class LexicalIndex(LexicalQueries):
         index = self.index()
         if index is None:
             return LexicalResult([], [], 0)
-        text = self._text_query(q)
+        searcher = index.searcher()
+        text = self._text_query(q, searcher)
         clauses = self.filter_clauses(q) + self._exclusions(q)
         if text is not None:
             clauses.append((tantivy.Occur.Must, text))
@@ -226,7 +227,6 @@ class LexicalIndex(LexicalQueries):
         else:
             clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
         query = tantivy.Query.boolean_query(clauses)
-        searcher = index.searcher()
         kw = {"order_by_field": "day"} if order_by_date or text is None else {}
         res = searcher.search(query, limit=max(1, limit), offset=offset, count=True, **kw)
         ids, scores = [], []
