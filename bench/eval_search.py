@@ -1,13 +1,16 @@
 """Search quality and speed: nDCG@10, Recall@100, MRR@10 and p50 latency of our lexical,
 semantic and hybrid search against peers on the same documents and the same MiniLM vectors,
-on (1) Cranfield (graded judgments), imported through the generic JSONL importer, (2) the
-same with the abstracts of a random half removed (title-only records), and (3) a known-item
-task on the real Hugging Face daily papers (query = a paper's ai_summary, answer = that paper).
+on four dev sets (``bench/eval_sets.py``), imported through the generic JSONL importer:
+(1) Cranfield (graded judgments), (2) the same with the abstracts of a random half removed
+(title-only records), (3) a known-item task on the real Hugging Face daily papers (query = a
+paper's ai_summary, answer = that paper), (4) a known-item task on real 2026 arXiv papers
+(query = a sentence cut from the paper's abstract).
 
 Peers, all in the same run: bm25s (stemmed, English stopwords), MiniLM exact cosine, plain RRF
 (k=60) of those two, and LanceDB's full-text and hybrid search (``bench/peers.py``; skipped if
 lancedb is not installed: ``pip install .[bench]``). Fusion is chosen by leave-one-set-out
-cross-validation over the sets (held-out figures printed); the table shows the shipped default.
+cross-validation over the sets, and so is the lexical title weight (one-SE rule); the held-out
+figures are printed; the table shows the shipped defaults.
 
 Usage: python bench/eval_search.py [--max-tokens 256] [--tune]
 Data: $PAPERRADAR_SHARED_DATA or ../shared/data. Work dir (embedding cache):
@@ -17,7 +20,6 @@ $PAPERRADAR_BENCH_DIR or /tmp/paperradar-bench.
 from __future__ import annotations
 
 import argparse
-import glob
 import json
 import math
 import os
@@ -32,6 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from eval_sets import (  # noqa: E402,F401  (re-exported for bench/pg_search.py)
+    DATA, arxiv_known_item, cranfield, cranfield_title_only, hf_known_item)
 from paperradar.config import Settings  # noqa: E402
 from paperradar.search import Searcher  # noqa: E402
 from paperradar.search.hybrid import FusionParams, fuse, fused_head, fusion_for, rrf  # noqa: E402
@@ -40,11 +44,11 @@ from paperradar.search.query import parse_query  # noqa: E402
 from paperradar.search.vectors import decode  # noqa: E402
 from paperradar.store import open_store  # noqa: E402
 
-DATA = Path(os.environ.get("PAPERRADAR_SHARED_DATA") or ROOT.parent / "shared" / "data")
 WORK = Path(os.environ.get("PAPERRADAR_BENCH_DIR") or "/tmp/paperradar-bench")
 DEPTH = 100
+WORK_NAMES = {"hf-known-item": "hf", "arxiv-known-item": "arxiv2500"}  # cache directories
 LATENCY_QUERIES = 100  # queries per set timed for p50
-DEFAULT_WEIGHTS_TITLE = DEFAULT_WEIGHTS["title"]
+TITLE_GRID = (0.3, 0.45, 0.6, 0.8, 1.0, 1.3)  # the lexical title weight, cross-validated
 
 
 # -- metrics -------------------------------------------------------------------------------
@@ -73,51 +77,6 @@ def evaluate(runs: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> tu
     r = [recall100(runs.get(q, []), qrels[q]) for q in qs]
     m = [mrr10(runs.get(q, []), qrels[q]) for q in qs]
     return float(np.mean(n)), float(np.mean(r)), float(np.mean(m))
-
-
-# -- data sets -----------------------------------------------------------------------------
-def cranfield() -> tuple[list[dict], dict[str, str], dict[str, dict[str, int]]]:
-    base = DATA / "ir_eval" / "cranfield"
-    docs = []
-    for line in open(base / "corpus.jsonl", encoding="utf-8"):
-        d = json.loads(line)
-        title, text = d["title"].strip(), d["text"].strip()
-        abstract = text[len(title):].strip() if text.startswith(title) else text
-        docs.append({"id": d["_id"], "title": title or "untitled", "abstract": abstract})
-    queries = {json.loads(x)["_id"]: json.loads(x)["text"]
-               for x in open(base / "queries.jsonl", encoding="utf-8")}
-    qrels: dict[str, dict[str, int]] = {}
-    for line in list(open(base / "qrels_graded.tsv", encoding="utf-8"))[1:]:
-        q, d, g = line.split()
-        qrels.setdefault(q, {})[d] = int(g)
-    return docs, queries, qrels
-
-
-def cranfield_title_only(seed: int = 14):
-    """Cranfield with the abstracts of a random half of the documents removed (records that
-    carry only a title, as generic exports and old papers do)."""
-    import random
-
-    docs, queries, qrels = cranfield()
-    rng = random.Random(seed)
-    drop = set(rng.sample(range(len(docs)), len(docs) // 2))
-    docs = [dict(d, abstract="") if i in drop else d for i, d in enumerate(docs)]
-    return docs, queries, qrels
-
-
-def hf_known_item() -> tuple[list[dict], dict[str, str], dict[str, dict[str, int]]]:
-    papers: dict[str, dict] = {}
-    queries: dict[str, str] = {}
-    for f in sorted(glob.glob(str(DATA / "hf_daily_papers" / "*.json"))):
-        data = json.load(open(f, encoding="utf-8"))
-        for item in data if isinstance(data, list) else []:
-            p = item.get("paper") or {}
-            if not p.get("id") or not p.get("title"):
-                continue
-            papers[p["id"]] = {"id": p["id"], "title": p["title"], "abstract": p.get("summary") or ""}
-            if p.get("ai_summary"):
-                queries[p["id"]] = p["ai_summary"]
-    return list(papers.values()), queries, {q: {q: 1} for q in queries}
 
 
 # -- our system ----------------------------------------------------------------------------
@@ -276,12 +235,12 @@ def main() -> None:
                     help="embedding model (e.g. static:/tmp/paperradar-bench/static-minilm)")
     args = ap.parse_args()
     sets = {"cranfield": cranfield(), "cranfield-title-only": cranfield_title_only(),
-            "hf-known-item": hf_known_item()}
+            "hf-known-item": hf_known_item(), "arxiv-known-item": arxiv_known_item()}
     DEFAULT_FUSION = fusion_for(Settings(env="test", embed_model=args.model,
                                          embed_max_tokens=args.max_tokens))
     lists, refs, lance, qrels, lat, searchers = {}, {}, {}, {}, {}, {}
     for name, (docs, queries, qr) in sets.items():
-        s = searchers[name] = prepare(name.replace("-known-item", ""), docs, args.max_tokens, args.model)
+        s = searchers[name] = prepare(WORK_NAMES.get(name, name), docs, args.max_tokens, args.model)
         lists[name] = our_lists(s, queries)
         refs[name], lance[name], peer_lat = reference_lists(s, docs, queries)
         lat[name] = dict(our_latency(s, queries), **peer_lat)
@@ -328,7 +287,7 @@ def main() -> None:
         print(f"{n}: lexical nDCG@10 against bm25s {100 * (ours / ref - 1):+.1f}%")
     held_out(lists, qrels, scores, DEFAULT_FUSION)
     lexical_cv(searchers, {n: sets[n][1] for n in sets}, qrels,
-               {n: evaluate(rows["ref BM25 (bm25s, stemmed)"][n], qrels[n])[0] for n in sets})
+               {n: evaluate(rows["ref BM25 (bm25s, stemmed)"][n], qrels[n])[0] for n in sets}, lat)
     counts(lists)
 
 
@@ -346,45 +305,56 @@ def held_out(lists: dict, qrels: dict, scores: dict, default: FusionParams) -> N
     print(f"  chosen on all sets (what to ship): {label(pick)}")
 
 
-def lexical_grid() -> list[tuple[float, float, float]]:
-    """(title weight, title_ref, title_decay): decay 0 is a constant title boost."""
-    out = [(w, 12, 0.0) for w in (0.3, 0.6, 0.8)]
-    return out + [(w, ref, d) for w in (0.6, 0.8) for ref in (8, 10, 12) for d in (1.0, 1.5, 2.0)]
+def per_query(runs: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> np.ndarray:
+    """nDCG@10 of each judged query (the order of ``qrels``)."""
+    qs = [q for q in qrels if any(g > 0 for g in qrels[q].values())]
+    return np.array([ndcg10(runs.get(q, []), qrels[q]) for q in qs])
 
 
-def lexical_cv(searchers: dict, queries: dict, qrels: dict, bm25s: dict) -> None:
-    """Leave-one-set-out cross-validation of the lexical title boost: for each set, the
-    grid point with the best worst-case margin over bm25s on the *other* sets (then the
-    best mean), scored on this one."""
-    from paperradar.search.lexical import TITLE_DECAY, TITLE_REF_TERMS
+def one_se_pick(per: dict[float, dict[str, np.ndarray]], among: list[str]) -> float:
+    """The one-standard-error rule (Breiman et al.): the smallest title weight whose mean
+    nDCG@10 over ``among`` is within one paired standard error of the best weight's. The
+    smallest is the one closest to plain BM25 over the whole paper; a larger weight must
+    earn its place by more than noise on the sets it is chosen on."""
+    mean = {w: float(np.mean([per[w][m].mean() for m in among])) for w in per}
+    best = max(mean, key=mean.get)
 
-    names, scores = list(searchers), {}
-    for p in lexical_grid():
+    def se(w: float) -> float:
+        return math.sqrt(sum(np.var(per[w][m] - per[best][m], ddof=1) / len(per[w][m])
+                             for m in among)) / len(among)
+    return min(w for w in per if mean[w] >= mean[best] - se(w))
+
+
+def lexical_cv(searchers: dict, queries: dict, qrels: dict, bm25s: dict, lat: dict) -> None:
+    """Leave-one-set-out cross-validation of the lexical title weight (the one free setting
+    of the lexical scoring): for each set, the weight picked by the one-SE rule on the
+    *other* sets, scored on this one, beside bm25s and the p50 latency of both."""
+    from paperradar.search.ranking import relax_phrases
+
+    names, per = list(searchers), {}
+    for w in TITLE_GRID:
         for n in names:
             lx = searchers[n].lexical
             saved = lx.weights
-            lx.weights = dict(saved, title=p[0], title_ref=p[1], title_decay=p[2])
-            runs = {q: [local(i) for i in lx.search(parse_query(t), DEPTH).ids]
-                    for q, t in queries[n].items()}
+            lx.weights = dict(saved, title=w)
+            runs = {q: [local(i) for i in lx.search(relax_phrases(
+                searchers[n], parse_query(t), []), DEPTH).ids] for q, t in queries[n].items()}
             lx.weights = saved
-            scores.setdefault(p, {})[n] = evaluate(runs, qrels[n])[0]
-    lab = lambda p: f"title {p[0]:g}, ref {p[1]:g}, decay {p[2]:g}"  # noqa: E731
-
-    def pick(among: list[str]):
-        return max(scores, key=lambda p: (min(scores[p][m] / bm25s[m] - 1 for m in among),
-                                          sum(scores[p][m] for m in among)))
-
-    print("\nlexical title boost by leave-one-set-out cross-validation (held-out nDCG@10):")
+            per.setdefault(w, {})[n] = per_query(runs, qrels[n])
+    print("\nlexical title weight by leave-one-set-out cross-validation, one-SE rule "
+          "(held-out nDCG@10 against bm25s; p50 ms ours / bm25s):")
     for n in names:
         others = [m for m in names if m != n]
-        p = pick(others)
-        print(f"  {n}: {scores[p][n]:.4f} with {lab(p)} (chosen on {', '.join(others)}); "
-              f"bm25s {bm25s[n]:.4f}")
-    p = pick(names)
-    shipped_p = (DEFAULT_WEIGHTS_TITLE, TITLE_REF_TERMS, TITLE_DECAY)
-    print(f"  chosen on all sets: {lab(p)} -> " + ", ".join(f"{n} {scores[p][n]:.4f}" for n in names))
-    print(f"  shipped: {lab(shipped_p)}; constant title {DEFAULT_WEIGHTS_TITLE:g} (before): "
-          + ", ".join(f"{n} {scores[(DEFAULT_WEIGHTS_TITLE, 12, 0.0)][n]:.4f}" for n in names))
+        w = one_se_pick(per, others)
+        ours = per[w][n].mean()
+        print(f"  {n} held out: {ours:.4f} with title {w:g} (chosen on {', '.join(others)}); "
+              f"bm25s {bm25s[n]:.4f} ({100 * (ours / bm25s[n] - 1):+.1f}%); p50 "
+              f"{lat[n]['ours lexical']:.1f} / {lat[n]['ref BM25 (bm25s, stemmed)']:.1f} ms")
+    w = one_se_pick(per, names)
+    print(f"  chosen on all sets (what to ship): title {w:g}; shipped: title "
+          f"{DEFAULT_WEIGHTS['title']:g}")
+    print("  grid: " + "; ".join(f"title {w:g}: " + ", ".join(f"{per[w][n].mean():.4f}"
+                                                             for n in names) for w in per))
 
 
 def counts(lists: dict) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from paperradar.models import Paper, Record
 from paperradar.search import Searcher
-from paperradar.search.lexical import LexicalIndex
 from paperradar.search.ranking import PHRASE_FEW, PHRASE_RATIO
 from tests.search.tools import search_client
 
@@ -66,35 +65,3 @@ def test_page_and_api_say_few_papers_contain_the_phrase(settings, store):
         assert api["info"]["message"].startswith('Few papers contain the exact phrase "graph kernels"')
         strict = c.get("/api/v1/search", params={"q": '"neural network"', "mode": "lexical"}).json()
         assert strict["total"] == PHRASE_FEW and "exact phrase" not in (strict["info"]["message"] or "")
-
-
-def test_long_query_title_boost_fades(tmp_path):
-    lx = LexicalIndex(tmp_path)
-    assert lx.query_weights(5)["title"] == lx.weights["title"]
-    assert lx.query_weights(12)["title"] == lx.weights["title"]
-    assert lx.query_weights(24)["title"] < lx.weights["title"] / 2
-    assert lx.query_weights(24)["text"] == lx.weights["text"]
-
-
-LONG_QUERY = ("An enhanced multimodal language model incorporates thinking process rewards to improve "
-              "reasoning and generalization, achieving superior performance on benchmarks compared "
-              "to larger models.")
-
-
-def test_long_query_ranks_the_abstract_match_above_a_few_title_words(settings, store):
-    filler = [Paper(id=f"f:{i}", title=f"Filler study {i} of reward models",
-                    abstract="Unrelated text about cooking and weather, reasoning once.")
-              for i in range(30)]
-    title = Paper(id="t:title", title="Process reward models for reasoning benchmarks",
-                  abstract="A suite of tasks for evaluation.")
-    body = Paper(id="t:body", title="SophiaVL", abstract=(
-        "We train a multimodal language model with thinking rewards; it improves generalization. "
-        "Our training recipe uses curated data, careful filtering, staged schedules and "
-        "ablations over many settings and seeds."))
-    store.upsert_records([Record(p) for p in filler + [title, body]])
-    s = Searcher(settings, store)
-    s.sync_lexical()
-    assert [h.id for h in s.search(LONG_QUERY, mode="lexical").hits[:2]] == ["t:body", "t:title"]
-    assert s.search("reasoning benchmarks", mode="lexical").hits[0].id == "t:title"
-    s.lexical.weights["title_decay"] = 0.0  # the constant boost of before loses this query
-    assert s.search(LONG_QUERY, mode="lexical").hits[0].id == "t:title"

@@ -1,7 +1,7 @@
 """Full-text index: BM25 in tantivy over one combined field (title + abstract: term
 frequencies summed before saturation, one length normalisation, so a record with only a
-title is not outranked for lacking an abstract), plus a title boost and author names;
-kept beside the database and rebuildable from it.
+title is not outranked for lacking an abstract), plus a title boost scored with the
+paper-level IDF and author names; kept beside the database and rebuildable from it.
 
 Crash safety: documents are fetched in change-counter (``seq``) order; the watermark file
 is rewritten (atomically) only after a tantivy commit, and every re-added paper first
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import fcntl
 import functools
-import hashlib
 import json
 import os
 import shutil
@@ -27,92 +26,20 @@ from typing import Callable, Iterator
 
 import tantivy
 
-from paperradar.models import Paper
+from paperradar.search.lexical_query import (  # noqa: F401  (re-exported)
+    DEFAULT_WEIGHTS, PHRASE_FIRST, SHARED_IDF, TEXT_FIELDS, LexicalQueries)
+from paperradar.search.lexical_schema import (  # noqa: F401  (re-exported)
+    NAME_ANALYZER, SCHEMA_VERSION, TEXT_ANALYZER, build_schema, day_number, name_analyzer,
+    paper_document, paper_key, text_analyzer)
 from paperradar.search.query import ParsedQuery
 from paperradar.search.spelling import paper_words, save_vocabulary
 
 VOCAB_FILE = "vocab.json"
 
-SCHEMA_VERSION = 2  # 2: the combined "text" field, DOIs
 COMMIT_EVERY = 50_000
 WRITER_HEAP = 256 * 1024 * 1024
 WRITER_THREADS = 2  # measured: 8k docs/s with 1, 12k with 2 on this 2-core machine
-TEXT_ANALYZER = "pr_en"
-NAME_ANALYZER = "pr_names"
 WORD_CACHE = 200_000  # analysed words kept for snippets (~30 MB at most)
-DEFAULT_WEIGHTS = {"text": 1.0, "title": 0.6, "authors": 0.5}  # tuned on Cranfield only (dev grid)
-# The title boost fades for long descriptive queries: weight * min(1, (REF / n) ** DECAY) for n
-# distinct query terms. A long question matches a few title words of many papers; summed on
-# top of the body it outranked the paper whose abstract matched (HF known-item set). Chosen
-# by leave-one-set-out cross-validation over the three dev sets (bench/eval_search.py).
-TITLE_REF_TERMS = 12
-TITLE_DECAY = 1.5
-PHRASE_FIRST = 1e4  # added to exact-phrase matches when a phrase is optional: they rank first
-TEXT_FIELDS = ("text", "title")  # what words and phrases are matched against
-
-
-def paper_key(paper_id: str) -> int:
-    """Stable 63-bit integer key of a paper (shared by the lexical and vector indexes)."""
-    return int.from_bytes(hashlib.blake2b(paper_id.encode(), digest_size=8).digest(), "big") >> 1
-
-
-def day_number(date: str | None) -> int:
-    """``2024-05-03...`` -> 20240503 (0 when unknown)."""
-    if not date or len(date) < 10:
-        return 0
-    try:
-        return int(date[:4] + date[5:7] + date[8:10])
-    except ValueError:
-        return 0
-
-
-def text_analyzer() -> tantivy.TextAnalyzer:
-    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-            .filter(tantivy.Filter.remove_long(40)).filter(tantivy.Filter.lowercase())
-            .filter(tantivy.Filter.ascii_fold()).filter(tantivy.Filter.stopword("english"))
-            .filter(tantivy.Filter.stemmer("english")).build())
-
-
-def name_analyzer() -> tantivy.TextAnalyzer:
-    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-            .filter(tantivy.Filter.remove_long(40)).filter(tantivy.Filter.lowercase())
-            .filter(tantivy.Filter.ascii_fold()).build())
-
-
-def build_schema() -> tantivy.Schema:
-    b = tantivy.SchemaBuilder()
-    b.add_text_field("id", stored=True, tokenizer_name="raw")
-    b.add_integer_field("key", stored=False, indexed=True, fast=True)
-    b.add_text_field("title", tokenizer_name=TEXT_ANALYZER)
-    b.add_text_field("text", tokenizer_name=TEXT_ANALYZER)
-    b.add_text_field("authors", tokenizer_name=NAME_ANALYZER)
-    b.add_text_field("cats", tokenizer_name="raw", index_option="basic")
-    b.add_text_field("doi", tokenizer_name="raw", index_option="basic")
-    b.add_integer_field("day", indexed=True, fast=True)
-    b.add_integer_field("has_code", indexed=True)
-    return b.build()
-
-
-def paper_document(p: Paper) -> tantivy.Document:
-    doc = tantivy.Document()
-    doc.add_text("id", p.id)
-    doc.add_integer("key", paper_key(p.id))
-    doc.add_text("title", p.title or "")
-    doc.add_text("text", f"{p.title or ''}\n{p.abstract or ''}")
-    for a in p.authors:
-        doc.add_text("authors", a.name)
-    cats = set()
-    for c in p.categories or ([p.primary_category] if p.primary_category else []):
-        c = c.lower()
-        cats.add(c)
-        cats.add(c.split(".")[0])
-    for c in sorted(cats):
-        doc.add_text("cats", c)
-    if p.doi:
-        doc.add_text("doi", p.doi.strip().lower())
-    doc.add_integer("day", day_number(p.published))
-    doc.add_integer("has_code", int(p.has_code))
-    return doc
 
 
 @dataclass(slots=True)
@@ -122,7 +49,7 @@ class LexicalResult:
     total: int
 
 
-class LexicalIndex:
+class LexicalIndex(LexicalQueries):
     """One tantivy index directory (``<index_dir>/lexical``) and its watermark."""
 
     def __init__(self, index_dir: Path, weights: dict[str, float] | None = None):
@@ -284,95 +211,14 @@ class LexicalIndex:
         toks = self._analyzer.analyze(word)
         return toks[0] if toks else None
 
-    def query_weights(self, n_terms: int) -> dict[str, float]:
-        """Field weights for a query of ``n_terms`` distinct analysed terms (the title boost
-        fades for long queries, see TITLE_REF_TERMS)."""
-        w = dict(self.weights)
-        ref = w.pop("title_ref", TITLE_REF_TERMS)
-        decay = w.pop("title_decay", TITLE_DECAY)
-        if n_terms > ref and decay:
-            w["title"] = w.get("title", 0.0) * (ref / n_terms) ** decay
-        return w
-
-    def _text_query(self, q: ParsedQuery) -> tantivy.Query | None:
-        S, M = tantivy.Occur.Should, tantivy.Occur.Must
-        clauses = []
-        words = q.words + (q.phrases if q.phrases_optional else [])
-        tokens = list(dict.fromkeys(t for w in words for t in self.analyze(w)))
-        weights = self.query_weights(len(tokens))
-        for tok in tokens:
-            for fname in TEXT_FIELDS:
-                if weights.get(fname):
-                    clauses.append((S, tantivy.Query.boost_query(
-                        tantivy.Query.term_query(self.schema, fname, tok), weights[fname])))
-        for name_tok in dict.fromkeys(t for w in words for t in self._names.analyze(w)):
-            clauses.append((S, tantivy.Query.boost_query(
-                tantivy.Query.term_query(self.schema, "authors", name_tok), weights["authors"])))
-        for phrase in q.phrases:
-            pq = self._phrase(phrase, TEXT_FIELDS, self._analyzer, weights)
-            if pq is not None:
-                clauses.append((S, tantivy.Query.const_score_query(pq, PHRASE_FIRST))
-                               if q.phrases_optional else (M, pq))
-        if not clauses:
-            return None
-        return tantivy.Query.boolean_query(clauses)
-
-    def _phrase(self, text: str, fields: tuple[str, ...], analyzer,
-                weights: dict[str, float] | None = None) -> tantivy.Query | None:
-        words = [(i, toks[0]) for i, w in enumerate(text.split())
-                 if (toks := analyzer.analyze(w))]
-        if not words:
-            return None
-        per_field = []
-        for f in fields:
-            if len(words) == 1:
-                sub = tantivy.Query.term_query(self.schema, f, words[0][1])
-            else:
-                base = words[0][0]
-                sub = tantivy.Query.phrase_query(self.schema, f, [(i - base, t) for i, t in words])
-            per_field.append((tantivy.Occur.Should,
-                              tantivy.Query.boost_query(sub, (weights or self.weights).get(f, 1.0))))
-        return tantivy.Query.boolean_query(per_field)
-
-    def filter_clauses(self, q: ParsedQuery, keys: list[int] | None = None) -> list:
-        """Filters as non-scoring Must clauses (also used to filter vector candidates)."""
-        M, S = tantivy.Occur.Must, tantivy.Occur.Should
-        out = []
-        if q.categories:
-            terms = [(S, tantivy.Query.term_query(self.schema, "cats", c.lower()))
-                     for c in q.categories]
-            out.append(tantivy.Query.boolean_query(terms))
-        for author in q.authors:
-            pq = self._phrase(author, ("authors",), self._names)
-            out.append(pq if pq is not None else tantivy.Query.empty_query())
-        if q.date_from or q.date_to:
-            lo = day_number(q.date_from) if q.date_from else None
-            hi = day_number(q.date_to) if q.date_to else None
-            if lo is not None and hi is not None and lo > hi:
-                out.append(tantivy.Query.empty_query())
-            else:
-                out.append(tantivy.Query.range_query(self.schema, "day", tantivy.FieldType.Integer,
-                                                     lo if lo is not None else 1, hi))
-        if q.has_code is not None:
-            out.append(tantivy.Query.term_query(self.schema, "has_code", int(q.has_code)))
-        if keys is not None:
-            out.append(tantivy.Query.term_set_query(self.schema, "key", keys))
-        return [(M, tantivy.Query.const_score_query(x, 0.0)) for x in out]
-
-    def _exclusions(self, q: ParsedQuery) -> list:
-        out = []
-        for w in q.excluded:
-            for tok in self.analyze(w):
-                for f in ("text",):
-                    out.append((tantivy.Occur.MustNot, tantivy.Query.term_query(self.schema, f, tok)))
-        return out
 
     def search(self, q: ParsedQuery, limit: int, offset: int = 0,
                order_by_date: bool = False) -> LexicalResult:
         index = self.index()
         if index is None:
             return LexicalResult([], [], 0)
-        text = self._text_query(q)
+        searcher = index.searcher()
+        text = self._text_query(q, searcher)
         clauses = self.filter_clauses(q) + self._exclusions(q)
         if text is not None:
             clauses.append((tantivy.Occur.Must, text))
@@ -381,7 +227,6 @@ class LexicalIndex:
         else:
             clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
         query = tantivy.Query.boolean_query(clauses)
-        searcher = index.searcher()
         kw = {"order_by_field": "day"} if order_by_date or text is None else {}
         res = searcher.search(query, limit=max(1, limit), offset=offset, count=True, **kw)
         ids, scores = [], []
