@@ -22,15 +22,20 @@ Corpora (built once into ``$PAPERRADAR_BENCH_DIR``, default /tmp/paperradar-benc
 
 PostgreSQL: with ``--database-url postgresql://...`` (a scratch database: its ``public``
 schema is DROPPED) each corpus is copied into it (``paperradar db copy``, embeddings
-included) and measured again after SQLite, in the same run, with one node and with ``--nodes``
+included) and measured beside SQLite, in the same run, with one node and with ``--nodes``
 nodes (separate ``paperradar serve`` processes on the one database, each with its own data
 directory and search index built from the database; the client's connections are spread
 over the nodes). A table of req/s per endpoint with the PostgreSQL/SQLite ratio closes the
 output. The server CPU column counts the web processes only, not PostgreSQL's.
+All configurations' servers run at once and each endpoint is measured on each in turn
+(SQLite, PostgreSQL 1 node, PostgreSQL N nodes, next endpoint), so that the figures compared
+are taken seconds apart on a machine whose load changes; ``--runs N`` repeats that N times
+and the table gives medians over the runs: of req/s, p50, CPU ms/req and of each run's
+PostgreSQL/SQLite ratio (the load average at each run is printed).
 
 Usage: python bench/web_load.py [--corpus demo 100k] [--seconds 8] [--concurrency 1 16]
                                 [--workers 1] [--papers 100000] [--no-embed]
-                                [--database-url URL] [--nodes 2]
+                                [--database-url URL] [--nodes 2] [--runs 1]
 """
 
 from __future__ import annotations
@@ -138,7 +143,8 @@ def free_port() -> int:
 
 def copy_to_postgres(data: Path, url: str, nodes: int) -> list[Path]:
     """Copy the SQLite corpus into the scratch database; one data directory per node, each
-    with its own search index built from the database (as a new node would)."""
+    with its own search index built from the database (as a new node would): the one-node
+    configuration's, then (``nodes`` > 1) the multi-node configuration's (they run at once)."""
     import shutil
 
     import psycopg
@@ -152,7 +158,7 @@ def copy_to_postgres(data: Path, url: str, nodes: int) -> list[Path]:
                     f"sqlite:///{data / 'paperradar.db'}", url], check=True,
                    stdout=subprocess.DEVNULL)
     dirs = []
-    for k in range(nodes):
+    for k in range(1 + nodes if nodes > 1 else 1):
         node = data.parent / f"{data.name}-pg-node{k}"
         shutil.rmtree(node, ignore_errors=True)
         node.mkdir(parents=True)
@@ -244,54 +250,93 @@ def server_cpu(proc: subprocess.Popen) -> float:
     return total
 
 
-def run(label: str, datas: list[Path], args, database_url: str = "") -> dict:
-    """Measure every endpoint at every ``--concurrency`` against one server per data dir."""
-    servers = [start_server(d, args.workers, database_url) for d in datas]
-    out: dict = {}
+def start_config(label: str, datas: list[Path], args, database_url: str = "") -> dict:
+    """One configuration: a server per data dir (all on ``database_url``, if given)."""
+    servers = []
     try:
-        bases = [b for _, b in servers]
-        urls = targets(bases[0])
-        for base in bases:
+        for d in datas:
+            servers.append(start_server(d, args.workers, database_url))
+    except BaseException:
+        stop_config({"servers": servers})
+        raise
+    with open_store(database_url or Settings(data_dir=datas[0]).resolved_database_url) as st:
+        papers = st.count_papers()
+    return {"label": label, "servers": servers, "bases": [b for _, b in servers],
+            "papers": papers}
+
+
+def stop_config(cfg: dict) -> None:
+    for proc, _ in cfg["servers"]:
+        proc.terminate()
+    for proc, _ in cfg["servers"]:
+        proc.wait(30)
+
+
+def measure(cfgs: list[dict], args) -> list[dict]:
+    """``--runs`` rounds; in each, every endpoint at every ``--concurrency`` is measured on
+    every configuration in turn, so that the figures compared were taken seconds apart."""
+    urls = targets(cfgs[0]["bases"][0])
+    for cfg in cfgs:
+        for base in cfg["bases"]:
             for u in urls.values():  # warm up (model load, page cache)
                 for x in u[:5]:
                     httpx.get(base + x, timeout=60)
-        with open_store(database_url or Settings(data_dir=datas[0]).resolved_database_url) as st:
-            papers = st.count_papers()
+    for cfg in cfgs:
+        print(f"{cfg['label']}: {cfg['papers']:,} papers, {len(cfg['bases'])} node(s) x "
+              f"{args.workers} worker(s)")
+    runs = []
+    for k in range(max(1, args.runs)):
+        print(f"\n# run {k + 1}/{max(1, args.runs)}; load average: "
+              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+        results: dict = {cfg["label"]: {} for cfg in cfgs}
         for conc in args.concurrency:
-            print(f"\n## {label}: {papers:,} papers, {len(bases)} node(s) x {args.workers} "
-                  f"worker(s), {conc} concurrent connections, {args.seconds:g} s per endpoint")
-            print(f"{'endpoint':<22}{'req/s':>9}{'x base':>8}{'p50 ms':>9}{'p99 ms':>9}"
-                  f"{'errors':>8}{'server CPU ms/req':>19}{'req/s per core':>16}")
-            base_rps = None
+            print(f"\n## {conc} concurrent connections, {args.seconds:g} s per endpoint")
+            print(f"{'endpoint':<22}{'configuration':<14}{'req/s':>8}{'x base':>8}{'p50 ms':>9}"
+                  f"{'p99 ms':>9}{'errors':>8}{'server CPU ms/req':>19}{'req/s per core':>16}")
             for name, u in urls.items():
-                cpu0 = sum(server_cpu(p) for p, _ in servers)
-                res = asyncio.run(hammer(bases, u, args.seconds, conc))
-                cpu_ms = 1000 * (sum(server_cpu(p) for p, _ in servers) - cpu0) / max(
-                    1, res["requests"])
-                base_rps = base_rps or res["rps"]
-                out[(name, conc)] = res
-                print(f"{name:<22}{res['rps']:>9.0f}{res['rps'] / base_rps:>8.2f}"
-                      f"{res['p50_ms']:>9.1f}{res['p99_ms']:>9.1f}{res['errors']:>8}"
-                      f"{cpu_ms:>19.2f}{1000 / max(cpu_ms, 1e-9):>16.0f}", flush=True)
-    finally:
-        for proc, _ in servers:
-            proc.terminate()
-        for proc, _ in servers:
-            proc.wait(30)
-    return out
+                for cfg in cfgs:
+                    res = hammer_config(cfg, u, args.seconds, conc)
+                    out = results[cfg["label"]]
+                    out[(name, conc)] = res
+                    base_rps = next(iter(out.values()))["rps"]
+                    print(f"{name:<22}{cfg['label']:<14}{res['rps']:>8.0f}"
+                          f"{res['rps'] / base_rps:>8.2f}{res['p50_ms']:>9.1f}{res['p99_ms']:>9.1f}"
+                          f"{res['errors']:>8}{res['cpu_ms']:>19.2f}"
+                          f"{1000 / max(res['cpu_ms'], 1e-9):>16.0f}", flush=True)
+        runs.append(results)
+    return runs
 
 
-def print_table(corpus: str, results: dict) -> None:
-    """req/s per endpoint and configuration, with the ratio to SQLite at the same concurrency."""
-    sqlite = results["SQLite"]
-    print(f"\n## {corpus}: req/s (p50 ms), ratio PostgreSQL/SQLite req/s")
-    for (name, conc), base in sqlite.items():
-        cells = [f"{base['rps']:.0f} ({base['p50_ms']:.1f})"]
-        for label, res in results.items():
+def hammer_config(cfg: dict, urls: list[str], seconds: float, conc: int) -> dict:
+    """``hammer`` one configuration, with its servers' CPU time per request."""
+    servers = cfg["servers"]
+    cpu0 = sum(server_cpu(p) for p, _ in servers)
+    res = asyncio.run(hammer(cfg["bases"], urls, seconds, conc))
+    res["cpu_ms"] = 1000 * (sum(server_cpu(p) for p, _ in servers) - cpu0) / max(
+        1, res["requests"])
+    return res
+
+
+def print_table(corpus: str, runs: list[dict]) -> None:
+    """Per endpoint and configuration: req/s (p50 ms) [CPU ms/req], and the ratio to SQLite
+    at the same concurrency; medians over the interleaved runs, the ratio as the median of
+    each run's ratio (a run's configurations are measured minutes apart, not hours)."""
+    def med(label: str, key, field: str) -> float:
+        return statistics.median(r[label][key][field] for r in runs)
+
+    print(f"\n## {corpus}: req/s (p50 ms) [server CPU ms/req], ratio PostgreSQL/SQLite req/s"
+          + (f"; medians of {len(runs)} interleaved runs" if len(runs) > 1 else ""))
+    for key in runs[0]["SQLite"]:
+        name, conc = key
+        cells = []
+        for label in runs[0]:
+            cell = (f"{med(label, key, 'rps'):.0f} ({med(label, key, 'p50_ms'):.1f}) "
+                    f"[{med(label, key, 'cpu_ms'):.2f}]")
             if label != "SQLite":
-                r = res[(name, conc)]
-                cells.append(f"{label}: {r['rps']:.0f} ({r['p50_ms']:.1f}) "
-                             f"{r['rps'] / base['rps']:.2f}x")
+                ratio = statistics.median(r[label][key]["rps"] / r["SQLite"][key]["rps"]
+                                          for r in runs)
+                cell = f"{label}: {cell} {ratio:.2f}x"
+            cells.append(cell)
         print(f"{name:<22} c={conc:<3} SQLite {' | '.join(cells)}")
 
 
@@ -306,19 +351,30 @@ def main() -> None:
     ap.add_argument("--database-url", default="", help="a scratch PostgreSQL database (its "
                     "public schema is DROPPED): also measure PostgreSQL after SQLite")
     ap.add_argument("--nodes", type=int, default=2, help="PostgreSQL nodes of the multi-node run")
+    ap.add_argument("--runs", type=int, default=1, help="measure every configuration this "
+                    "many times, interleaved; the closing table gives medians")
     args = ap.parse_args()
     print(f"cpus: {os.cpu_count()}; load average: {os.getloadavg()[0]:.2f}")
     for corpus in args.corpus:
         data = build_demo(not args.no_embed) if corpus == "demo" else build_100k(args.papers)
         name = corpus if corpus == "100k" else "demo"
-        results = {"SQLite": run(f"{name}, SQLite", [data], args)}
-        if args.database_url:
-            nodes = copy_to_postgres(data, args.database_url, max(1, args.nodes))
-            results["PG 1 node"] = run(f"{name}, PostgreSQL", nodes[:1], args, args.database_url)
-            if args.nodes > 1:
-                results[f"PG {args.nodes} nodes"] = run(f"{name}, PostgreSQL", nodes, args,
-                                                        args.database_url)
-            print_table(name, results)
+        print(f"\n# corpus {name}")
+        nodes = copy_to_postgres(data, args.database_url, max(1, args.nodes)) \
+            if args.database_url else []
+        cfgs: list[dict] = []
+        try:
+            cfgs.append(start_config("SQLite", [data], args))
+            if nodes:
+                cfgs.append(start_config("PG 1 node", nodes[:1], args, args.database_url))
+                if args.nodes > 1:
+                    cfgs.append(start_config(f"PG {args.nodes} nodes", nodes[1:], args,
+                                             args.database_url))
+            runs = measure(cfgs, args)
+        finally:
+            for cfg in cfgs:
+                stop_config(cfg)
+        if nodes:
+            print_table(name, runs)
 
 
 if __name__ == "__main__":

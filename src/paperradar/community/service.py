@@ -110,12 +110,16 @@ def comment_out(store, c: Comment, viewer: User | None) -> dict[str, Any]:
 
 
 def discussion(store, paper_id: str, viewer: User | None, page: int = 1,
-               per_page: int = COMMENTS_PER_PAGE) -> dict[str, Any]:
+               per_page: int = COMMENTS_PER_PAGE, *, comments: list[Comment] | None = None,
+               authors: abc.Set[int] | None = None) -> dict[str, Any]:
     """One page of a paper's thread (``per_page`` entries in thread order), with HTML from
-    the store; only this page's stale comments are rendered (and saved)."""
-    comments = store.list_comments(paper_id)
-    items = thread(comments, viewer, with_html=False,
-                   authors=store.confirmed_claimants_of(paper_id))
+    the store; only this page's stale comments are rendered (and saved). ``comments`` and
+    ``authors``: the paper's comments and confirmed claimants, if already read."""
+    if comments is None:
+        comments = store.list_comments(paper_id)
+    if authors is None:
+        authors = store.confirmed_claimants_of(paper_id)
+    items = thread(comments, viewer, with_html=False, authors=authors)
     pages = max(1, -(-len(items) // per_page))
     page = min(max(page, 1), pages)
     shown = items[(page - 1) * per_page:page * per_page]

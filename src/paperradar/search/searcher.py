@@ -33,6 +33,7 @@ MAX_OFFSET_INPUT = 10**9  # offsets are clamped to this, then refused past the d
 SUGGEST_BELOW = 5  # fewer results than this: spelling also tries two-edit corrections
 EXACT_FILTER_CAP = 5_000  # filtered semantic search scores at most this many exactly
 QUERY_CACHE = 512  # query embeddings kept
+_UNREAD = object()  # similar_ranked: the embedding was not read by the caller
 
 
 @dataclass(slots=True)
@@ -337,29 +338,37 @@ class Searcher:
     def similar(self, paper_id: str, limit: int = 10, paper: Paper | None = None) -> list[Hit]:
         """Nearest papers by embedding (never the paper itself); lexical fallback. ``paper``:
         the paper already read by the caller (else it is read here)."""
-        limit = _as_int(limit, 10, 1, MAX_LIMIT)
         if paper is None or paper.id != paper_id:
             paper = self.store.get_paper(paper_id)
         if paper is None:
             return []
+        return self._hits(self.similar_ranked(paper, limit), ParsedQuery())
+
+    def similar_ranked(self, paper: Paper, limit: int = 10,
+                       stored: Any = _UNREAD) -> list[tuple[str, float]]:
+        """``(id, score)`` of the papers nearest to ``paper``, best first (as ``similar``,
+        without reading the hits' rows). ``stored``: its embedding under ``model_name()``
+        if the caller read it already (None: it has none)."""
+        limit = _as_int(limit, 10, 1, MAX_LIMIT)
         ranked: list[tuple[str, float]] = []
         try:
             model = self.model_name()
-            stored = self.store.get_embeddings(model, [paper_id]).get(paper_id)
+            if stored is _UNREAD:
+                stored = self.store.get_embeddings(model, [paper.id]).get(paper.id)
             if stored is not None and self.vectors().count(model) > 0:
                 from paperradar.search.vectors import decode
 
                 ranked = self._vector_search(decode(stored), ParsedQuery(), limit,
-                                             exclude=paper_id)
+                                             exclude=paper.id)
         except Exception:
-            log.exception("vector neighbours failed for %s", paper_id)
+            log.exception("vector neighbours failed for %s", paper.id)
         if not ranked:
             from paperradar.search.query import _WORD
 
             words = _WORD.findall(f"{paper.title} {paper.abstract}")[:48]
             res = self.lexical.search(ParsedQuery(words=words), limit + 1)
-            ranked = [(i, s) for i, s in zip(res.ids, res.scores) if i != paper_id][:limit]
-        return self._hits(ranked, ParsedQuery())
+            ranked = [(i, s) for i, s in zip(res.ids, res.scores) if i != paper.id][:limit]
+        return ranked
 
     # -- hits -----------------------------------------------------------------------------
     def _hits(self, ranked: list[tuple[str, float]], q: ParsedQuery,

@@ -12,13 +12,14 @@ from paperradar.store.base.catalog import CatalogStore
 from paperradar.store.base.community import CommunityStore
 from paperradar.store.base.enrich import ClaimStore, EnrichStore
 from paperradar.store.base.notify import NotifyStore
+from paperradar.store.base.pages import PageStore
 from paperradar.store.base.papers import PaperStore, UpsertStats
 from paperradar.store.base.recommend import RecommendStore
 from paperradar.store.base.search import SearchStore
 
 
 class Store(PaperStore, CommunityStore, CatalogStore, NotifyStore, SearchStore, EnrichStore,
-            ClaimStore, RecommendStore, Protocol):
+            ClaimStore, RecommendStore, PageStore, Protocol):
     """Everything a backend implements. Areas are added as the product grows."""
 
     backend: str  # "sqlite" | "postgresql"

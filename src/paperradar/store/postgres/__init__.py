@@ -13,6 +13,7 @@ from paperradar.store.postgres.community import CommunityMixin
 from paperradar.store.postgres.db import Database, session_unlock, try_session_lock
 from paperradar.store.postgres.enrich import EnrichMixin
 from paperradar.store.postgres.notify import NotifyMixin
+from paperradar.store.postgres.pages import PagesMixin
 from paperradar.store.postgres.papers import PapersMixin
 from paperradar.store.postgres.recommend import RecommendMixin
 from paperradar.store.postgres.search import SearchMixin
@@ -20,7 +21,7 @@ from paperradar.store.postgres.transfer import TransferMixin
 
 
 class PostgresStore(PapersMixin, CommunityMixin, CatalogMixin, NotifyMixin, SearchMixin,
-                    EnrichMixin, ClaimsMixin, RecommendMixin, TransferMixin):
+                    EnrichMixin, ClaimsMixin, RecommendMixin, TransferMixin, PagesMixin):
     backend = "postgresql"
 
     def __init__(self, url: str):

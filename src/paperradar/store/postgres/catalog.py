@@ -9,6 +9,8 @@ from paperradar.store.postgres.db import Database
 from paperradar.store.postgres.papers import DAILY_COLS
 from paperradar.store.sqlite.papers import _daily_from_row, paper_from_json
 
+LATEST_DAILY_SQL = (f"SELECT DISTINCT ON (paper_id) {DAILY_COLS} FROM daily_entries "
+                    "WHERE paper_id = ANY(%s::text[]) ORDER BY paper_id, date DESC")
 _SORT_COLUMNS = {"published": "p.published", "updated": "coalesce(p.updated, p.published)"}
 
 
@@ -35,8 +37,7 @@ class CatalogMixin:
         ids = list(dict.fromkeys(paper_ids))
         if not ids:
             return {}
-        rows = self.db.rows(f"SELECT DISTINCT ON (paper_id) {DAILY_COLS} FROM daily_entries "
-                            "WHERE paper_id = ANY(%s::text[]) ORDER BY paper_id, date DESC", (ids,))
+        rows = self.db.rows(LATEST_DAILY_SQL, (ids,))
         return {r[1]: _daily_from_row(r) for r in rows}
 
     def list_papers(self, *, category: str | None = None, sort: str = "published",

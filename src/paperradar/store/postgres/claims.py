@@ -8,6 +8,9 @@ from paperradar.store.postgres.db import Database
 from paperradar.store.sqlite.claims import MAX_CLAIM
 from paperradar.store.sqlite.community_rows import valid_rowid
 
+CLAIMANTS_OF_SQL = ("SELECT c.user_id FROM author_claims c JOIN users u ON u.id = c.user_id "
+                    "WHERE c.paper_id = %s AND c.status = 'confirmed' AND u.banned_at IS NULL")
+
 
 class ClaimsMixin:
     db: Database
@@ -61,7 +64,4 @@ class ClaimsMixin:
 
     def confirmed_claimants_of(self, paper_id: str) -> set[int]:
         """Ids of unbanned users with a confirmed claim on this paper (one indexed query)."""
-        return {r[0] for r in self.db.rows(
-            "SELECT c.user_id FROM author_claims c JOIN users u ON u.id = c.user_id "
-            "WHERE c.paper_id = %s AND c.status = 'confirmed' AND u.banned_at IS NULL",
-            (paper_id,))}
+        return {r[0] for r in self.db.rows(CLAIMANTS_OF_SQL, (paper_id,))}

@@ -23,6 +23,16 @@ from paperradar.store.sqlite.community_rows import (COLLECTION_SELECT, COMMENT_S
                                                     valid_rowid)
 from paperradar.store.sqlite.papers import _daily_from_row
 
+LOCAL_UPVOTES_SQL = (
+    "SELECT v.paper_id, count(*) FROM votes v JOIN users u ON u.id = v.user_id "
+    "WHERE v.paper_id = ANY(%s::text[]) AND u.banned_at IS NULL GROUP BY v.paper_id")
+LOCAL_COMMENTS_SQL = (
+    "SELECT c.paper_id, count(*) FROM comments c JOIN users u ON u.id = c.user_id "
+    "WHERE c.paper_id = ANY(%s::text[]) AND c.deleted_at IS NULL AND c.hidden_at IS NULL "
+    "AND u.banned_at IS NULL GROUP BY c.paper_id")
+VOTED_SQL = "SELECT paper_id FROM votes WHERE user_id = %s AND paper_id = ANY(%s::text[])"
+COMMENTS_OF_SQL = COMMENT_SELECT + "WHERE c.paper_id = %s ORDER BY c.id"
+
 _SUBMISSIONS = ("SELECT s.date, s.paper_id, u.name, s.created_at FROM submissions s "
                 "JOIN users u ON u.id = s.user_id ")
 
@@ -51,10 +61,7 @@ class CommunityMixin(AccountsMixin):
         return cur.rowcount > 0
 
     def local_upvote_counts(self, paper_ids: Sequence[str]) -> dict[str, int]:
-        return _local(self.db.rows(
-            "SELECT v.paper_id, count(*) FROM votes v JOIN users u ON u.id = v.user_id "
-            "WHERE v.paper_id = ANY(%s::text[]) AND u.banned_at IS NULL GROUP BY v.paper_id",
-            (_ids(paper_ids),)), paper_ids)
+        return _local(self.db.rows(LOCAL_UPVOTES_SQL, (_ids(paper_ids),)), paper_ids)
 
     def _imported(self, paper_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
         return {pid: (up, nc) for pid, up, nc in self.db.rows(
@@ -67,9 +74,7 @@ class CommunityMixin(AccountsMixin):
         return {pid: local[pid] + imported.get(pid, (0, 0))[0] for pid in local}
 
     def voted_by(self, user_id: int, paper_ids: Sequence[str]) -> set[str]:
-        return {r[0] for r in self.db.rows(
-            "SELECT paper_id FROM votes WHERE user_id = %s AND paper_id = ANY(%s::text[])",
-            (user_id, _ids(paper_ids)))}
+        return {r[0] for r in self.db.rows(VOTED_SQL, (user_id, _ids(paper_ids)))}
 
     def papers_upvoted_by(self, user_id: int, limit: int = 50, offset: int = 0) -> list[str]:
         return [r[0] for r in self.db.rows(
@@ -100,8 +105,7 @@ class CommunityMixin(AccountsMixin):
         return comment_row(row) if row else None
 
     def list_comments(self, paper_id: str) -> list[Comment]:
-        return [comment_row(r) for r in self.db.rows(
-            COMMENT_SELECT + "WHERE c.paper_id = %s ORDER BY c.id", (paper_id,))]
+        return [comment_row(r) for r in self.db.rows(COMMENTS_OF_SQL, (paper_id,))]
 
     def comments_by(self, user_id: int, limit: int = 50, offset: int = 0) -> list[Comment]:
         return [comment_row(r) for r in self.db.rows(
@@ -144,10 +148,7 @@ class CommunityMixin(AccountsMixin):
                          (now_iso() if hidden else None, comment_id))
 
     def local_comment_counts(self, paper_ids: Sequence[str]) -> dict[str, int]:
-        return _local(self.db.rows(
-            "SELECT c.paper_id, count(*) FROM comments c JOIN users u ON u.id = c.user_id "
-            "WHERE c.paper_id = ANY(%s::text[]) AND c.deleted_at IS NULL AND c.hidden_at IS NULL "
-            "AND u.banned_at IS NULL GROUP BY c.paper_id", (_ids(paper_ids),)), paper_ids)
+        return _local(self.db.rows(LOCAL_COMMENTS_SQL, (_ids(paper_ids),)), paper_ids)
 
     def comment_counts(self, paper_ids: Sequence[str]) -> dict[str, int]:
         out = self.local_comment_counts(paper_ids)

@@ -22,11 +22,13 @@ _UPSERT = ("INSERT INTO paper_enrichment (paper_id, text_hash, keyphrases, summa
            "VALUES (%s, %s, %s, %s) ON CONFLICT (paper_id) DO UPDATE SET "
            "text_hash = excluded.text_hash, keyphrases = excluded.keyphrases, "
            "summary = excluded.summary")
+ENRICHMENTS_SQL = ("SELECT paper_id, text_hash, keyphrases, summary FROM "
+                   "paper_enrichment WHERE paper_id = ANY(%s::text[])")
 _TOPIC_VOTES = ("coalesce((SELECT max(d.upvotes) FROM daily_entries d "
                 "WHERE d.paper_id = k.paper_id), 0) + "
                 + LOCAL_VOTES.replace("d.paper_id", "k.paper_id"))
 _OTHER_VOTES = "o.upvotes + " + LOCAL_VOTES.replace("d.paper_id", "o.paper_id")
-_DAILY_RANK = f"""
+DAILY_RANK_SQL = f"""
 WITH me AS (
     SELECT d.date, d.upvotes + {LOCAL_VOTES} AS score FROM daily_entries d
     WHERE d.paper_id = %(id)s ORDER BY d.date DESC LIMIT 1)
@@ -36,6 +38,10 @@ SELECT me.date, 1 + (SELECT count(*) FROM daily_entries o
                             OR ({_OTHER_VOTES} = me.score AND o.paper_id < %(id)s)))
 FROM me
 """
+
+
+def enrichment_row(r) -> Enrichment:
+    return Enrichment(r[0], r[1], json.loads(r[2]), r[3])
 
 
 def _ids(paper_ids: Sequence[str]) -> list[str]:
@@ -97,9 +103,7 @@ class EnrichMixin:
         ids = _ids(paper_ids)
         if not ids:
             return {}
-        rows = self.db.rows("SELECT paper_id, text_hash, keyphrases, summary FROM "
-                            "paper_enrichment WHERE paper_id = ANY(%s::text[])", (ids,))
-        return {r[0]: Enrichment(r[0], r[1], json.loads(r[2]), r[3]) for r in rows}
+        return {r[0]: enrichment_row(r) for r in self.db.rows(ENRICHMENTS_SQL, (ids,))}
 
     def topic_paper_ids(self, topic: str, *, limit: int, offset: int = 0) -> list[str]:
         return [r[0] for r in self.db.rows(
@@ -142,5 +146,5 @@ class EnrichMixin:
     def daily_rank(self, paper_id: str) -> tuple[str, int] | None:
         """(date, rank) of the paper on its latest daily list, ranked as the list is sorted
         (imported plus local upvotes, then id), in one round trip."""
-        row = self.db.one(_DAILY_RANK, {"id": paper_id})
+        row = self.db.one(DAILY_RANK_SQL, {"id": paper_id})
         return (row[0], row[1]) if row else None

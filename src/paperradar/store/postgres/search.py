@@ -13,13 +13,15 @@ from paperradar.store.postgres.db import Database, xact_lock
 from paperradar.store.postgres.papers import write_checkpoint
 
 _COLS = "paper_id, key, text_hash, dim, dtype, vec, eseq"
+EMBEDDINGS_SQL = (f"SELECT {_COLS} FROM embeddings WHERE model = %s "
+                  "AND paper_id = ANY(%s::text[])")
 _PUT = ("INSERT INTO embeddings (model, paper_id, key, text_hash, dim, dtype, vec, eseq) "
         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (model, paper_id) DO UPDATE SET "
         "key = excluded.key, text_hash = excluded.text_hash, dim = excluded.dim, "
         "dtype = excluded.dtype, vec = excluded.vec, eseq = excluded.eseq")
 
 
-def _row(r) -> StoredEmbedding:
+def embedding_row(r) -> StoredEmbedding:
     return StoredEmbedding(r[0], r[1], r[2], r[3], r[4], bytes(r[5]), r[6])
 
 
@@ -56,15 +58,14 @@ class SearchMixin:
             if not rows:
                 return
             for r in rows:
-                yield _row(r)
+                yield embedding_row(r)
             last = rows[-1][6]
 
     def get_embeddings(self, model: str, paper_ids: Sequence[str]) -> dict[str, StoredEmbedding]:
         ids = list(dict.fromkeys(paper_ids))
         if not ids:
             return {}
-        return {r[0]: _row(r) for r in self.db.rows(
-            f"SELECT {_COLS} FROM embeddings WHERE model = %s AND paper_id = ANY(%s::text[])", (model, ids))}
+        return {r[0]: embedding_row(r) for r in self.db.rows(EMBEDDINGS_SQL, (model, ids))}
 
     def embedding_count(self, model: str) -> int:
         return self.db.value("SELECT count(*) FROM embeddings WHERE model = %s", (model,))

@@ -14,6 +14,7 @@ from paperradar.store.sqlite.claims import ClaimsMixin
 from paperradar.store.sqlite.enrich import EnrichMixin
 from paperradar.store.sqlite.catalog import CatalogMixin
 from paperradar.store.sqlite.notify import NotifyMixin
+from paperradar.store.sqlite.pages import PagesMixin
 from paperradar.store.sqlite.papers import PapersMixin
 from paperradar.store.sqlite.recommend import RecommendMixin
 from paperradar.store.sqlite.search import SearchMixin
@@ -21,7 +22,7 @@ from paperradar.store.sqlite.transfer import TransferMixin
 
 
 class SQLiteStore(PapersMixin, CommunityMixin, CatalogMixin, NotifyMixin, SearchMixin,
-                  EnrichMixin, ClaimsMixin, RecommendMixin, TransferMixin):
+                  EnrichMixin, ClaimsMixin, RecommendMixin, TransferMixin, PagesMixin):
     def __init__(self, path: str | Path):
         self.db = Database(path)
 

@@ -55,13 +55,28 @@ class CommunityView:
         """The page of the thread named by ``?cpage=N`` (cached on the request)."""
         cache = getattr(request.state, "community_discussion", None)
         if cache is None or cache[0] != paper_id:
-            try:
-                page = max(1, min(int(request.query_params.get("cpage", "1")), 100_000))
-            except ValueError:
-                page = 1
-            found = service.discussion(request.app.state.store, paper_id, self.user(request), page)
-            cache = request.state.community_discussion = (paper_id, found)
+            self.prime_discussion(request, paper_id)
+            cache = request.state.community_discussion
         return cache[1]
+
+    def prime_discussion(self, request: Request, paper_id: str, comments=None,
+                         authors=None) -> None:
+        """Build the thread page for ``discussion`` (``comments``, ``authors``: the paper's
+        comments and confirmed claimants, when the page read them already)."""
+        try:
+            page = max(1, min(int(request.query_params.get("cpage", "1")), 100_000))
+        except ValueError:
+            page = 1
+        found = service.discussion(request.app.state.store, paper_id, self.user(request), page,
+                                   comments=comments, authors=authors)
+        request.state.community_discussion = (paper_id, found)
+
+    def prime_voted(self, request: Request, voted: dict[str, bool]) -> None:
+        """Record the signed-in viewer's votes read by the page itself, for ``voted``."""
+        cache = getattr(request.state, "community_voted", None)
+        if cache is None:
+            cache = request.state.community_voted = {}
+        cache.update(voted)
 
     def comments(self, request: Request, paper_id: str) -> list[dict[str, Any]]:
         return self.discussion(request, paper_id)["comments"]

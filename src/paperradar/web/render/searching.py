@@ -129,3 +129,24 @@ def similar_views(request, store, paper_id: str, limit: int = 6,
                   paper=None) -> tuple[list[PaperView], str | None]:
     papers, message = similar_papers(request, paper_id, limit, paper)
     return (views_of(store, papers) if papers else []), message
+
+
+def similar_ranked(request, paper, stored, limit: int = 6) -> tuple[list[str], str | None]:
+    """Ids of the papers similar to ``paper`` (``stored``: its embedding under
+    ``similar_model``, read by the caller), best first, or none and a message saying why."""
+    try:
+        ranked = searcher_of(request).similar_ranked(paper, limit=limit, stored=stored)
+    except Exception as exc:
+        log.exception("similar papers failed for %s", paper.id)
+        return [], f"Similar papers are unavailable right now ({type(exc).__name__})."
+    return [pid for pid, _ in ranked], None
+
+
+def similar_model(request) -> str | None:
+    """The embedding model similar papers are found with (None when search is unavailable:
+    ``similar_ranked`` then says so)."""
+    try:
+        return searcher_of(request).model_name()
+    except Exception:
+        log.exception("search is unavailable")
+        return None

@@ -113,13 +113,14 @@ def view_of(store, paper: Paper) -> PaperView:
     return view
 
 
-def page_views(store, paper: Paper, others: list[Paper]) -> tuple[PaperView, list[PaperView]]:
-    """A paper page's view and the views of the papers it lists (similar papers), with one
-    batched read each of daily entries, local counts and enrichment for all of them."""
-    views = views_of(store, [paper, *others])
-    rank = getattr(store, "daily_rank", None)
-    views[0].day_rank = rank(paper.id) if rank else None
-    return views[0], views[1:]
+def card_view(card) -> PaperView:
+    """The view of a store card (``store.paper_cards``, ``paper_page``): the same facts
+    ``views_of`` reads separately."""
+    view = PaperView(card.paper, card.entry, card.local_upvotes, card.local_comments)
+    if card.enrichment is not None:
+        view.keyphrases = list(card.enrichment.keyphrases)
+        view.extracted_summary = card.enrichment.summary
+    return view
 
 
 def views_of(store, papers: Iterable[Paper]) -> list[PaperView]:

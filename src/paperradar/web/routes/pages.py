@@ -19,9 +19,10 @@ from paperradar.web.render.native import paper_dict
 from paperradar.web.render.listing import (TRENDING_WINDOWS, daily_views, latest_period, pager,
                                            trending_views)
 from paperradar.web.render.periods import PARSERS, BadPeriod, Period, month_of, neighbours, week_of
-from paperradar.web.render.searching import SearchForm, run_search, similar_papers, with_typed_filters
+from paperradar.web.render.searching import (SearchForm, run_search, similar_model, similar_ranked,
+                                             with_typed_filters)
 from paperradar.web.render.text import arxiv_abs_url, arxiv_pdf_url
-from paperradar.web.render.views import page_views, view_of
+from paperradar.web.render.views import card_view, view_of
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 50
@@ -148,13 +149,13 @@ def paper_or_export(request: Request, store, paper_path: str) -> Response:
     suffix = next((s for s in _EXPORTS if paper_path.endswith(s)), None)
     raw = paper_path[: -len(suffix)] if suffix else paper_path
     pid = canonical_or_404(raw)
+    if pid == raw and suffix is None and not site.wants_json(request):
+        return _paper_html(request, store, pid)
     paper = store.get_paper(pid)
     if paper is None:
         raise HTTPException(404, f"no paper {pid} in this database")
     if pid != raw:  # versioned or URL-ish id: send to the canonical address
         return RedirectResponse(f"/papers/{pid}{suffix or ''}", status_code=308)
-    if suffix is None and not site.wants_json(request):
-        return _paper_html(request, store, paper)
     if suffix == ".bib":
         return PlainTextResponse(exports.bibtex(paper), media_type="application/x-bibtex; charset=utf-8")
     if suffix == ".ris":
@@ -166,14 +167,27 @@ def paper_or_export(request: Request, store, paper_path: str) -> Response:
     return JSONResponse(paper_dict(view, request.app.state.settings.base_url), headers=VARY)
 
 
-def _paper_html(request: Request, store, paper) -> Response:
-    """The paper page: the paper and its similar papers read in shared batches, the
-    signed-in viewer's votes on all of them in one read."""
-    others, similar_message = similar_papers(request, paper.id, paper=paper)
-    view, similar = page_views(store, paper, others)
+def _paper_html(request: Request, store, pid: str) -> Response:
+    """The paper page in two store calls: the paper with all the page shows of it (daily
+    entry, counts, enrichment, rank, comments, the viewer's vote, its embedding), then the
+    cards of its similar papers (one pipelined round trip each on PostgreSQL)."""
     community = getattr(request.app.state, "community", None)
+    viewer = community.user(request) if community is not None else None
+    viewer_id = viewer.id if viewer is not None else None
+    found = store.paper_page(pid, model=similar_model(request), viewer_id=viewer_id)
+    if found is None:
+        raise HTTPException(404, f"no paper {pid} in this database")
+    paper = found.card.paper
+    ids, similar_message = similar_ranked(request, paper, found.embedding)
+    cards = store.paper_cards(ids, viewer_id=viewer_id) if ids else {}
+    view = card_view(found.card)
+    view.day_rank = found.day_rank
+    similar = [card_view(cards[i]) for i in ids if i in cards]
     if community is not None:
-        community.prime_votes(request, [view.id, *(v.id for v in similar)])
+        if viewer is not None:
+            community.prime_voted(request, {paper.id: found.card.voted,
+                                            **{i: c.voted for i, c in cards.items()}})
+        community.prime_discussion(request, paper.id, found.comments, found.claimants)
     return site.render(request, "paper.html", {
         "p": paper, "v": view, "abs_url": arxiv_abs_url(paper), "pdf_url": arxiv_pdf_url(paper),
         "paragraphs": [Markup(latex.to_html(x.strip()))
