@@ -26,6 +26,8 @@ import numpy as np
 
 MAX_POSITIVES = 500  # a larger library is cut to its most recent entries by the caller
 REASONS = 2
+RR_DEPTH = 100  # round robin: ranks below this under every positive count as this
+PRF_K = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,9 @@ class Params:
     w_emb: float = 1.0
     w_roc: float = 1.0
     w_neg: float = 0.5
+    w_bm25: float = 0.0  # each positive a BM25 query over the candidates (max, per-query scaled)
+    w_rr: float = 0.0  # round robin: a candidate's best rank under any one positive
+    w_prf: float = 0.0  # pseudo relevance feedback from the top PRF_K of the fusion
 
 
 DEFAULT_PARAMS = Params()
@@ -104,12 +109,66 @@ class CandidateIndex:
         self.mean_row = (np.asarray(self.X.mean(axis=0)).ravel() if self.X is not None
                          else np.zeros(0))
         self.E = None if vecs is None else _normalise(np.asarray(vecs, dtype=np.float32))
+        self.bm25 = bm25_matrix(texts) if params.w_bm25 and n else None
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def features(self, texts: Sequence[str]):
         return self.vectorizer.transform(list(texts)).tocsr()
+
+
+def bm25_matrix(texts: Sequence[str], k1: float = 1.2, b: float = 0.75):
+    """(vectoriser, candidates x terms BM25 weights) over word unigrams of ``texts``."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    n = len(texts)
+    cv = CountVectorizer(strip_accents="unicode", stop_words="english",
+                         min_df=min(2, max(1, n // 10)), max_df=0.5 if n >= 20 else 1.0)
+    try:
+        tf = cv.fit_transform(list(texts)).tocsr().astype(np.float32)
+    except ValueError:  # no usable vocabulary
+        return None
+    df = np.bincount(tf.indices, minlength=tf.shape[1])
+    idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
+    dl = np.asarray(tf.sum(axis=1)).ravel()
+    norm = k1 * (1 - b + b * dl / max(float(dl.mean()), 1e-9))
+    rows = np.repeat(np.arange(n), np.diff(tf.indptr))
+    tf.data = idf[tf.indices] * tf.data * (k1 + 1) / (tf.data + norm[rows])
+    return cv, tf
+
+
+def bm25_max(bm25, texts: Sequence[str]) -> np.ndarray:
+    """Each text a BM25 query (its distinct terms) over the candidates, each query's scores
+    divided by its best, then the max over the queries."""
+    cv, W = bm25
+    Q = cv.transform(list(texts))
+    Q.data[:] = 1
+    S = (W @ Q.T).toarray()
+    return (S / np.maximum(S.max(axis=0, keepdims=True), 1e-9)).max(axis=1)
+
+
+def round_robin(S: np.ndarray, depth: int = RR_DEPTH) -> np.ndarray:
+    """1 / (10 + the best rank of each candidate under any one column of S), ranks capped at
+    ``depth``: every positive brings its own best matches (readers have several topics)."""
+    n, m = S.shape
+    best = np.full(n, float(depth))
+    k = min(depth, n)
+    for j in range(m):
+        col = -S[:, j]
+        top = np.argpartition(col, k - 1)[:k] if k < n else np.arange(n)
+        top = top[np.lexsort((top, col[top]))]
+        best[top] = np.minimum(best[top], np.arange(len(top)))
+    return 1.0 / (10.0 + best)
+
+
+def prf(index: "CandidateIndex", fused: np.ndarray, k: int = PRF_K) -> np.ndarray:
+    """z(TF-IDF similarity to the centroid of the fusion's top k, minus the mean row)."""
+    if index.X is None or len(index) <= k:
+        return np.zeros(len(index))
+    top = np.argpartition(-fused, k)[:k]
+    c = np.asarray(index.X[top].mean(axis=0)).ravel() - index.mean_row
+    return _z(np.asarray(index.X @ c).ravel())
 
 
 def _normalise(m: np.ndarray) -> np.ndarray:
@@ -148,6 +207,7 @@ def components(index: CandidateIndex, positives: Sequence[Positive],
     (candidate x positive) similarity that names the reasons. Components with no input
     (no vocabulary, no vectors, no negatives) are left out."""
     out: dict[str, np.ndarray] = {}
+    lex_all = emb_all = None
     sim = np.zeros((len(index), len(positives)))
     neg = np.zeros(len(index))
     if index.X is not None:
@@ -155,6 +215,7 @@ def components(index: CandidateIndex, positives: Sequence[Positive],
         lex = (index.X @ P.T).toarray().astype(np.float64)
         sim += lex
         out["lex"] = _z(lex.max(axis=1))
+        lex_all = lex
         out["roc"] = _z(np.asarray(index.X @ (np.asarray(P.mean(axis=0)).ravel()
                                              - index.mean_row)).ravel())
         N = index.features([p.text for p in negatives]) if negatives else None
@@ -168,22 +229,35 @@ def components(index: CandidateIndex, positives: Sequence[Positive],
         emb = (index.E @ E.T).astype(np.float64)
         sim[:, with_vec] += emb
         out["emb"] = _z(emb.max(axis=1))
+        emb_all = emb if len(with_vec) == len(positives) else None
         nvecs = [p.vec for p in negatives if p.vec is not None]
         if nvecs:
             NE = _normalise(np.stack(nvecs).astype(np.float32))
             neg += _z((index.E @ NE.T).max(axis=1).astype(np.float64))
     if negatives:
         out["neg"] = neg
+    if params.w_bm25 and index.bm25 is not None:
+        out["bm25"] = _z(bm25_max(index.bm25, [p.text for p in positives]))
+    if params.w_rr and lex_all is not None:
+        S = _z(lex_all.ravel()).reshape(lex_all.shape)
+        if emb_all is not None:
+            S = S + _z(emb_all.ravel()).reshape(emb_all.shape)
+        out["rr"] = _z(round_robin(S))
     return out, sim
 
 
-def fuse(parts: dict[str, np.ndarray], params: Params, n: int) -> np.ndarray:
-    """The weighted sum of the components (negatives subtract)."""
+def fuse(parts: dict[str, np.ndarray], params: Params, n: int,
+         index: "CandidateIndex | None" = None) -> np.ndarray:
+    """The weighted sum of the components (negatives subtract), then pseudo relevance
+    feedback from its top (when ``w_prf`` and an index are given)."""
     total = np.zeros(n)
     for name, weight in (("svm", params.w_svm), ("lex", params.w_lex), ("emb", params.w_emb),
-                         ("roc", params.w_roc), ("neg", -params.w_neg)):
+                         ("roc", params.w_roc), ("neg", -params.w_neg), ("bm25", params.w_bm25),
+                         ("rr", params.w_rr)):
         if name in parts and weight:
             total += weight * parts[name]
+    if params.w_prf and index is not None:
+        total += params.w_prf * prf(index, total)
     return total
 
 
@@ -202,7 +276,7 @@ def recommend(index: CandidateIndex, positives: Sequence[Positive],
     if not positives or not len(index) or limit <= 0:
         return []
     parts, sim = components(index, positives, negatives, params)
-    total = fuse(parts, params, len(index))
+    total = fuse(parts, params, len(index), index)
     banned = set(exclude) | {p.id for p in positives} | {p.id for p in negatives}
     order = _order(index.ids, total, banned, limit)
     out = []
