@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -212,8 +213,8 @@ def tune(index, readers, settings_store, positives_of) -> Params:
     for wr, wl, we in itertools.product((0, 0.5, 1, 2), (0, 0.25, 0.5, 1), (0, 0.5, 1, 2)):
         if not (wr or wl or we):
             continue
-        p = Params(w_svm=0, w_roc=wr, w_lex=wl, w_emb=we)
-        score = float(np.mean([ndcg10(_ranked(index.ids, fuse(parts, p, len(index))), t)
+        p = replace(DEFAULT_PARAMS, w_roc=wr, w_lex=wl, w_emb=we)
+        score = float(np.mean([ndcg10(_ranked(index.ids, fuse(parts, p, len(index), index)), t)
                                for parts, t in cached]))
         print(f"  tune w_roc={wr} w_lex={wl} w_emb={we}: nDCG@10 {score:.4f}")
         if score > best[0]:

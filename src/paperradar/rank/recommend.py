@@ -41,11 +41,11 @@ class Params:
     svm_c: float = 0.1
     svm_negatives: int = 0  # 0: every candidate is a negative; else an evenly spaced sample
     w_svm: float = 0.0  # the SVM costs ~0.3 s a reader; Rocchio matched it on the tuning half
-    w_lex: float = 0.5
-    w_emb: float = 1.0
-    w_roc: float = 1.0
+    w_lex: float = 0.25
+    w_emb: float = 0.5
+    w_roc: float = 1.5
     w_neg: float = 0.5
-    w_bm25: float = 0.0  # each positive a BM25 query over the candidates (max, per-query scaled)
+    w_bm25: float = 1.5  # each positive a BM25 query over the candidates (summed, per-query scaled)
     w_rr: float = 0.0  # round robin: a candidate's best rank under any one positive
     w_prf: float = 0.0  # pseudo relevance feedback from the top PRF_K of the fusion
 
@@ -138,14 +138,15 @@ def bm25_matrix(texts: Sequence[str], k1: float = 1.2, b: float = 0.75):
     return cv, tf
 
 
-def bm25_max(bm25, texts: Sequence[str]) -> np.ndarray:
+def bm25_pool(bm25, texts: Sequence[str], how: str = "sum") -> np.ndarray:
     """Each text a BM25 query (its distinct terms) over the candidates, each query's scores
-    divided by its best, then the max over the queries."""
+    divided by its best, then summed (or the max) over the queries."""
     cv, W = bm25
     Q = cv.transform(list(texts))
     Q.data[:] = 1
     S = (W @ Q.T).toarray()
-    return (S / np.maximum(S.max(axis=0, keepdims=True), 1e-9)).max(axis=1)
+    S /= np.maximum(S.max(axis=0, keepdims=True), 1e-9)
+    return S.max(axis=1) if how == "max" else S.sum(axis=1)
 
 
 def round_robin(S: np.ndarray, depth: int = RR_DEPTH) -> np.ndarray:
@@ -237,7 +238,7 @@ def components(index: CandidateIndex, positives: Sequence[Positive],
     if negatives:
         out["neg"] = neg
     if params.w_bm25 and index.bm25 is not None:
-        out["bm25"] = _z(bm25_max(index.bm25, [p.text for p in positives]))
+        out["bm25"] = _z(bm25_pool(index.bm25, [p.text for p in positives]))
     if params.w_rr and lex_all is not None:
         S = _z(lex_all.ravel()).reshape(lex_all.shape)
         if emb_all is not None:
