@@ -10,8 +10,9 @@ candidate-id order) it stores, in ``$PAPERRADAR_BENCH_DIR/rec_cache/<sha1 of the
   as_cen, as_max   MiniLM centroid / max-sim (baselines of eval_recommend.py)
   as_svm_e, as_svm_te   SVM on MiniLM, SVM on TF-IDF + MiniLM (slow: with --minilm-svms,
              into <key>.minilm.npz)
-  svm_i_<C>  linear SVM (tol 1e-4, as a per-request SVM would run) on the production period index (the shipped recommender's TF-IDF of
-             the candidates; candidates are the negatives), class_weight balanced
+  svm_i_<C>  linear SVM (tol 1e-4, as a per-request SVM would run) on the production period
+             index (the shipped recommender's TF-IDF of the candidates; candidates are the
+             negatives), class_weight balanced
   svm_i_nb   the same with C=0.1 and no class weights
   svm_c_<C>  linear SVM on an arxiv-sanity-style TF-IDF (max_df 0.1, min_df 5, 20,000
              features) fit on the candidates only (what a period index could hold)

@@ -21,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import eval_recommend as E  # noqa: E402
 import eval_recommend_cache as C  # noqa: E402
 
-from paperradar.rank.recommend import DEFAULT_PARAMS, CandidateIndex, Positive, recommend  # noqa: E402
+from paperradar.rank.recommend import (DEFAULT_PARAMS, CandidateIndex, Positive,  # noqa: E402
+                                       recommend)
 
 PREVIOUS = replace(DEFAULT_PARAMS, w_roc=1.0, w_lex=0.5, w_emb=1.0, w_bm25=0.0)
 
@@ -49,7 +50,8 @@ def main() -> None:
     for name, ts in times.items():
         print(f"  {name:16s} median {1000 * np.median(ts):.0f} ms, p90 "
               f"{1000 * np.percentile(ts, 90):.0f} ms ({len(ts)} readers)")
-    print(f"  ratio of medians {np.median(times['shipped']) / np.median(times['previous fusion']):.2f}"
+    ratio = np.median(times["shipped"]) / np.median(times["previous fusion"])
+    print(f"  ratio of medians {ratio:.2f}"
           f"; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 

@@ -6,15 +6,18 @@ embeddings exist, their MiniLM vectors. ``recommend`` ranks the candidates for o
 their positive papers (saved, upvoted, in their library) and negatives (hidden):
 
     score = w_roc * z(Rocchio) + w_lex * z(lexical max-sim) + w_emb * z(embedding max-sim)
-            + w_svm * z(SVM) - w_neg * z(similarity to the negatives)
+            + w_bm25 * z(BM25 library-as-query) + w_rr * z(round robin) + w_svm * z(SVM)
+            - w_neg * z(similarity to the negatives)   [+ w_prf * PRF from the top of that]
 
 where ``Rocchio`` is the TF-IDF dot product of a candidate with (mean of the positives - mean
-of the candidates), ``SVM`` (off by default: it costs ~0.3 s a reader for no gain over Rocchio
-here) is a linear SVM over the TF-IDF features with the positives as one class and the
-candidates as the other (arxiv-sanity's idea), the max-sims are the cosine of a candidate to
-its closest positive, and ``z`` standardises a score over the candidates. The
-weights were tuned by ``bench/eval_recommend.py`` on one half of its proxy readers. Each result
-names the positive closest to it (the reason). Rankings are deterministic (ties by id).
+of the candidates), ``BM25 library-as-query`` runs each positive as a BM25 query over the
+candidates (each query's scores divided by its best, summed over the positives), the
+max-sims are the cosine of a candidate to its closest positive, and ``z`` standardises a score
+over the candidates. Off by default: round robin and PRF (they did not pay on the bench) and
+the SVM (positives vs candidates on the TF-IDF, arxiv-sanity's idea: the strongest single
+signal, but 1.5-2.5 s a reader at 10k candidates, over the 200 ms budget). The weights were
+chosen by ``bench/eval_recommend_ideas.py`` on the tuning half of its proxy readers. Each
+result names the positive closest to it (the reason). Rankings are deterministic (ties by id).
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ class Params:
     max_features: int = 100_000
     svm_c: float = 0.1
     svm_negatives: int = 0  # 0: every candidate is a negative; else an evenly spaced sample
-    w_svm: float = 0.0  # the SVM costs ~0.3 s a reader; Rocchio matched it on the tuning half
+    w_svm: float = 0.0  # the SVM costs 1.5-2.5 s a reader at 10k candidates (bench, loaded)
     w_lex: float = 0.25
     w_emb: float = 0.5
     w_roc: float = 1.5
