@@ -21,10 +21,10 @@ candidates, as the shipped recommender does):
                   mixed into a fusion (rank.recommend.round_robin, as shipped)
 
 Selection is by mean nDCG@10 on the tuning half only, among fusions without an SVM (a
-per-reader SVM costs 1.5-2.5 s at 10,000 candidates: over the 200 ms budget; the best fusion
-with one is printed too, marked +), after a local grid around the best; the table prints both halves for every
-method with paired bootstrap CIs against arxiv-sanity (the report half is read once, for the
-chosen method, and printed for the others for transparency).
+per-reader SVM costs 0.26-2.5 s at 10,000 candidates: over the 200 ms budget; the best fusion
+with one is printed too, marked +), after a local grid around the best. The table prints
+both halves for every method with paired bootstrap CIs against arxiv-sanity (the report half
+is read once, for the chosen method, and printed for the others for transparency).
 
 Usage: python bench/eval_recommend_ideas.py [--top 40]
 """
@@ -234,7 +234,7 @@ def main() -> None:
             grid[f"baseline: {nm}"] = ({k: 1}, 0)
     t = time.perf_counter()
     tune = {n: evaluate(comps["tune"], w, p, feats) for n, (w, p) in grid.items()}
-    # shippable: no baseline, and no SVM (a per-reader SVM over the period index costs 1.5-2.5 s
+    # shippable: no baseline, and no SVM (a per-reader SVM over the period index costs 0.26-2.5 s
     # at 10,000 candidates, measured: over the 200 ms budget); the best with an SVM is shown too
     ok = [n for n in grid if not n.startswith("baseline") and "svm_" not in n]
     with_svm = [n for n in grid if not n.startswith("baseline") and "svm_as" not in n]

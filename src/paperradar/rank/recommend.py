@@ -15,9 +15,10 @@ candidates (each query's scores divided by its best, summed over the positives),
 max-sims are the cosine of a candidate to its closest positive, and ``z`` standardises a score
 over the candidates. Off by default: round robin and PRF (they did not pay on the bench) and
 the SVM (positives vs candidates on the TF-IDF, arxiv-sanity's idea: the strongest single
-signal, but 1.5-2.5 s a reader at 10k candidates, over the 200 ms budget). The weights were
-chosen by ``bench/eval_recommend_ideas.py`` on the tuning half of its proxy readers. Each
-result names the positive closest to it (the reason). Rankings are deterministic (ties by id).
+signal, but 0.26 s (load 3.7) to 2.5 s (load 9) a reader at 10k candidates: over budget).
+The weights were chosen by ``bench/eval_recommend_ideas.py`` on the tuning half of its proxy
+readers. Each result names the positive closest to it (the reason). Rankings are
+deterministic (ties by id).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class Params:
     max_features: int = 100_000
     svm_c: float = 0.1
     svm_negatives: int = 0  # 0: every candidate is a negative; else an evenly spaced sample
-    w_svm: float = 0.0  # the SVM costs 1.5-2.5 s a reader at 10k candidates (bench, loaded)
+    w_svm: float = 0.0  # the SVM: 0.26-2.5 s a reader at 10k candidates (by load)
     w_lex: float = 0.25
     w_emb: float = 0.5
     w_roc: float = 1.5
