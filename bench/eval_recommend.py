@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -134,6 +135,11 @@ def build_store(rows: list[dict], vecs: np.ndarray, mask: np.ndarray, path: Path
     return store
 
 
+BASELINE_NAMES = {"as_svm": "arxiv-sanity SVM (TF-IDF)", "as_cen": "MiniLM centroid",
+                  "as_max": "MiniLM max-sim", "as_svm_e": "SVM on MiniLM",
+                  "as_svm_te": "SVM on TF-IDF + MiniLM"}
+
+
 class Baselines:
     """The reference methods, over the whole corpus as arxiv-sanity does."""
 
@@ -167,19 +173,26 @@ class Baselines:
         clf.fit(X[train], y[train])
         return clf.decision_function(X)
 
-    def run(self, lib_ids: list[str]) -> dict[str, list[str]]:
+    def scores(self, lib_ids: list[str], slow: bool | None = None) -> dict[str, np.ndarray]:
+        """Every baseline's score of every paper (cached per reader by eval_recommend_cache):
+        slow=None all, False the TF-IDF SVM and MiniLM similarities, True the MiniLM SVMs."""
         import scipy.sparse as sp
 
         lib = [self.pos[p] for p in lib_ids]
-        svm = self._svm(self.X, lib)
-        sims = self.E @ self.E[lib].T
-        cen = self.E @ (self.E[lib].mean(axis=0))
-        both = sp.hstack([self.X, sp.csr_matrix(self.E)]).tocsr()
-        out = {"arxiv-sanity SVM (TF-IDF)": self._rank(svm),
-               "MiniLM centroid": self._rank(cen),
-               "MiniLM max-sim": self._rank(sims.max(axis=1)),
-               "SVM on MiniLM": self._rank(self._svm(self.E, lib, self.has)),
-               "SVM on TF-IDF + MiniLM": self._rank(self._svm(both, lib, self.has))}
+        out = {}
+        if slow is not True:
+            sims = self.E @ self.E[lib].T
+            out.update(as_svm=self._svm(self.X, lib), as_cen=self.E @ (self.E[lib].mean(axis=0)),
+                       as_max=sims.max(axis=1))
+        if slow is not False:
+            both = sp.hstack([self.X, sp.csr_matrix(self.E)]).tocsr()
+            out.update(as_svm_e=self._svm(self.E, lib, self.has),
+                       as_svm_te=self._svm(both, lib, self.has))
+        return out
+
+    def run(self, lib_ids: list[str]) -> dict[str, list[str]]:
+        s = self.scores(lib_ids)
+        out = {name: self._rank(s[k]) for k, name in BASELINE_NAMES.items()}
         a, b = out["arxiv-sanity SVM (TF-IDF)"], out["MiniLM max-sim"]
         rrf: dict[str, float] = defaultdict(float)
         for ranking in (a, b):
@@ -200,8 +213,8 @@ def tune(index, readers, settings_store, positives_of) -> Params:
     for wr, wl, we in itertools.product((0, 0.5, 1, 2), (0, 0.25, 0.5, 1), (0, 0.5, 1, 2)):
         if not (wr or wl or we):
             continue
-        p = Params(w_svm=0, w_roc=wr, w_lex=wl, w_emb=we)
-        score = float(np.mean([ndcg10(_ranked(index.ids, fuse(parts, p, len(index))), t)
+        p = replace(DEFAULT_PARAMS, w_roc=wr, w_lex=wl, w_emb=we)
+        score = float(np.mean([ndcg10(_ranked(index.ids, fuse(parts, p, len(index), index)), t)
                                for parts, t in cached]))
         print(f"  tune w_roc={wr} w_lex={wl} w_emb={we}: nDCG@10 {score:.4f}")
         if score > best[0]:

@@ -7,7 +7,8 @@ import pytest
 
 from recommend_fixtures import DAY, library_id, rows, seed
 from paperradar.rank import foryou
-from paperradar.rank.recommend import CandidateIndex, Params, Positive, recommend
+from paperradar.rank.recommend import (CandidateIndex, Params, Positive, bm25_matrix, bm25_pool,
+                                       prf, recommend, round_robin)
 
 
 def _index(data, vecs=None, params=Params()):
@@ -66,9 +67,47 @@ def test_embedding_component_finds_a_paper_by_meaning_alone():
     data = rows()[:20]
     rng = np.random.default_rng(0)
     vecs = rng.normal(size=(20, 16)).astype(np.float32)
-    index = _index(data, vecs, Params(w_svm=0, w_roc=0, w_lex=0, w_emb=1))
+    index = _index(data, vecs, Params(w_svm=0, w_roc=0, w_lex=0, w_emb=1, w_bm25=0))
     pos = Positive("x", "X", "words that appear nowhere zzzqqq", vec=vecs[7] + 0.01)
     assert recommend(index, [pos], limit=1)[0].id == data[7]["id"]
+
+
+def test_bm25_library_as_query_scales_each_positive_to_its_best_match():
+    texts = ["graph neural networks for molecules", "protein folding with diffusion",
+             "graph neural networks molecules message passing molecules graph",
+             "weather forecasting with transformers", "diffusion protein design"] * 5
+    bm = bm25_matrix(texts)
+    long_query = "graph neural networks molecules message passing " * 20
+    s = bm25_pool(bm, [long_query, "protein diffusion"])
+    # each query's scores are divided by its best: the long query cannot drown the short one,
+    # whose best matches (1 and 4) score as high as the long query's best (2)
+    assert np.allclose(s[[1, 2, 4]], 1.0) and 0 < s[0] < 1 and s[3] == 0.0
+    one = bm25_pool(bm, ["protein diffusion"])
+    assert np.allclose(bm25_pool(bm, ["protein diffusion"] * 2), 2 * one)  # summed over queries
+    assert np.allclose(bm25_pool(bm, [long_query, "protein diffusion"], "max"), s)
+    assert bm25_matrix(["the", "and"]) is None  # no vocabulary: the component is left out
+
+
+def test_round_robin_gives_every_positive_its_best_matches():
+    S = np.array([[0.9, 0.0], [0.8, 0.1], [0.7, 0.0], [0.0, 0.2], [0.1, 0.0]])
+    rr = round_robin(S, depth=3)
+    # candidate 3 is first under the second positive only: it ties with the first's best
+    assert rr[3] == rr[0] == 1 / 10 and rr[1] == 1 / 11
+    assert rr[4] == 1 / 13  # below the depth under both positives
+
+
+def test_pseudo_relevance_feedback_lifts_papers_like_the_top():
+    data = rows()
+    index = _index(data)
+    fused = np.zeros(len(index))
+    top = [index.pos[data[i]["id"]] for i in range(10)]
+    fused[top] = 1.0
+    lift = prf(index, fused)
+    assert lift.shape == (len(index),) and abs(float(lift.mean())) < 1e-6
+    assert float(lift[top].mean()) > float(np.delete(lift, top).mean())
+    pos = [Positive("x", "X", data[5]["abstract"])]
+    a = [r.id for r in recommend(index, pos, limit=20, params=Params(w_prf=0.5))]
+    assert a == [r.id for r in recommend(index, pos, limit=20, params=Params(w_prf=0.5))]
 
 
 def test_empty_or_stopword_candidates_do_not_crash():

@@ -6,15 +6,19 @@ embeddings exist, their MiniLM vectors. ``recommend`` ranks the candidates for o
 their positive papers (saved, upvoted, in their library) and negatives (hidden):
 
     score = w_roc * z(Rocchio) + w_lex * z(lexical max-sim) + w_emb * z(embedding max-sim)
-            + w_svm * z(SVM) - w_neg * z(similarity to the negatives)
+            + w_bm25 * z(BM25 library-as-query) + w_rr * z(round robin) + w_svm * z(SVM)
+            - w_neg * z(similarity to the negatives)   [+ w_prf * PRF from the top of that]
 
 where ``Rocchio`` is the TF-IDF dot product of a candidate with (mean of the positives - mean
-of the candidates), ``SVM`` (off by default: it costs ~0.3 s a reader for no gain over Rocchio
-here) is a linear SVM over the TF-IDF features with the positives as one class and the
-candidates as the other (arxiv-sanity's idea), the max-sims are the cosine of a candidate to
-its closest positive, and ``z`` standardises a score over the candidates. The
-weights were tuned by ``bench/eval_recommend.py`` on one half of its proxy readers. Each result
-names the positive closest to it (the reason). Rankings are deterministic (ties by id).
+of the candidates), ``BM25 library-as-query`` runs each positive as a BM25 query over the
+candidates (each query's scores divided by its best, summed over the positives), the
+max-sims are the cosine of a candidate to its closest positive, and ``z`` standardises a score
+over the candidates. Off by default: round robin and PRF (they did not pay on the bench) and
+the SVM (positives vs candidates on the TF-IDF, arxiv-sanity's idea: the strongest single
+signal, but 0.26 s (load 3.7) to 2.5 s (load 9) a reader at 10k candidates: over budget).
+The weights were chosen by ``bench/eval_recommend_ideas.py`` on the tuning half of its proxy
+readers. Each result names the positive closest to it (the reason). Rankings are
+deterministic (ties by id).
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ import numpy as np
 
 MAX_POSITIVES = 500  # a larger library is cut to its most recent entries by the caller
 REASONS = 2
+RR_DEPTH = 100  # round robin: ranks below this under every positive count as this
+PRF_K = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +44,14 @@ class Params:
     max_features: int = 100_000
     svm_c: float = 0.1
     svm_negatives: int = 0  # 0: every candidate is a negative; else an evenly spaced sample
-    w_svm: float = 0.0  # the SVM costs ~0.3 s a reader; Rocchio matched it on the tuning half
-    w_lex: float = 0.5
-    w_emb: float = 1.0
-    w_roc: float = 1.0
+    w_svm: float = 0.0  # the SVM: 0.26-2.5 s a reader at 10k candidates (by load)
+    w_lex: float = 0.25
+    w_emb: float = 0.5
+    w_roc: float = 1.5
     w_neg: float = 0.5
+    w_bm25: float = 1.5  # each positive a BM25 query over the candidates (summed, per-query scaled)
+    w_rr: float = 0.0  # round robin: a candidate's best rank under any one positive
+    w_prf: float = 0.0  # pseudo relevance feedback from the top PRF_K of the fusion
 
 
 DEFAULT_PARAMS = Params()
@@ -104,12 +113,67 @@ class CandidateIndex:
         self.mean_row = (np.asarray(self.X.mean(axis=0)).ravel() if self.X is not None
                          else np.zeros(0))
         self.E = None if vecs is None else _normalise(np.asarray(vecs, dtype=np.float32))
+        self.bm25 = bm25_matrix(texts) if params.w_bm25 and n else None
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def features(self, texts: Sequence[str]):
         return self.vectorizer.transform(list(texts)).tocsr()
+
+
+def bm25_matrix(texts: Sequence[str], k1: float = 1.2, b: float = 0.75):
+    """(vectoriser, candidates x terms BM25 weights) over word unigrams of ``texts``."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    n = len(texts)
+    cv = CountVectorizer(strip_accents="unicode", stop_words="english",
+                         min_df=min(2, max(1, n // 10)), max_df=0.5 if n >= 20 else 1.0)
+    try:
+        tf = cv.fit_transform(list(texts)).tocsr().astype(np.float32)
+    except ValueError:  # no usable vocabulary
+        return None
+    df = np.bincount(tf.indices, minlength=tf.shape[1])
+    idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
+    dl = np.asarray(tf.sum(axis=1)).ravel()
+    norm = k1 * (1 - b + b * dl / max(float(dl.mean()), 1e-9))
+    rows = np.repeat(np.arange(n), np.diff(tf.indptr))
+    tf.data = idf[tf.indices] * tf.data * (k1 + 1) / (tf.data + norm[rows])
+    return cv, tf
+
+
+def bm25_pool(bm25, texts: Sequence[str], how: str = "sum") -> np.ndarray:
+    """Each text a BM25 query (its distinct terms) over the candidates, each query's scores
+    divided by its best, then summed (or the max) over the queries."""
+    cv, W = bm25
+    Q = cv.transform(list(texts))
+    Q.data[:] = 1
+    S = (W @ Q.T).toarray()
+    S /= np.maximum(S.max(axis=0, keepdims=True), 1e-9)
+    return S.max(axis=1) if how == "max" else S.sum(axis=1)
+
+
+def round_robin(S: np.ndarray, depth: int = RR_DEPTH) -> np.ndarray:
+    """1 / (10 + the best rank of each candidate under any one column of S), ranks capped at
+    ``depth``: every positive brings its own best matches (readers have several topics)."""
+    n, m = S.shape
+    best = np.full(n, float(depth))
+    k = min(depth, n)
+    for j in range(m):
+        col = -S[:, j]
+        top = np.argpartition(col, k - 1)[:k] if k < n else np.arange(n)
+        top = top[np.lexsort((top, col[top]))]
+        best[top] = np.minimum(best[top], np.arange(len(top)))
+    return 1.0 / (10.0 + best)
+
+
+def prf(index: "CandidateIndex", fused: np.ndarray, k: int = PRF_K) -> np.ndarray:
+    """z(TF-IDF similarity to the centroid of the fusion's top k, minus the mean row)."""
+    if index.X is None or len(index) <= k:
+        return np.zeros(len(index))
+    top = np.argpartition(-fused, k)[:k]
+    c = np.asarray(index.X[top].mean(axis=0)).ravel() - index.mean_row
+    return _z(np.asarray(index.X @ c).ravel())
 
 
 def _normalise(m: np.ndarray) -> np.ndarray:
@@ -148,6 +212,7 @@ def components(index: CandidateIndex, positives: Sequence[Positive],
     (candidate x positive) similarity that names the reasons. Components with no input
     (no vocabulary, no vectors, no negatives) are left out."""
     out: dict[str, np.ndarray] = {}
+    lex_all = emb_all = None
     sim = np.zeros((len(index), len(positives)))
     neg = np.zeros(len(index))
     if index.X is not None:
@@ -155,6 +220,7 @@ def components(index: CandidateIndex, positives: Sequence[Positive],
         lex = (index.X @ P.T).toarray().astype(np.float64)
         sim += lex
         out["lex"] = _z(lex.max(axis=1))
+        lex_all = lex
         out["roc"] = _z(np.asarray(index.X @ (np.asarray(P.mean(axis=0)).ravel()
                                              - index.mean_row)).ravel())
         N = index.features([p.text for p in negatives]) if negatives else None
@@ -168,22 +234,35 @@ def components(index: CandidateIndex, positives: Sequence[Positive],
         emb = (index.E @ E.T).astype(np.float64)
         sim[:, with_vec] += emb
         out["emb"] = _z(emb.max(axis=1))
+        emb_all = emb if len(with_vec) == len(positives) else None
         nvecs = [p.vec for p in negatives if p.vec is not None]
         if nvecs:
             NE = _normalise(np.stack(nvecs).astype(np.float32))
             neg += _z((index.E @ NE.T).max(axis=1).astype(np.float64))
     if negatives:
         out["neg"] = neg
+    if params.w_bm25 and index.bm25 is not None:
+        out["bm25"] = _z(bm25_pool(index.bm25, [p.text for p in positives]))
+    if params.w_rr and lex_all is not None:
+        S = _z(lex_all.ravel()).reshape(lex_all.shape)
+        if emb_all is not None:
+            S = S + _z(emb_all.ravel()).reshape(emb_all.shape)
+        out["rr"] = _z(round_robin(S))
     return out, sim
 
 
-def fuse(parts: dict[str, np.ndarray], params: Params, n: int) -> np.ndarray:
-    """The weighted sum of the components (negatives subtract)."""
+def fuse(parts: dict[str, np.ndarray], params: Params, n: int,
+         index: "CandidateIndex | None" = None) -> np.ndarray:
+    """The weighted sum of the components (negatives subtract), then pseudo relevance
+    feedback from its top (when ``w_prf`` and an index are given)."""
     total = np.zeros(n)
     for name, weight in (("svm", params.w_svm), ("lex", params.w_lex), ("emb", params.w_emb),
-                         ("roc", params.w_roc), ("neg", -params.w_neg)):
+                         ("roc", params.w_roc), ("neg", -params.w_neg), ("bm25", params.w_bm25),
+                         ("rr", params.w_rr)):
         if name in parts and weight:
             total += weight * parts[name]
+    if params.w_prf and index is not None:
+        total += params.w_prf * prf(index, total)
     return total
 
 
@@ -202,7 +281,7 @@ def recommend(index: CandidateIndex, positives: Sequence[Positive],
     if not positives or not len(index) or limit <= 0:
         return []
     parts, sim = components(index, positives, negatives, params)
-    total = fuse(parts, params, len(index))
+    total = fuse(parts, params, len(index), index)
     banned = set(exclude) | {p.id for p in positives} | {p.id for p in negatives}
     order = _order(index.ids, total, banned, limit)
     out = []
