@@ -268,10 +268,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.n:
             synthetic = work / f"synthetic-{args.n}.jsonl"
             started = time.perf_counter()
-            synthesise(real, synthetic, args.n)
+            if synthetic.exists():  # the same seed makes the same file: kept from a run before
+                what = "kept from an earlier run in this workdir"
+            else:
+                synthesise(real, synthetic.with_suffix(".tmp"), args.n)
+                synthetic.with_suffix(".tmp").rename(synthetic)
+                what = f"written in {time.perf_counter() - started:.1f} s"
             print(f"\nsynthetic corpus: {args.n:,} papers, "
-                  f"{synthetic.stat().st_size / 1e6:,.0f} MB written in "
-                  f"{time.perf_counter() - started:.1f} s (not timed below)")
+                  f"{synthetic.stat().st_size / 1e6:,.0f} MB {what} (not timed below)")
             if DATABASE_URL:
                 rows, seconds = baseline_copy(synthetic, DATABASE_URL, args.n)
                 what = "bare PostgreSQL COPY"
