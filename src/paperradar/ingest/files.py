@@ -22,8 +22,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 from paperradar.ingest import arxiv_api, arxiv_oai, arxiv_rss, hf_daily, snapshot
 from paperradar.ingest.errors import IngestError, ParseError
 from paperradar.ingest.fields import RecordError
-from paperradar.ingest.pipeline import (DEFAULT_BATCH, BatchWriter, IngestReport, batched,
-                                        upsert_retrying)
+from paperradar.ingest.pipeline import DEFAULT_BATCH, IngestReport, batched, upsert_retrying
 from paperradar.models import Record
 from paperradar.store import Store, UpsertStats
 
@@ -177,56 +176,25 @@ def _streamed(fp: BinaryIO, source: str | None, errors: list[str],
             yield item
 
 
-def _store_chunk(store: Store, chunk: list[Record]) -> tuple[UpsertStats, list[str]]:
-    """Upsert one batch (on the writer thread); a batch the store refuses is retried record
-    by record, so one unstorable record is skipped (and described) instead of failing the
-    rest of the file. Returns the counts and the problems of the skipped records."""
-    try:
-        return upsert_retrying(store, chunk), []
-    except _UNSTORABLE:
-        total, problems = UpsertStats(), []
-        for r in chunk:
-            try:
-                total += upsert_retrying(store, [r])
-            except _UNSTORABLE as exc:
-                problems.append(f"{r.paper.id[:80]}: could not be stored "
-                                f"({type(exc).__name__}: {str(exc)[:100]})")
-        return total, problems
-
-
-def chunk_writer(store: Store) -> BatchWriter:
-    """The writer thread of one import (shared by its files: one thread, one connection)."""
-    return BatchWriter(lambda chunk: _store_chunk(store, chunk))
-
-
 def _write(store: Store, records: Iterable[Record], errors: list[str], skipped: list[int],
-           batch_size: int, on_batch: Callable[[int], None] | None = None,
-           writer: BatchWriter | None = None) -> UpsertStats:
-    """Upsert in batches, each written by the writer thread while the next is parsed here;
-    counts, problems and ``on_batch`` follow each batch's commit, in file order. Returns
-    once every batch of ``records`` is committed."""
-    if writer is None:
-        with chunk_writer(store) as own:
-            return _write(store, records, errors, skipped, batch_size, on_batch, own)
+           batch_size: int, on_batch: Callable[[int], None] | None = None) -> UpsertStats:
+    """Upsert in batches; a batch the store refuses is retried record by record, so one
+    unstorable record is skipped (and reported) instead of failing the rest of the file."""
     total = UpsertStats()
-
-    def collect(done: list[tuple[list[Record], tuple[UpsertStats, list[str]]]]) -> None:
-        nonlocal total
-        for chunk, (stats, problems) in done:
-            total += stats
-            skipped[0] += len(problems)
-            errors.extend(problems[:max(MAX_KEPT_ERRORS - len(errors), 0)])
-            if on_batch:
-                on_batch(len(chunk))
-
-    try:
-        for chunk in batched(records, batch_size):
-            collect(writer.submit(chunk))
-    except BaseException:
-        if not writer.failed:  # the input failed (a read error): what came before it is written
-            collect(writer.drain())
-        raise
-    collect(writer.drain())
+    for chunk in batched(records, batch_size):
+        try:
+            total += upsert_retrying(store, chunk)
+        except _UNSTORABLE:
+            for r in chunk:
+                try:
+                    total += upsert_retrying(store, [r])
+                except _UNSTORABLE as exc:
+                    skipped[0] += 1
+                    if len(errors) < MAX_KEPT_ERRORS:
+                        errors.append(f"{r.paper.id[:80]}: could not be stored "
+                                      f"({type(exc).__name__}: {str(exc)[:100]})")
+        if on_batch:
+            on_batch(len(chunk))
     return total
 
 
@@ -239,8 +207,7 @@ def _position(fp: BinaryIO) -> int:
 
 
 def import_file(store: Store, path: Path, report: IngestReport, *, source: str | None = None,
-                progress: Progress | None = None, batch_size: int | None = None,
-                writer: BatchWriter | None = None) -> FileResult:
+                progress: Progress | None = None, batch_size: int | None = None) -> FileResult:
     """Import one file into ``store``; raise ``IngestError``/``OSError`` for a failed file."""
     kind = detect(path)
     errors: list[str] = []
@@ -255,14 +222,14 @@ def import_file(store: Store, path: Path, report: IngestReport, *, source: str |
                 if progress:
                     progress(path, _position(fp), done)
             report.stats += _write(store, _streamed(fp, source, errors, skipped), errors,
-                                   skipped, size, on_batch, writer)
+                                   skipped, size, on_batch)
     else:
         records = parse_document(path, kind, errors)
         skipped[0] = len(errors)
         if source:
             for r in records:
                 r.paper.sources = [source]
-        report.stats += _write(store, records, errors, skipped, size, writer=writer)
+        report.stats += _write(store, records, errors, skipped, size)
         done = len(records)
     if progress:
         progress(path, path.stat().st_size, done)
@@ -305,26 +272,19 @@ def import_paths(store: Store, paths: Iterable[str | Path], *, source: str | Non
                  progress: Progress | None = None, batch_size: int | None = None) -> IngestReport:
     """Import files and directories; per-file problems are collected, never fatal."""
     report = IngestReport()
-    with chunk_writer(store) as writer:
-        for path in expand_paths(paths):
-            _import_one(store, path, report, writer, source=source, progress=progress,
-                        batch_size=batch_size)
+    for path in expand_paths(paths):
+        report.files += 1
+        try:
+            result = import_file(store, path, report, source=source, progress=progress,
+                                 batch_size=batch_size)
+        except (IngestError, OSError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            report.errors.append(f"{path}: {reason}")
+            continue
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError, EOFError,
+                zlib.error) as exc:
+            report.errors.append(f"{path}: unreadable ({type(exc).__name__}: {str(exc)[:200]})")
+            continue
+        if result.problems:
+            report.errors.append(f"{path}: {_describe(result.problems, result.skipped)}")
     return report
-
-
-def _import_one(store: Store, path: Path, report: IngestReport, writer: BatchWriter,
-                **options) -> None:
-    """``import_file`` with its problems as ``report.errors`` lines (never raised)."""
-    report.files += 1
-    try:
-        result = import_file(store, path, report, writer=writer, **options)
-    except (IngestError, OSError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        report.errors.append(f"{path}: {reason}")
-        return
-    except (ValueError, TypeError, KeyError, AttributeError, RecursionError, EOFError,
-            zlib.error) as exc:
-        report.errors.append(f"{path}: unreadable ({type(exc).__name__}: {str(exc)[:200]})")
-        return
-    if result.problems:
-        report.errors.append(f"{path}: {_describe(result.problems, result.skipped)}")
