@@ -57,6 +57,10 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def load() -> str:
+    return "load average " + ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def dir_size_mb(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
 
@@ -200,10 +204,10 @@ def run_pipelined(label: str, inputs: Path, workdir: Path) -> dict:
 
     settings = fresh_settings(workdir)
     store = open_store(settings.resolved_database_url)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with LexicalFollower(settings) as follower:
         report = import_paths(store, [inputs])
-    t_import = time.perf_counter() - started
+    t_import, c_import = time.perf_counter() - started, time.process_time() - cpu
     caught_up = Searcher(settings, store).sync_lexical()
     total = time.perf_counter() - started
     docs = Searcher(settings, store).lexical.num_docs()
@@ -213,7 +217,7 @@ def run_pipelined(label: str, inputs: Path, workdir: Path) -> dict:
     print(f"   import done after      {t_import:8.1f} s; index caught up {total - t_import:.1f} s later "
           f"(follower {follower.indexed:,}, catch-up {caught_up:,}; index holds {docs:,})")
     print(f"   total                  {total:8.1f} s  {n / total:>9,.0f} papers/s "
-          "(including the full-text index)")
+          f"(including the full-text index); importer CPU {c_import:.1f} s; {load()}")
     return {"papers_per_s_total": n / total, "seconds": total}
 
 
@@ -236,7 +240,7 @@ def print_result(r: dict) -> None:
     print(f"   database {r['db_mb']:,.0f} MB, full-text index {r['index_mb']:,.0f} MB")
     rss = ", ".join(f"{k:,}: {v:,.0f} MB" for k, v in r["rss_samples"])
     print(f"   RSS during import (records: MB): {rss}")
-    print(f"   peak RSS of this process so far: {r['peak_rss_mb']:,.0f} MB")
+    print(f"   peak RSS of this process so far: {r['peak_rss_mb']:,.0f} MB; {load()}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -264,10 +268,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.n:
             synthetic = work / f"synthetic-{args.n}.jsonl"
             started = time.perf_counter()
-            synthesise(real, synthetic, args.n)
+            if synthetic.exists():  # the same seed makes the same file: kept from a run before
+                what = "kept from an earlier run in this workdir"
+            else:
+                synthesise(real, synthetic.with_suffix(".tmp"), args.n)
+                synthetic.with_suffix(".tmp").rename(synthetic)
+                what = f"written in {time.perf_counter() - started:.1f} s"
             print(f"\nsynthetic corpus: {args.n:,} papers, "
-                  f"{synthetic.stat().st_size / 1e6:,.0f} MB written in "
-                  f"{time.perf_counter() - started:.1f} s (not timed below)")
+                  f"{synthetic.stat().st_size / 1e6:,.0f} MB {what} (not timed below)")
             if DATABASE_URL:
                 rows, seconds = baseline_copy(synthetic, DATABASE_URL, args.n)
                 what = "bare PostgreSQL COPY"
@@ -276,7 +284,8 @@ def main(argv: list[str] | None = None) -> int:
                                               min(args.n, BASELINE_CAP))
                 what = "bare FTS5 insert loop"
             base = rows / seconds
-            print(f"baseline: {what}, {rows:,} rows in {seconds:.1f} s = {base:,.0f} rows/s")
+            print(f"baseline: {what}, {rows:,} rows in {seconds:.1f} s = {base:,.0f} rows/s; "
+                  f"{load()}")
             r = run_import(f"synthetic {args.n:,}", synthetic, work / "synthetic", args.n)
             print(f"   ratio to the baseline: {r['papers_per_s_total'] / base:.2f}x "
                   f"(import + index), {r['papers_per_s_store'] / base:.2f}x (import alone)")

@@ -165,6 +165,8 @@ def _str(obj: dict, *keys: str) -> str | None:
         value = obj.get(key)
         if value is None:
             continue
+        if type(value) is str:
+            return value
         if isinstance(value, (dict, list)):
             raise RecordError(f"{key} must be text, not {type(value).__name__}")
         return str(value)

@@ -2,7 +2,9 @@
 
 A second process (so it runs on the other core, outside the importer's GIL) calls
 ``Searcher.sync_lexical()`` in a loop: each call indexes what has been committed since the
-index's watermark. When the import is done the parent sets ``stop``; the follower then syncs
+index's watermark, once at least ``MIN_PASS`` papers are waiting (each pass ends with a
+tantivy commit, a new segment to merge later: small passes add merging work to the
+indexing). When the import is done the parent sets ``stop``; the follower then syncs
 until a pass finds nothing new, so everything the import committed is indexed. Crash-safe
 by construction: only ``sync_lexical`` writes, and it commits before moving its watermark;
 if the importer is killed, the follower notices its parent is gone and exits.
@@ -16,6 +18,7 @@ from typing import Any
 from paperradar.config import Settings
 
 POLL_SECONDS = 0.2
+MIN_PASS = 20_000  # papers waiting before a pass while the import runs (the counter's gap)
 
 
 def _follow(settings: Settings, stop: Any, indexed: Any) -> None:
@@ -28,6 +31,9 @@ def _follow(settings: Settings, stop: Any, indexed: Any) -> None:
         searcher = Searcher(settings, store)
         while parent is None or parent.is_alive():  # an importer killed -9 ends us too
             stopping = stop.is_set()  # read before the pass: a pass after stop sees everything
+            if not stopping and store.max_seq() - searcher.lexical.watermark() < MIN_PASS:
+                stop.wait(POLL_SECONDS)
+                continue
             n = searcher.sync_lexical()
             indexed.value += n
             if stopping and n == 0:

@@ -1,5 +1,5 @@
-"""PostgreSQL paper store: batched merge-upserts (pipelined ``ON CONFLICT``), reads, daily
-entries, and the change feed.
+"""PostgreSQL paper store: batched merge-upserts (``COPY``; ``ON CONFLICT`` only for papers
+already stored), reads, daily entries, and the change feed.
 
 The feed cannot skip: a sequence value taken before commit would let a follower that read
 ``seq > watermark`` miss a row whose transaction took a lower number and committed later.
@@ -11,6 +11,8 @@ whatever a follower sees, no row with a lower counter can still appear later.
 from __future__ import annotations
 
 from typing import Any, Iterator, Sequence
+
+import psycopg
 
 from paperradar.merge import merge
 from paperradar.models import DailyEntry, Paper, Record
@@ -38,6 +40,13 @@ def write_checkpoint(conn, key: str, value: str | None) -> None:
     else:
         conn.execute("INSERT INTO checkpoints (key, value) VALUES (%s, %s) "
                      "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+
+
+def copy_rows(conn, table: str, cols: Sequence[str], rows: list[tuple]) -> None:
+    """``COPY`` rows straight into ``table`` (one round trip, bulk inserts on the server)."""
+    with conn.cursor().copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def copy_upsert(conn, table: str, cols: Sequence[str], rows: list[tuple], conflict: str) -> None:
@@ -71,12 +80,28 @@ class PapersMixin:
         incoming: dict[str, Paper] = {}
         for r in records:  # merge duplicates inside the batch, in order
             incoming[r.paper.id] = merge(incoming.get(r.paper.id), r.paper)
-        stats = UpsertStats()
         xact_lock(conn, PAPERS_FEED_LOCK)  # serialises paper writers: commit-order counters
+        try:
+            with conn.transaction():  # a savepoint: a clash undoes only the papers written here
+                stats = self._write_papers(conn, incoming, direct=True)
+        except psycopg.errors.UniqueViolation:
+            # A paper the merge read found absent was added meanwhile by a writer that does
+            # not take the feed lock (``db copy``): read again and merge into it.
+            stats = self._write_papers(conn, incoming, direct=False)
+        self._upsert_daily(conn, [r.daily for r in records if r.daily is not None], stats)
+        if checkpoint is not None:
+            write_checkpoint(conn, *checkpoint)
+        return stats
+
+    def _write_papers(self, conn, incoming: dict[str, Paper], direct: bool) -> UpsertStats:
+        """Merge ``incoming`` into the stored papers and write what changed. ``direct``: the
+        papers the read found absent go by ``COPY`` straight into ``papers`` (no staging
+        table, no ``ON CONFLICT``); changed stored ones go through the staging upsert."""
+        stats = UpsertStats()
         stored = dict(conn.execute("SELECT id, data FROM papers WHERE id = ANY(%s::text[])",
                                    (list(incoming),)).fetchall())
         seq = conn.execute("SELECT coalesce(max(seq), 0) FROM papers").fetchone()[0]
-        paper_rows, category_rows, changed_existing = [], [], []
+        new_rows, new_categories, paper_rows, category_rows, changed_existing = [], [], [], [], []
         for pid, paper in incoming.items():
             old_text = stored.get(pid)
             merged = merge(paper_from_json(old_text), paper) if old_text else paper
@@ -84,16 +109,22 @@ class PapersMixin:
             if text == old_text:
                 stats.unchanged += 1
                 continue
+            fresh = old_text is None and direct
             if old_text is None:
                 stats.added += 1
             else:
                 stats.updated += 1
                 changed_existing.append(pid)
             seq += 1
-            paper_rows.append((pid, merged.version, merged.title, merged.published,
-                               merged.updated, merged.primary_category, merged.has_code,
-                               text, seq))
-            category_rows.extend((c, pid) for c in dict.fromkeys(merged.categories))
+            (new_rows if fresh else paper_rows).append(
+                (pid, merged.version, merged.title, merged.published, merged.updated,
+                 merged.primary_category, merged.has_code, text, seq))
+            (new_categories if fresh else category_rows).extend(
+                (c, pid) for c in dict.fromkeys(merged.categories))
+        if new_rows:
+            copy_rows(conn, "papers", PAPER_COLS, new_rows)
+        if new_categories:
+            copy_rows(conn, "paper_categories", ("category", "paper_id"), new_categories)
         if changed_existing:
             conn.execute("DELETE FROM paper_categories WHERE paper_id = ANY(%s::text[])",
                          (changed_existing,))
@@ -103,9 +134,6 @@ class PapersMixin:
         if category_rows:
             copy_upsert(conn, "paper_categories", ("category", "paper_id"), category_rows,
                         "ON CONFLICT DO NOTHING")
-        self._upsert_daily(conn, [r.daily for r in records if r.daily is not None], stats)
-        if checkpoint is not None:
-            write_checkpoint(conn, *checkpoint)
         return stats
 
     def _upsert_daily(self, conn, entries: list[DailyEntry], stats: UpsertStats) -> None:
