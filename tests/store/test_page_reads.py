@@ -1,5 +1,5 @@
 """The paper page's combined reads (``paper_page``, ``paper_cards``) equal the separate reads
-they replace, on one fixture with every kind of fact: two daily entries (the latest wins),
+they replace (and so do ``list_facts`` and ``daily_date_span`` of lists), on one fixture with every kind of fact: two daily entries (the latest wins),
 votes and comments by a banned user (not counted), a hidden and a deleted comment, a
 confirmed and a pending claim, enrichment, an embedding under one model only, a viewer's
 votes, and ids that are not stored (left out; a missing paper is None)."""
@@ -88,3 +88,29 @@ def test_combined_page_reads_equal_the_separate_reads(store):
     assert not store.paper_page(IDS[0], viewer_id=bob).card.voted
     assert store.paper_cards([IDS[1]], viewer_id=bob)[IDS[1]].voted
     assert store.paper_cards(["2602.9\x00"]) == {} and store.paper_page("2602.9\x00") is None
+
+
+def test_list_facts_equal_the_separate_reads(store):
+    _fill(store)
+    asked = [IDS[3], "2602.99999", IDS[1], IDS[5], IDS[1], IDS[0], "2602.9\x00"]
+    ids = list(dict.fromkeys(asked))
+    for entries in (False, True):
+        facts = store.list_facts(asked, entries=entries)
+        assert {i: facts.upvotes.get(i, 0) for i in ids} == store.local_upvote_counts(ids)
+        assert {i: facts.comments.get(i, 0) for i in ids} == store.local_comment_counts(ids)
+        assert facts.enrichments == store.get_enrichments(ids)
+        assert facts.entries == (store.latest_daily_entries(ids) if entries else {})
+    facts = store.list_facts(IDS, entries=True)
+    assert facts.upvotes[IDS[0]] == 1 and facts.upvotes[IDS[1]] == 2  # eve is banned
+    assert facts.comments[IDS[0]] == 2 and facts.entries[IDS[0]].date == "2026-02-11"
+    assert IDS[5] not in facts.entries and facts.enrichments[IDS[2]].keyphrases
+    empty = store.list_facts([])
+    assert (empty.upvotes, empty.comments, empty.enrichments, empty.entries) == ({}, {}, {}, {})
+
+
+def test_daily_date_span(store):
+    assert store.daily_date_span() == (None, None)
+    _fill(store)
+    assert store.daily_date_span() == ("2026-02-10", "2026-02-11")
+    assert store.daily_date_span()[0] == store.daily_dates_around("0001-01-01", "0001-01-01")[2]
+    assert store.daily_date_span()[1] == store.daily_dates_around("9999-12-31", "9999-12-31")[0]

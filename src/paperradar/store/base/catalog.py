@@ -16,6 +16,10 @@ class CatalogStore(Protocol):
         """(last date with entries before ``start``, last date with entries inside
         [start, end], first date with entries after ``end``): index lookups, for navigation."""
 
+    def daily_date_span(self) -> tuple[str | None, str | None]:
+        """(first, last) date with daily entries, (None, None) without any: two index lookups
+        in one query, for the date picker."""
+
     def latest_daily_entries(self, paper_ids: Sequence[str]) -> dict[str, DailyEntry]:
         """The most recent daily entry of each paper that has one."""
 

@@ -39,6 +39,18 @@ class PaperPage:
     claimants: set[int] = field(default_factory=set)  # confirmed, unbanned claimants
 
 
+@dataclass(slots=True)
+class ListFacts:
+    """What a list (daily list, search results, a collection) shows beside papers it already
+    holds, by paper id: ``local_upvote_counts``, ``local_comment_counts``,
+    ``get_enrichments`` and (when asked) ``latest_daily_entries``, in one call."""
+
+    upvotes: dict[str, int] = field(default_factory=dict)
+    comments: dict[str, int] = field(default_factory=dict)
+    enrichments: dict[str, Enrichment] = field(default_factory=dict)
+    entries: dict[str, DailyEntry] = field(default_factory=dict)  # empty unless asked
+
+
 class PageStore(Protocol):
     def paper_page(self, paper_id: str, *, model: str | None = None,
                    viewer_id: int | None = None) -> PaperPage | None:
@@ -49,3 +61,7 @@ class PageStore(Protocol):
     def paper_cards(self, paper_ids: Sequence[str], *,
                     viewer_id: int | None = None) -> dict[str, PaperCard]:
         """Cards of the papers that exist (ids not stored are left out)."""
+
+    def list_facts(self, paper_ids: Sequence[str], *, entries: bool = False) -> ListFacts:
+        """Local counts and enrichment of papers a list already holds (and their latest
+        daily entries with ``entries``), equal to the separate reads."""

@@ -33,6 +33,10 @@ class CatalogMixin:
             {"s": start, "e": end})  # type: ignore[arg-type]
         return row[0], row[1], row[2]  # type: ignore[index]
 
+    def daily_date_span(self) -> tuple[str | None, str | None]:
+        row = self.db.one("SELECT min(date), max(date) FROM daily_entries")
+        return (row[0], row[1]) if row else (None, None)
+
     def latest_daily_entries(self, paper_ids: Sequence[str]) -> dict[str, DailyEntry]:
         ids = list(dict.fromkeys(paper_ids))
         if not ids:

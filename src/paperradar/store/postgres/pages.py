@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from paperradar.store.base.pages import PaperCard, PaperPage
+from paperradar.store.base.pages import ListFacts, PaperCard, PaperPage
 from paperradar.store.postgres.catalog import LATEST_DAILY_SQL
 from paperradar.store.postgres.claims import CLAIMANTS_OF_SQL
 from paperradar.store.postgres.community import (COMMENTS_OF_SQL, LOCAL_COMMENTS_SQL,
@@ -68,3 +68,17 @@ class PagesMixin:
         if not ids:
             return {}
         return _cards(ids, self.db.pipelined(_card_queries(ids, viewer_id)))
+
+    def list_facts(self, paper_ids: Sequence[str], *, entries: bool = False) -> ListFacts:
+        ids = list(dict.fromkeys(paper_ids))
+        if not ids:
+            return ListFacts()
+        queries = [(LOCAL_UPVOTES_SQL, (ids,)), (LOCAL_COMMENTS_SQL, (ids,)),
+                   (ENRICHMENTS_SQL, (ids,))]
+        if entries:
+            queries.append((LATEST_DAILY_SQL, (ids,)))
+        up, com, enriched, *latest = self.db.pipelined(queries)
+        up_of, com_of = dict(up), dict(com)
+        return ListFacts({i: up_of.get(i, 0) for i in ids}, {i: com_of.get(i, 0) for i in ids},
+                         {r[0]: enrichment_row(r) for r in enriched},
+                         {r[1]: _daily_from_row(r) for r in latest[0]} if latest else {})

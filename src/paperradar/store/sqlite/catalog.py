@@ -29,6 +29,10 @@ class CatalogMixin:
             "(SELECT min(date) FROM daily_entries WHERE date > ?2)", (start, end)).fetchone()
         return row[0], row[1], row[2]
 
+    def daily_date_span(self) -> tuple[str | None, str | None]:
+        row = self.db.conn.execute("SELECT min(date), max(date) FROM daily_entries").fetchone()
+        return row[0], row[1]
+
     def latest_daily_entries(self, paper_ids: Sequence[str]) -> dict[str, DailyEntry]:
         ids = list(dict.fromkeys(paper_ids))
         found: dict[str, DailyEntry] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from paperradar.store.base.pages import PaperCard, PaperPage
+from paperradar.store.base.pages import ListFacts, PaperCard, PaperPage
 
 
 class PagesMixin:
@@ -26,6 +26,14 @@ class PagesMixin:
             return {}
         found = self.get_papers(ids)
         return self._cards([found[i] for i in ids if i in found], viewer_id)
+
+    def list_facts(self, paper_ids: Sequence[str], *, entries: bool = False) -> ListFacts:
+        ids = list(dict.fromkeys(paper_ids))
+        if not ids:
+            return ListFacts()
+        return ListFacts(self.local_upvote_counts(ids), self.local_comment_counts(ids),
+                         self.get_enrichments(ids),
+                         self.latest_daily_entries(ids) if entries else {})
 
     def _cards(self, papers, viewer_id: int | None) -> dict[str, PaperCard]:
         if not papers:

@@ -8,20 +8,6 @@ from urllib.parse import quote
 from paperradar.enrich.text import author_key, topic_key
 
 
-def with_enrichment(store, views: list):
-    """Fill ``keyphrases`` and ``extracted_summary`` of views (one batched read)."""
-    get = getattr(store, "get_enrichments", None)
-    if not views or get is None:
-        return views
-    found = get([v.id for v in views])
-    for v in views:
-        e = found.get(v.id)
-        if e is not None:
-            v.keyphrases = list(e.keyphrases)
-            v.extracted_summary = e.summary
-    return views
-
-
 def segment(key: str) -> str:
     """A key as one URL path segment (dots too: "." and ".." are resolved by clients)."""
     return quote(key, safe="").replace(".", "%2E")

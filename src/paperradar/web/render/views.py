@@ -88,22 +88,20 @@ def latest_entry(entries: Iterable[DailyEntry]) -> DailyEntry | None:
     return found
 
 
-def with_local_counts(store, views: list[PaperView]) -> list[PaperView]:
-    """Add this site's upvotes and comments (batched; skipped when the store has no
-    community tables)."""
+def with_local_counts(store, views: list[PaperView], facts=None) -> list[PaperView]:
+    """Add this site's upvotes and comments and our enrichment (one batched read:
+    ``store.list_facts``, unless the caller already made it)."""
     if not views:
         return views
-    ids = [v.id for v in views]
-    votes = getattr(store, "local_upvote_counts", None)
-    comments = getattr(store, "local_comment_counts", None)
-    up = votes(ids) if votes else {}
-    com = comments(ids) if comments else {}
+    facts = facts or store.list_facts([v.id for v in views])
     for v in views:
-        v.local_upvotes = up.get(v.id, 0)
-        v.local_comments = com.get(v.id, 0)
-    from paperradar.web.render.enrich import with_enrichment
-
-    return with_enrichment(store, views)
+        v.local_upvotes = facts.upvotes.get(v.id, 0)
+        v.local_comments = facts.comments.get(v.id, 0)
+        e = facts.enrichments.get(v.id)
+        if e is not None:
+            v.keyphrases = list(e.keyphrases)
+            v.extracted_summary = e.summary
+    return views
 
 
 def view_of(store, paper: Paper) -> PaperView:
@@ -124,7 +122,9 @@ def card_view(card) -> PaperView:
 
 
 def views_of(store, papers: Iterable[Paper]) -> list[PaperView]:
-    """Views for several papers with one batched query for their daily entries."""
+    """Views for several papers: their daily entries, counts and enrichment in one read."""
     papers = list(papers)
-    entries = store.latest_daily_entries([p.id for p in papers]) if papers else {}
-    return with_local_counts(store, [PaperView(p, entries.get(p.id)) for p in papers])
+    if not papers:
+        return []
+    facts = store.list_facts([p.id for p in papers], entries=True)
+    return with_local_counts(store, [PaperView(p, facts.entries.get(p.id)) for p in papers], facts)

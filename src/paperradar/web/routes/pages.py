@@ -54,9 +54,8 @@ def _daily_page(request: Request, store, period: Period, page: int) -> Response:
         "day_url": f"/papers/date/{last_in or period.start}",
         "week_url": week_of(period.start).url, "month_url": month_of(period.start).url,
         "pager": pager(period.url, {}, page, PER_PAGE, total, len(views)),
-        "picker": {"value": (last_in or period.start.isoformat())[:10],
-                   "min": store.daily_dates_around("0001-01-01", "0001-01-01")[2],
-                   "max": store.daily_dates_around("9999-12-31", "9999-12-31")[0]},
+        "picker": dict(zip(("min", "max"), store.daily_date_span()),  # first and last day
+                       value=(last_in or period.start.isoformat())[:10]),
     }
     return site.render(request, "daily.html", ctx, headers=VARY)
 
