@@ -1,5 +1,5 @@
 """The paper page's combined reads (``paper_page``, ``paper_cards``) equal the separate reads
-they replace (and so do ``list_facts`` and ``daily_date_span`` of lists), on one fixture with every kind of fact: two daily entries (the latest wins),
+they replace (and so do ``list_facts`` and ``daily_nav`` of lists), on one fixture with every kind of fact: two daily entries (the latest wins),
 votes and comments by a banned user (not counted), a hidden and a deleted comment, a
 confirmed and a pending claim, enrichment, an embedding under one model only, a viewer's
 votes, and ids that are not stored (left out; a missing paper is None)."""
@@ -108,9 +108,25 @@ def test_list_facts_equal_the_separate_reads(store):
     assert (empty.upvotes, empty.comments, empty.enrichments, empty.entries) == ({}, {}, {}, {})
 
 
-def test_daily_date_span(store):
-    assert store.daily_date_span() == (None, None)
+def test_daily_nav_equals_the_separate_reads(store):
+    assert tuple(store.daily_nav("2026-02-10", "2026-02-10")) == (0, None, None, None, None, None)
     _fill(store)
-    assert store.daily_date_span() == ("2026-02-10", "2026-02-11")
-    assert store.daily_date_span()[0] == store.daily_dates_around("0001-01-01", "0001-01-01")[2]
-    assert store.daily_date_span()[1] == store.daily_dates_around("9999-12-31", "9999-12-31")[0]
+    for start, end in (("2026-02-10", "2026-02-10"), ("2026-02-11", "2026-02-11"),
+                       ("2026-02-01", "2026-02-28"), ("2026-03-01", "2026-03-07"),
+                       ("2026-01-01", "2026-01-31")):
+        for by in (None, "hf1", "nobody", ""):
+            nav = store.daily_nav(start, end, submitter=by)
+            assert nav.total == store.count_daily(start, end, submitter=by)
+            assert (nav.before, nav.last_in, nav.after) == store.daily_dates_around(start, end)
+            assert (nav.first, nav.last) == ("2026-02-10", "2026-02-11")
+    assert store.daily_nav("2026-02-10", "2026-02-11").total == 5
+    assert store.daily_nav("2026-02-10", "2026-02-11", submitter="hf1").total == 1
+
+
+def test_hit_papers_equal_the_separate_reads(store):
+    _fill(store)
+    asked = [IDS[2], "2602.99999", IDS[0], IDS[2], IDS[5], "2602.9\x00"]
+    papers, votes = store.hit_papers(asked)
+    assert papers == store.get_papers(asked) and votes == store.upvotes_for(asked)
+    assert set(papers) == {IDS[0], IDS[2], IDS[5]} and votes[IDS[0]] == 10  # max imported
+    assert store.hit_papers([]) == ({}, {})

@@ -374,8 +374,7 @@ class Searcher:
     def _hits(self, ranked: list[tuple[str, float]], q: ParsedQuery,
               snippets: bool = True) -> list[Hit]:
         ids = [pid for pid, _ in ranked]
-        papers = self.store.get_papers(ids)
-        votes = self.store.upvotes_for(ids)
+        papers, votes = self.store.hit_papers(ids)
         terms = {t for w in q.words + q.phrases for t in self.lexical.analyze(w)}
         analyze = self.lexical.analyze_word
         out = []

@@ -62,6 +62,9 @@ class PageStore(Protocol):
                     viewer_id: int | None = None) -> dict[str, PaperCard]:
         """Cards of the papers that exist (ids not stored are left out)."""
 
+    def hit_papers(self, paper_ids: Sequence[str]) -> tuple[dict[str, Paper], dict[str, int]]:
+        """``get_papers`` and ``upvotes_for`` of search hits, in one call."""
+
     def list_facts(self, paper_ids: Sequence[str], *, entries: bool = False) -> ListFacts:
         """Local counts and enrichment of papers a list already holds (and their latest
         daily entries with ``entries``), equal to the separate reads."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from paperradar.models import DailyEntry, Paper
+from paperradar.store.base.catalog import DailyNav
 from paperradar.store.postgres.db import Database
 from paperradar.store.postgres.papers import DAILY_COLS
 from paperradar.store.sqlite.papers import _daily_from_row, paper_from_json
@@ -12,6 +13,13 @@ from paperradar.store.sqlite.papers import _daily_from_row, paper_from_json
 LATEST_DAILY_SQL = (f"SELECT DISTINCT ON (paper_id) {DAILY_COLS} FROM daily_entries "
                     "WHERE paper_id = ANY(%s::text[]) ORDER BY paper_id, date DESC")
 _SORT_COLUMNS = {"published": "p.published", "updated": "coalesce(p.updated, p.published)"}
+
+_NAV_SQL = ("SELECT (SELECT count(*) FROM daily_entries WHERE date BETWEEN %(s)s AND %(e)s"
+            " AND (%(by)s::text IS NULL OR submitted_by = %(by)s)), "
+            "(SELECT max(date) FROM daily_entries WHERE date < %(s)s), "
+            "(SELECT max(date) FROM daily_entries WHERE date BETWEEN %(s)s AND %(e)s), "
+            "(SELECT min(date) FROM daily_entries WHERE date > %(e)s), "
+            "(SELECT min(date) FROM daily_entries), (SELECT max(date) FROM daily_entries)")
 
 
 class CatalogMixin:
@@ -33,9 +41,8 @@ class CatalogMixin:
             {"s": start, "e": end})  # type: ignore[arg-type]
         return row[0], row[1], row[2]  # type: ignore[index]
 
-    def daily_date_span(self) -> tuple[str | None, str | None]:
-        row = self.db.one("SELECT min(date), max(date) FROM daily_entries")
-        return (row[0], row[1]) if row else (None, None)
+    def daily_nav(self, start: str, end: str, *, submitter: str | None = None) -> DailyNav:
+        return DailyNav(*self.db.one(_NAV_SQL, {"s": start, "e": end, "by": submitter or None}))
 
     def latest_daily_entries(self, paper_ids: Sequence[str]) -> dict[str, DailyEntry]:
         ids = list(dict.fromkeys(paper_ids))

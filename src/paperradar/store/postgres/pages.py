@@ -14,7 +14,7 @@ from paperradar.store.postgres.community import (COMMENTS_OF_SQL, LOCAL_COMMENTS
                                                  LOCAL_UPVOTES_SQL, VOTED_SQL)
 from paperradar.store.postgres.db import Database
 from paperradar.store.postgres.enrich import DAILY_RANK_SQL, ENRICHMENTS_SQL, enrichment_row
-from paperradar.store.postgres.search import EMBEDDINGS_SQL, embedding_row
+from paperradar.store.postgres.search import EMBEDDINGS_SQL, UPVOTES_FOR_SQL, embedding_row
 from paperradar.store.sqlite.community_rows import comment_row
 from paperradar.store.sqlite.papers import _daily_from_row, paper_from_json
 
@@ -68,6 +68,13 @@ class PagesMixin:
         if not ids:
             return {}
         return _cards(ids, self.db.pipelined(_card_queries(ids, viewer_id)))
+
+    def hit_papers(self, paper_ids: Sequence[str]) -> tuple[dict, dict[str, int]]:
+        ids = list(dict.fromkeys(paper_ids))
+        if not ids:
+            return {}, {}
+        papers, votes = self.db.pipelined([(_PAPERS_SQL, (ids,)), (UPVOTES_FOR_SQL, (ids,))])
+        return {pid: paper_from_json(text) for pid, text in papers}, dict(votes)
 
     def list_facts(self, paper_ids: Sequence[str], *, entries: bool = False) -> ListFacts:
         ids = list(dict.fromkeys(paper_ids))

@@ -24,6 +24,9 @@ _PUT = ("INSERT INTO embeddings (model, paper_id, key, text_hash, dim, dtype, ve
 def embedding_row(r) -> StoredEmbedding:
     return StoredEmbedding(r[0], r[1], r[2], r[3], r[4], bytes(r[5]), r[6])
 
+UPVOTES_FOR_SQL = ("SELECT paper_id, max(upvotes) FROM daily_entries "
+                   "WHERE paper_id = ANY(%s::text[]) GROUP BY paper_id")
+
 
 class SearchMixin:
     db: Database
@@ -84,5 +87,4 @@ class SearchMixin:
         ids = list(dict.fromkeys(paper_ids))
         if not ids:
             return {}
-        return dict(self.db.rows("SELECT paper_id, max(upvotes) FROM daily_entries "
-                                 "WHERE paper_id = ANY(%s::text[]) GROUP BY paper_id", (ids,)))
+        return dict(self.db.rows(UPVOTES_FOR_SQL, (ids,)))

@@ -5,10 +5,18 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from paperradar.models import DailyEntry, Paper
+from paperradar.store.base.catalog import DailyNav
 from paperradar.store.sqlite.db import Database
 from paperradar.store.sqlite.papers import _CHUNK, _DAILY_COLUMNS, _daily_from_row, paper_from_json
 
 _SORT_COLUMNS = {"published": "p.published", "updated": "coalesce(p.updated, p.published)"}
+
+_NAV_SQL = ("SELECT (SELECT count(*) FROM daily_entries WHERE date BETWEEN ?1 AND ?2"
+            " AND (?3 IS NULL OR submitted_by = ?3)), "
+            "(SELECT max(date) FROM daily_entries WHERE date < ?1), "
+            "(SELECT max(date) FROM daily_entries WHERE date BETWEEN ?1 AND ?2), "
+            "(SELECT min(date) FROM daily_entries WHERE date > ?2), "
+            "(SELECT min(date) FROM daily_entries), (SELECT max(date) FROM daily_entries)")
 
 
 class CatalogMixin:
@@ -29,9 +37,8 @@ class CatalogMixin:
             "(SELECT min(date) FROM daily_entries WHERE date > ?2)", (start, end)).fetchone()
         return row[0], row[1], row[2]
 
-    def daily_date_span(self) -> tuple[str | None, str | None]:
-        row = self.db.conn.execute("SELECT min(date), max(date) FROM daily_entries").fetchone()
-        return row[0], row[1]
+    def daily_nav(self, start: str, end: str, *, submitter: str | None = None) -> DailyNav:
+        return DailyNav(*self.db.conn.execute(_NAV_SQL, (start, end, submitter or None)).fetchone())
 
     def latest_daily_entries(self, paper_ids: Sequence[str]) -> dict[str, DailyEntry]:
         ids = list(dict.fromkeys(paper_ids))

@@ -27,6 +27,9 @@ class PagesMixin:
         found = self.get_papers(ids)
         return self._cards([found[i] for i in ids if i in found], viewer_id)
 
+    def hit_papers(self, paper_ids: Sequence[str]) -> tuple[dict, dict[str, int]]:
+        return self.get_papers(paper_ids), self.upvotes_for(paper_ids)
+
     def list_facts(self, paper_ids: Sequence[str], *, entries: bool = False) -> ListFacts:
         ids = list(dict.fromkeys(paper_ids))
         if not ids:

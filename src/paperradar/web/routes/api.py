@@ -62,9 +62,9 @@ async def daily(request: Request, store: StoreDep,
             raise HTTPException(400, str(exc)) from exc
     views = daily_views(store, period, sort=sort, limit=per_page, offset=(page - 1) * per_page,
                         submitter=submitter)
-    total = store.count_daily(period.start.isoformat(), period.end.isoformat(), submitter=submitter)
-    before, _, after = store.daily_dates_around(period.start.isoformat(), period.end.isoformat())
-    prev, nxt = neighbours(period, before, after)
+    nav = store.daily_nav(period.start.isoformat(), period.end.isoformat(), submitter=submitter)
+    total = nav.total
+    prev, nxt = neighbours(period, nav.before, nav.after)
     info = {"kind": period.kind, "key": period.key, "start": period.start.isoformat(),
             "end": period.end.isoformat(), "label": period.label,
             "prev": prev.key if prev else None, "next": nxt.key if nxt else None}

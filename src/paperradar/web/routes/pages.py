@@ -38,9 +38,9 @@ def install(app: FastAPI) -> None:
 def _daily_page(request: Request, store, period: Period, page: int) -> Response:
     offset = (page - 1) * PER_PAGE
     views = daily_views(store, period, limit=PER_PAGE, offset=offset)
-    total = store.count_daily(period.start.isoformat(), period.end.isoformat())
-    before, last_in, after = store.daily_dates_around(period.start.isoformat(), period.end.isoformat())
-    prev, nxt = neighbours(period, before, after)
+    nav = store.daily_nav(period.start.isoformat(), period.end.isoformat())
+    total, last_in = nav.total, nav.last_in
+    prev, nxt = neighbours(period, nav.before, nav.after)
     if site.wants_json(request):  # the same URL answers JSON (as /api/v1/daily does)
         base = request.app.state.settings.base_url.rstrip("/")
         return JSONResponse({"items": [paper_dict(v, base) for v in views], "total": total,
@@ -54,8 +54,8 @@ def _daily_page(request: Request, store, period: Period, page: int) -> Response:
         "day_url": f"/papers/date/{last_in or period.start}",
         "week_url": week_of(period.start).url, "month_url": month_of(period.start).url,
         "pager": pager(period.url, {}, page, PER_PAGE, total, len(views)),
-        "picker": dict(zip(("min", "max"), store.daily_date_span()),  # first and last day
-                       value=(last_in or period.start.isoformat())[:10]),
+        "picker": {"value": (last_in or period.start.isoformat())[:10],
+                   "min": nav.first, "max": nav.last},
     }
     return site.render(request, "daily.html", ctx, headers=VARY)
 
