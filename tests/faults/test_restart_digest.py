@@ -7,11 +7,9 @@ once and the ledger says sent."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
-import threading
 import time
 
 import pytest
@@ -23,7 +21,7 @@ from pg_server import BACKENDS, start_postgres, stop_postgres
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "notify"))
 from notify_helpers import active, load_fixture_papers  # noqa: E402
-from smtp_sink import SinkHandler, SmtpSink  # noqa: E402
+from smtp_sink import HoldingHandler, SmtpSink  # noqa: E402
 
 pytestmark = pytest.mark.skipif("postgres" not in BACKENDS, reason="PostgreSQL tests not selected")
 N = 24  # at 8 mails a second the run takes ~3 s
@@ -31,24 +29,9 @@ AT = "2025-06-30T09:00:00Z"
 HOLD = 4
 
 
-class _Holding(SinkHandler):
-    """The sink, holding the ``HOLD``-th message before its 250 until ``release`` is set."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.release = threading.Event()
-
-    async def handle_DATA(self, server, session, envelope):
-        reply = await super().handle_DATA(server, session, envelope)
-        if self.count == HOLD:
-            while not self.release.is_set():
-                await asyncio.sleep(0.02)
-        return reply
-
-
 @pytest.fixture
 def sink():
-    s = SmtpSink(handler=_Holding()).start()
+    s = SmtpSink(handler=HoldingHandler(HOLD)).start()
     yield s
     s.handler.release.set()
     s.stop()

@@ -16,7 +16,6 @@ since its process is gone."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import socket
@@ -40,7 +39,7 @@ sys.path.insert(0, str(HERE.parent / "notify"))
 sys.path.insert(0, str(HERE.parent))
 from harvest.replay import ReplayServer  # noqa: E402
 from notify_helpers import FIXTURES as NOTIFY_FIXTURES, active  # noqa: E402
-from smtp_sink import SinkHandler, SmtpSink  # noqa: E402
+from smtp_sink import HoldingHandler, SmtpSink  # noqa: E402
 
 N = 18  # subscribers; at 8 mails a second, about 2 s of sending
 HOLD = 6  # the sink holds the 6th message before its 250 until released
@@ -48,19 +47,6 @@ HARVEST = "harvest oai --set physics --from 2015-01-16 --until 2015-01-18"
 REQ = OaiRequest(set="physics", from_="2015-01-16", until="2015-01-18")
 SKIPPED = "another harvest is running"
 AWAY = "job digest stopped, the database is away"
-
-
-class _Holding(SinkHandler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.release = threading.Event()
-
-    async def handle_DATA(self, server, session, envelope):
-        reply = await super().handle_DATA(server, session, envelope)
-        if self.count == HOLD:
-            while not self.release.is_set():
-                await asyncio.sleep(0.02)
-        return reply
 
 
 def _wait(what: str, cond, timeout: float = 30.0) -> None:
@@ -98,7 +84,7 @@ def rig(backend, request, tmp_path):
             pytest.skip("needs root for a UTS namespace (a worker with another host name)")
         server = request.getfixturevalue("own_server")
         url = server.create_database()
-    sink = SmtpSink(handler=_Holding()).start()
+    sink = SmtpSink(handler=HoldingHandler(HOLD)).start()
     replay = ReplayServer().start()
     procs: list[subprocess.Popen] = []
     yield url, server, sink, replay, procs

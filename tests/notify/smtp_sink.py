@@ -59,6 +59,23 @@ class SinkHandler:
         return "250 Message accepted"
 
 
+class HoldingHandler(SinkHandler):
+    """The sink, holding the ``hold``-th message before its 250 until ``release`` is set
+    (fault tests make an outage land right after a server accepted a mail)."""
+
+    def __init__(self, hold: int) -> None:
+        super().__init__()
+        self.hold = hold
+        self.release = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        reply = await super().handle_DATA(server, session, envelope)
+        if self.count == self.hold:
+            while not self.release.is_set():
+                await asyncio.sleep(0.02)
+        return reply
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -11,6 +11,25 @@ from typing import Callable, Iterator, Protocol, Sequence
 FINAL_DELIVERY_STATES = ("sent", "empty", "bounced", "suppressed", "abandoned", "cancelled")
 
 
+def claim_verdict(row: tuple, *, owner: str, now: str, max_attempts: int,
+                  owner_alive: Callable[[str], bool]) -> str:
+    """What ``claim_delivery`` does with an existing ledger row (status, owner, lease_until,
+    attempts), the same rule on every backend: "take" it (a new attempt), "abandon" it (out of
+    attempts and its last claim's run died: final now) or "leave" it (final, out of attempts
+    while its last run lives, or claimed by another owner whose lease and process live)."""
+    status, cur_owner, lease, attempts = row
+    if status in FINAL_DELIVERY_STATES:
+        return "leave"
+    live = bool(lease and lease > now and owner_alive(cur_owner or ""))
+    if attempts >= max_attempts:
+        return "abandon" if status == "claimed" and not live else "leave"
+    return "leave" if status == "claimed" and cur_owner != owner and live else "take"
+
+
+def abandoned_detail(attempts: int, max_attempts: int) -> str:
+    return f"the run of claim {attempts} of {max_attempts} died"
+
+
 @dataclass(slots=True)
 class Subscriber:
     email: str

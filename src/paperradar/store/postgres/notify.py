@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterator, Sequence
 
 from paperradar.store.base.notify import (FINAL_DELIVERY_STATES, Delivery, MailLogEntry,
-                                          Subscriber)
+                                          Subscriber, abandoned_detail, claim_verdict)
 from paperradar.store.postgres.db import Database
 from paperradar.store.sqlite.notify import _SUB_COLUMNS, _SUB_SELECT, _sub_from, _sub_row
 
@@ -148,19 +148,14 @@ class NotifyMixin:
                     "ON CONFLICT DO NOTHING RETURNING 1",
                     (subscriber_id, period, owner, lease_until, now)).fetchone()
                 return 1 if taken else None  # None: it exists and is locked or was just taken
-            status, cur_owner, lease, attempts = row
-            if status in FINAL_DELIVERY_STATES:
-                return None
-            live = lease and lease > now and owner_alive(cur_owner or "")
-            if attempts >= max_attempts:
-                if status == "claimed" and not live:  # its last claim's run died: final now
-                    conn.execute("UPDATE digest_deliveries SET status = 'abandoned', lease_until = "
-                                 "NULL, detail = %s, updated_at = %s WHERE subscriber_id = %s "
-                                 "AND period = %s", (f"the run of claim {attempts} of "
-                                                       f"{max_attempts} died", now, subscriber_id,
-                                                       period))
-                return None
-            if status == "claimed" and cur_owner != owner and live:
+            attempts = row[3]
+            verdict = claim_verdict(row, owner=owner, now=now, max_attempts=max_attempts,
+                                    owner_alive=owner_alive)
+            if verdict == "abandon":
+                conn.execute("UPDATE digest_deliveries SET status = 'abandoned', lease_until = NULL, "
+                             "detail = %s, updated_at = %s WHERE subscriber_id = %s AND period = %s",
+                             (abandoned_detail(attempts, max_attempts), now, subscriber_id, period))
+            if verdict != "take":
                 return None
             conn.execute("UPDATE digest_deliveries SET status = 'claimed', owner = %s, "
                          "lease_until = %s, attempts = attempts + 1, updated_at = %s "

@@ -7,7 +7,7 @@ import json
 from typing import Any, Callable, Iterator, Sequence
 
 from paperradar.store.base.notify import (FINAL_DELIVERY_STATES, Delivery, MailLogEntry,
-                                          Subscriber)
+                                          Subscriber, abandoned_detail, claim_verdict)
 from paperradar.store.sqlite.db import Database
 
 _SUB_COLUMNS = ("id", "email", "user_id", "status", "frequency", "hour", "weekday", "timezone",
@@ -159,19 +159,14 @@ class NotifyMixin:
                              "lease_until, attempts, updated_at) VALUES (?, ?, 'claimed', ?, ?, 1, ?)",
                              (subscriber_id, period, owner, lease_until, now))
                 return 1
-            status, cur_owner, lease, attempts = row
-            if status in FINAL_DELIVERY_STATES:
-                return None
-            live = lease and lease > now and owner_alive(cur_owner or "")
-            if attempts >= max_attempts:
-                if status == "claimed" and not live:  # its last claim's run died: final now
-                    conn.execute("UPDATE digest_deliveries SET status = 'abandoned', lease_until = "
-                                 "NULL, detail = ?, updated_at = ? WHERE subscriber_id = ? "
-                                 "AND period = ?", (f"the run of claim {attempts} of "
-                                                       f"{max_attempts} died", now, subscriber_id,
-                                                       period))
-                return None
-            if status == "claimed" and cur_owner != owner and live:
+            attempts = row[3]
+            verdict = claim_verdict(row, owner=owner, now=now, max_attempts=max_attempts,
+                                    owner_alive=owner_alive)
+            if verdict == "abandon":
+                conn.execute("UPDATE digest_deliveries SET status = 'abandoned', lease_until = NULL, "
+                             "detail = ?, updated_at = ? WHERE subscriber_id = ? AND period = ?",
+                             (abandoned_detail(attempts, max_attempts), now, subscriber_id, period))
+            if verdict != "take":
                 return None
             conn.execute("UPDATE digest_deliveries SET status = 'claimed', owner = ?, lease_until = ?, "
                          "attempts = attempts + 1, updated_at = ? WHERE subscriber_id = ? AND period = ?",
