@@ -130,3 +130,13 @@ def test_hit_papers_equal_the_separate_reads(store):
     assert papers == store.get_papers(asked) and votes == store.upvotes_for(asked)
     assert set(papers) == {IDS[0], IDS[2], IDS[5]} and votes[IDS[0]] == 10  # max imported
     assert store.hit_papers([]) == ({}, {})
+
+
+def test_hit_cards_equal_the_separate_reads(store):
+    _fill(store)
+    asked = [IDS[2], "2602.99999", IDS[0], IDS[2], IDS[5], "2602.9\x00"]
+    cards, votes = store.hit_cards(asked)
+    assert cards == store.paper_cards(asked) and votes == store.upvotes_for(asked)
+    assert list(cards) == [IDS[2], IDS[0], IDS[5]] and votes[IDS[0]] == 10
+    assert cards[IDS[0]].paper == store.get_paper(IDS[0])
+    assert store.hit_cards([]) == ({}, {})

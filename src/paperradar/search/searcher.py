@@ -23,6 +23,7 @@ from paperradar.search.ranking import depth_cap, rank
 from paperradar.search.query import ParsedQuery, parse_date, parse_query
 from paperradar.search.snippets import highlight
 from paperradar.search.spelling import Speller, suggested_query
+from paperradar.store.base.pages import PaperCard
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ class Hit:
     paper: Paper
     title_html: str = ""
     upvotes: int | None = None
+    card: PaperCard | None = None  # with ``search(cards=True)``: the list facts of the paper
 
     def to_dict(self) -> dict[str, Any]:
         p = self.paper
@@ -185,9 +187,10 @@ class Searcher:
                sort: str = "relevance", category: str | None = None,
                date_from: str | None = None, date_to: str | None = None,
                author: str | None = None, has_code: bool | None = None,
-               snippets: bool = True) -> SearchPage:
+               snippets: bool = True, cards: bool = False) -> SearchPage:
         """One page of results; ``snippets=False`` skips the highlighting (APIs whose
-        answers carry no snippet)."""
+        answers carry no snippet); ``cards=True`` reads each hit's card (latest daily entry,
+        local counts, enrichment) with its paper, in the same store call."""
         parsed = parse_query(q)
         _merge_filters(parsed, category, date_from, date_to, author, has_code)
         limit = _as_int(limit, 20, 1, MAX_LIMIT)
@@ -202,7 +205,7 @@ class Searcher:
         page = SearchPage(parsed=parsed, mode=mode, offset=offset, limit=limit)
         pinned = self._identified(q, page)
         if pinned is not None and not page.parsed.text and not page.parsed.has_filters:
-            page.hits = self._hits(pinned[offset:offset + limit], page.parsed, snippets)
+            page.hits = self._hits(pinned[offset:offset + limit], page.parsed, snippets, cards)
             page.total = len(pinned)
             page.message = " ".join(notes + page.notes) or None
             return page
@@ -230,7 +233,7 @@ class Searcher:
         page.total = ranked.total + len(pinned)
         page.total_exact = ranked.exact
         if offset <= cap:
-            page.hits = self._hits(items[:limit], parsed, snippets)
+            page.hits = self._hits(items[:limit], parsed, snippets, cards)
         if parsed.words and offset == 0:
             page.suggestion = self._suggest(q, parsed, two_edits=page.total < SUGGEST_BELOW)
         if not page.hits and offset <= cap:
@@ -372,9 +375,13 @@ class Searcher:
 
     # -- hits -----------------------------------------------------------------------------
     def _hits(self, ranked: list[tuple[str, float]], q: ParsedQuery,
-              snippets: bool = True) -> list[Hit]:
+              snippets: bool = True, cards: bool = False) -> list[Hit]:
         ids = [pid for pid, _ in ranked]
-        papers, votes = self.store.hit_papers(ids)
+        if cards:
+            card_of, votes = self.store.hit_cards(ids)
+            papers = {pid: c.paper for pid, c in card_of.items()}
+        else:
+            card_of, (papers, votes) = {}, self.store.hit_papers(ids)
         terms = {t for w in q.words + q.phrases for t in self.lexical.analyze(w)}
         analyze = self.lexical.analyze_word
         out = []
@@ -386,5 +393,5 @@ class Searcher:
             title_html = highlight(p.title, terms, analyze, max_words=10_000) if snippets else ""
             out.append(Hit(id=pid, title=p.title, score=float(score), snippet_html=snippet,
                            paper=p, title_html=title_html or html.escape(p.title),
-                           upvotes=votes.get(pid)))
+                           upvotes=votes.get(pid), card=card_of.get(pid)))
         return out

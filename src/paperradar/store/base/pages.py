@@ -2,7 +2,7 @@
 facts of the cards it lists (similar papers), each in one call. The results equal what the
 separate reads give (``get_paper``, ``get_embeddings``, ``latest_daily_entries``,
 ``local_upvote_counts``, ``local_comment_counts``, ``get_enrichments``, ``daily_rank``,
-``list_comments``, ``confirmed_claimants_of``, ``get_papers``, ``voted_by``); PostgreSQL
+``list_comments``, ``confirmed_claimants_of``, ``get_papers``, ``voted_by``, ``upvotes_for``); PostgreSQL
 sends them in one pipelined round trip, SQLite runs them one after another."""
 
 from __future__ import annotations
@@ -64,6 +64,10 @@ class PageStore(Protocol):
 
     def hit_papers(self, paper_ids: Sequence[str]) -> tuple[dict[str, Paper], dict[str, int]]:
         """``get_papers`` and ``upvotes_for`` of search hits, in one call."""
+
+    def hit_cards(self, paper_ids: Sequence[str]) -> tuple[dict[str, PaperCard], dict[str, int]]:
+        """``paper_cards`` and ``upvotes_for`` of search hits, in one call (one round trip
+        on PostgreSQL: a search page needs nothing else from the store)."""
 
     def list_facts(self, paper_ids: Sequence[str], *, entries: bool = False) -> ListFacts:
         """Local counts and enrichment of papers a list already holds (and their latest

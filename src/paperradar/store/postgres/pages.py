@@ -76,6 +76,13 @@ class PagesMixin:
         papers, votes = self.db.pipelined([(_PAPERS_SQL, (ids,)), (UPVOTES_FOR_SQL, (ids,))])
         return {pid: paper_from_json(text) for pid, text in papers}, dict(votes)
 
+    def hit_cards(self, paper_ids: Sequence[str]) -> tuple[dict[str, PaperCard], dict[str, int]]:
+        ids = list(dict.fromkeys(paper_ids))
+        if not ids:
+            return {}, {}
+        *cards, votes = self.db.pipelined(_card_queries(ids, None) + [(UPVOTES_FOR_SQL, (ids,))])
+        return _cards(ids, cards), dict(votes)
+
     def list_facts(self, paper_ids: Sequence[str], *, entries: bool = False) -> ListFacts:
         ids = list(dict.fromkeys(paper_ids))
         if not ids:

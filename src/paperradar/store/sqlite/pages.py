@@ -30,6 +30,9 @@ class PagesMixin:
     def hit_papers(self, paper_ids: Sequence[str]) -> tuple[dict, dict[str, int]]:
         return self.get_papers(paper_ids), self.upvotes_for(paper_ids)
 
+    def hit_cards(self, paper_ids: Sequence[str]) -> tuple[dict[str, PaperCard], dict[str, int]]:
+        return self.paper_cards(paper_ids), self.upvotes_for(paper_ids)
+
     def list_facts(self, paper_ids: Sequence[str], *, entries: bool = False) -> ListFacts:
         ids = list(dict.fromkeys(paper_ids))
         if not ids:

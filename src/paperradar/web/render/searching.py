@@ -11,7 +11,7 @@ import nh3
 from markupsafe import Markup
 from pydantic import BaseModel, Field
 
-from paperradar.web.render.views import PaperView, views_of
+from paperradar.web.render.views import PaperView, card_view, views_of
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def searcher_of(request):
     return get_searcher(request)
 
 
-def run_search(request, store, form: SearchForm, *, page: int = 1, per_page: int = 20,
+def run_search(request, form: SearchForm, *, page: int = 1, per_page: int = 20,
                snippets: bool = True) -> SearchResult:
     try:
         searcher = searcher_of(request)
@@ -99,13 +99,13 @@ def run_search(request, store, form: SearchForm, *, page: int = 1, per_page: int
                                  offset=(page - 1) * per_page, sort=form.sort,
                                  category=form.category or None, date_from=form.date_from or None,
                                  date_to=form.date_to or None, has_code=True if form.has_code else None,
-                                 snippets=snippets)
+                                 snippets=snippets, cards=True)
     except Exception as exc:  # index missing or broken: say so, never a 500
         log.exception("search failed")
         return SearchResult(error=f"Search is unavailable right now: {exc}")
     from paperradar.search.searcher import depth_cap
 
-    views = views_of(store, [h.paper for h in result.hits])
+    views = [card_view(h.card) for h in result.hits]
     items = [(v, safe_snippet(h.snippet_html)) for v, h in zip(views, result.hits)]
     return SearchResult(items=items, total=result.total, message=result.message,
                         total_exact=result.total_exact, suggestion=result.suggestion,

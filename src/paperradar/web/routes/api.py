@@ -87,14 +87,14 @@ async def trending(request: Request, store: StoreDep,
 
 
 @router.get("/search", response_model=PaperList, summary="Search papers (hybrid by default)")
-def search(request: Request, store: StoreDep, form: Annotated[SearchForm, Query()],
+def search(request: Request, form: Annotated[SearchForm, Query()],
            page: PageQ = 1, per_page: Annotated[int, Query(ge=1, le=100)] = 20,
            limit: Annotated[int | None, Query(ge=1, le=100, description="same as per_page")] = None):
     if limit is not None:
         if "per_page" in request.query_params and per_page != limit:
             raise HTTPException(400, "limit and per_page disagree: send one of them")
         per_page = limit
-    result = run_search(request, store, form, page=page, per_page=per_page)
+    result = run_search(request, form, page=page, per_page=per_page)
     if result.error:
         raise HTTPException(503, result.error)
     items = [dict(paper_dict(v, _base(request)), snippet_html=str(s) if s else None)

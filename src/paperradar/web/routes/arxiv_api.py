@@ -165,10 +165,10 @@ def _run(request, store, search_query: str, id_list: str, first: int, count: int
         papers = store.list_papers(category=category, sort=sort, descending=descending,
                                    limit=count, offset=first)
         return views_of(store, papers), store.count_papers_in(category)
-    return _search(request, store, text, category, not_authors, first, count, sort_by)
+    return _search(request, text, category, not_authors, first, count, sort_by)
 
 
-def _search(request, store, text, category, not_authors, first, count, sort_by):
+def _search(request, text, category, not_authors, first, count, sort_by):
     form = SearchForm(q=text, category=category or "", mode="lexical",  # matches, like arXiv
                       sort="relevance" if sort_by == "relevance" else "date")
     views, total = [], 0
@@ -176,7 +176,7 @@ def _search(request, store, text, category, not_authors, first, count, sort_by):
     while len(views) < count:
         size = min(SEARCH_PAGE, count - len(views))
         page_no, skip = divmod(offset, size)
-        result = run_search(request, store, form, page=page_no + 1, per_page=size,
+        result = run_search(request, form, page=page_no + 1, per_page=size,
                             snippets=False)
         if result.error:
             raise QueryError(result.error)

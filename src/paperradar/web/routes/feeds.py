@@ -76,10 +76,10 @@ async def trending(request: Request, store: StoreDep, fmt: Fmt,
 
 @router.get("/search.{fmt}", summary="Any search, newest first by default",
             response_class=Response, responses=FEED_RESPONSES)
-def search(request: Request, store: StoreDep, fmt: Fmt, form: Annotated[SearchForm, Query()]):
+def search(request: Request, fmt: Fmt, form: Annotated[SearchForm, Query()]):
     if not (form.q or form.category):
         raise HTTPException(400, "give a query q or a category")
-    result = run_search(request, store, form, per_page=FEED_SIZE, snippets=False)
+    result = run_search(request, form, per_page=FEED_SIZE, snippets=False)
     if result.error:
         raise HTTPException(503, result.error)
     return _respond(request, fmt, f"Search: {form.q or form.category}",

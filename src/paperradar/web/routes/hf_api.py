@@ -57,12 +57,12 @@ async def daily_papers(
 
 
 @router.get("/papers/search", summary="Search papers (Hugging Face shape)")
-def papers_search(request: Request, store: StoreDep,
+def papers_search(request: Request,
                   q: Annotated[str, Query(max_length=1000)] = "",
                   limit: Annotated[int, Query(ge=1, le=100)] = 50) -> list[dict]:
     if not q.strip():
         return []
-    result = run_search(request, store, SearchForm(q=q), per_page=limit, snippets=False)
+    result = run_search(request, SearchForm(q=q), per_page=limit, snippets=False)
     if result.error:
         raise HTTPException(503, result.error)
     return JSONResponse([hf_list_item(v) for v, _ in result.items])

@@ -111,7 +111,7 @@ async def trending(request: Request, store: StoreDep, window: str = "week"):
 
 
 @router.get("/search")
-def search_page(request: Request, store: StoreDep, form: Annotated[SearchForm, Query()],
+def search_page(request: Request, form: Annotated[SearchForm, Query()],
                 page: Page = 1):
     form = with_typed_filters(form)
     ctx = {"nav": "search", "q": form.q, "form": form, "searched": False, "views": [],
@@ -119,7 +119,7 @@ def search_page(request: Request, store: StoreDep, form: Annotated[SearchForm, Q
            "feed_query": form.feed_query(), "total_exact": True, "suggestion": None,
            "fetchable": []}
     if form.q or form.category or form.date_from or form.date_to or form.has_code:
-        result = run_search(request, store, form, page=page, per_page=20)
+        result = run_search(request, form, page=page, per_page=20)
         pageable = min(result.total, result.max_results or result.total)
         ctx.update(searched=True, views=result.items, total=result.total,
                    message=result.message, error=result.error,
