@@ -20,7 +20,7 @@ from paperradar.store import open_store
 from paperradar.store.base.notify import MailLogEntry, Subscriber
 from paperradar.store.base.search import StoredEmbedding
 from paperradar.store.copy import copy_database, full_dump, row_counts
-from pg_server import BACKENDS, shared_server
+from pg_server import BACKENDS
 
 pytestmark = pytest.mark.skipif("postgres" not in BACKENDS, reason="PostgreSQL tests not selected")
 N = 120
@@ -69,14 +69,6 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERRADAR_")}
     return subprocess.run([sys.executable, "-m", "paperradar", *args], capture_output=True,
                           text=True, env={**env, "PAPERRADAR_ENV": "test"}, timeout=300)
-
-
-@pytest.fixture
-def pg_url():
-    server = shared_server()
-    url = server.create_database()
-    yield url
-    server.drop_database(url)
 
 
 def test_sqlite_to_postgres_and_back_is_equal(tmp_path, pg_url):

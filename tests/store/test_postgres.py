@@ -26,13 +26,6 @@ def pg():
     return shared_server()
 
 
-@pytest.fixture
-def url(pg):
-    u = pg.create_database()
-    yield u
-    pg.drop_database(u)
-
-
 def _paper(i: int, title: str = "A paper") -> Record:
     return Record(Paper(id=f"2601.{i:05d}", title=f"{title} {i}", abstract="x",
                         categories=["cs.CL"], primary_category="cs.CL",
@@ -70,21 +63,21 @@ def test_unknown_role_and_database_are_one_line(pg, tmp_path):
     assert "wrong" not in str(err.value)  # the password never reaches a message
 
 
-def test_schema_newer_than_the_code_is_refused(url):
-    store = open_store(url)
+def test_schema_newer_than_the_code_is_refused(pg_url):
+    store = open_store(pg_url)
     with store.db.transaction() as conn:
         conn.execute("INSERT INTO schema_migrations (name) VALUES ('9999_from_the_future')")
     store.close()
     with pytest.raises(StoreError, match="9999_from_the_future.*newer than this paperradar"):
-        open_store(url)
-    done = _cli(url, "stats")
+        open_store(pg_url)
+    done = _cli(pg_url, "stats")
     assert done.returncode == 2 and "newer than this paperradar" in done.stderr
     assert "Traceback" not in done.stderr
 
 
-def test_libpq_socket_url_form_works(pg, url):
-    assert "?host=/" in url  # postgresql://postgres:@/DB?host=/path/to/socket
-    with open_store(url) as store:
+def test_libpq_socket_url_form_works(pg, pg_url):
+    assert "?host=/" in pg_url  # postgresql://postgres:@/DB?host=/path/to/socket
+    with open_store(pg_url) as store:
         store.upsert_records([_paper(1)])
         assert store.count_papers() == 1
 
@@ -106,11 +99,11 @@ def test_processes_starting_at_once_migrate_once(pg):
         pg.drop_database(url)
 
 
-def test_feed_cannot_skip_a_lower_counter_that_commits_later(url):
+def test_feed_cannot_skip_a_lower_counter_that_commits_later(pg_url):
     """Writer A takes its counter and holds its transaction open; writer B starts after it.
     A follower reading meanwhile must never see B's row without A's: with a plain sequence
     B (higher number) could commit first and the follower's watermark would pass A's row."""
-    a_store, b_store, follower = open_store(url), open_store(url), open_store(url)
+    a_store, b_store, follower = open_store(pg_url), open_store(pg_url), open_store(pg_url)
     try:
         a_store.upsert_records([_paper(0)])
         seen = [seq for seq, _ in follower.iter_changed_papers(0)]
@@ -134,10 +127,10 @@ def test_feed_cannot_skip_a_lower_counter_that_commits_later(url):
             s.close()
 
 
-def test_embedding_feed_is_in_commit_order_too(url):
+def test_embedding_feed_is_in_commit_order_too(pg_url):
     from paperradar.store.base.search import StoredEmbedding
 
-    a_store, b_store = open_store(url), open_store(url)
+    a_store, b_store = open_store(pg_url), open_store(pg_url)
     try:
         a_store.upsert_records([_paper(1), _paper(2)])
         row = lambda pid: StoredEmbedding(pid, 1, "h", 2, "f32", b"\0" * 8)  # noqa: E731
@@ -158,8 +151,8 @@ def test_embedding_feed_is_in_commit_order_too(url):
         b_store.close()
 
 
-def test_session_advisory_lock_is_exclusive_across_connections(url):
-    with open_store(url) as one, open_store(url) as two:
+def test_session_advisory_lock_is_exclusive_across_connections(pg_url):
+    with open_store(pg_url) as one, open_store(pg_url) as two:
         with one.db.connection() as c1, two.db.connection() as c2:
             assert try_session_lock(c1, "job:harvest")
             assert not try_session_lock(c2, "job:harvest")

@@ -15,32 +15,24 @@ from paperradar.merge import merge
 from paperradar.models import Paper, Record
 from paperradar.store import open_store
 from paperradar.store.sqlite.papers import paper_json
-from pg_server import BACKENDS, shared_server
+from pg_server import BACKENDS
 
 pytestmark = pytest.mark.skipif("postgres" not in BACKENDS, reason="PostgreSQL tests not selected")
-
-
-@pytest.fixture
-def url():
-    pg = shared_server()
-    u = pg.create_database()
-    yield u
-    pg.drop_database(u)
 
 
 def _waiting_on_a_lock(conn) -> bool:
     return conn.execute("SELECT count(*) FROM pg_locks WHERE NOT granted").fetchone()[0] > 0
 
 
-def test_a_paper_added_meanwhile_by_a_lock_free_writer_is_merged(url):
-    store = open_store(url)
+def test_a_paper_added_meanwhile_by_a_lock_free_writer_is_merged(pg_url):
+    store = open_store(pg_url)
     theirs = merge(None, Paper(id="2601.00001", title="Their title", abstract="theirs",
                                categories=["cs.AI"], sources=["copied"]))
     mine = [Record(Paper(id=f"2601.0000{i}", title=f"My title {i}", categories=["cs.CL"],
                          sources=["mine"])) for i in (1, 2)]
     result: list = []
     try:
-        with psycopg.connect(url) as other, psycopg.connect(url, autocommit=True) as watch:
+        with psycopg.connect(pg_url) as other, psycopg.connect(pg_url, autocommit=True) as watch:
             with other.transaction():  # inserted, not committed: our COPY must wait for it
                 other.execute("INSERT INTO papers (id, version, title, published, updated, "
                               "primary_category, has_code, data, seq) VALUES "
