@@ -178,3 +178,18 @@ def test_snippets_can_be_skipped(hand_searcher):
     assert [h.id for h in without.hits] == [h.id for h in with_snippets.hits] != []
     assert any("<mark>" in h.snippet_html + h.title_html for h in with_snippets.hits)
     assert all(h.snippet_html == "" and "<mark>" not in h.title_html for h in without.hits)
+
+
+def test_hits_with_cards_carry_their_list_facts(hand_searcher, store):
+    """``cards=True`` (what the web asks for) gives the same hits, each with its card, read
+    in the same store call as its paper; without it the hits carry none."""
+    plain = hand_searcher.search("zebrafish fins", mode="lexical")
+    carded = hand_searcher.search("zebrafish fins", mode="lexical", cards=True)
+    ids = [h.id for h in plain.hits]
+    assert len(ids) == 3 and [h.id for h in carded.hits] == ids
+    cards = store.paper_cards(ids)
+    for p, c in zip(plain.hits, carded.hits):
+        assert p.card is None and c.card == cards[c.id]
+        assert c.paper == p.paper == cards[c.id].paper and c.upvotes == p.upvotes
+    assert sorted(c.card.entry.upvotes for c in carded.hits) == [3, 12, 40]  # one entry each
+    assert all(c.card.entry.upvotes == c.upvotes for c in carded.hits)
