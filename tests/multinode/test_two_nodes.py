@@ -1,6 +1,8 @@
 """Two real ``paperradar serve`` processes on one database (each with its own data dir):
 a paper imported by a third process becomes searchable on both within 10 s, found the same
-way (lexical, hybrid, by DOI, spelling), and one query ranks the same on both nodes.
+way (lexical, hybrid, by DOI, spelling), and one query ranks the same on both nodes. The
+nodes embed queries with the real bundled MiniLM and read the papers' embeddings, computed
+once by the importer, from the database; a query sharing no word with a paper finds it.
 On SQLite the index lives beside the database file, so both nodes follow into one index
 directory (the lexical write lock keeps them one writer at a time)."""
 
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -17,7 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.search.tools import write_static_model
+from paperradar.config import Settings
+from paperradar.search.onnx import graph_path
 
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "search" / "arxiv_150.jsonl"
@@ -59,15 +63,29 @@ def _ids(answer: dict) -> list[str]:
     return [item["id"] for item in answer["items"]]
 
 
+@pytest.fixture(scope="module")
+def onnx_graph(tmp_path_factory) -> Path:
+    """The bundled MiniLM exported once for the module; each node starts with a copy in its
+    own cache, as a node that served before has (exporting costs seconds per process)."""
+    from paperradar.search.embed import bundled_model_dir
+    from paperradar.search.onnx import export
+
+    return export(bundled_model_dir(), tmp_path_factory.mktemp("onnx") / "minilm.onnx")
+
+
 @pytest.fixture
-def nodes(settings, tmp_path):
+def nodes(settings, tmp_path, onnx_graph):
     """Two serving nodes on the test's database; yields (base env, [port, port])."""
     base = {**os.environ, "PAPERRADAR_ENV": "test", "PAPERRADAR_HTTP_MIN_INTERVAL": "0",
             "PAPERRADAR_DATABASE_URL": settings.resolved_database_url,
-            "PAPERRADAR_EMBED_MODEL": f"static:{write_static_model(tmp_path, seed=7)}",
             "PAPERRADAR_INDEX_FOLLOW_SECONDS": str(FOLLOW_S)}
     (tmp_path / "data").mkdir(exist_ok=True)  # the SQLite file's directory
     ports, procs = [_free_port(), _free_port()], []
+    for name in [f"node{i}" for i in range(len(ports))] + ["importer"]:
+        cache = graph_path(Settings(data_dir=tmp_path / name,
+                                    database_url=settings.resolved_database_url))
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(onnx_graph, cache)
     logs = [tmp_path / f"node{i}.log" for i in range(len(ports))]
     try:
         for i, port in enumerate(ports):
@@ -103,7 +121,8 @@ def nodes(settings, tmp_path):
 
 def test_paper_imported_elsewhere_is_found_on_both_nodes(nodes, tmp_path):
     base, ports = nodes
-    importer = _env(base, tmp_path / "importer")
+    importer = {**_env(base, tmp_path / "importer"),  # the same vectors as torch, faster
+                "PAPERRADAR_EMBED_MODEL": "onnx:all-MiniLM-L6-v2"}
     seed = tmp_path / "seed.jsonl"
     seed.write_text("".join(FIXTURE.read_text().splitlines(keepends=True)[:40]))
     _cli(importer, "import", str(seed), "--no-index")
@@ -130,6 +149,8 @@ def test_paper_imported_elsewhere_is_found_on_both_nodes(nodes, tmp_path):
             a, b = (_search(p, q, mode) for p in ports)
             assert _ids(a) and _ids(a) == _ids(b), (q, mode)
             assert a["total"] == b["total"]
+    meaning = [_search(p, "how kangaroo-like animals hop", "semantic") for p in ports]
+    assert _ids(meaning[0]) == _ids(meaning[1]) and NEW["id"] in _ids(meaning[0])[:3]
     hybrid = _search(ports[0], "quokka locomotion", "hybrid")
     assert hybrid["info"]["message"] is None or "semantic" not in hybrid["info"]["message"]
     for port in ports:  # the DOI lookup and the spelling vocabulary follow with the index

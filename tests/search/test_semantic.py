@@ -186,6 +186,39 @@ def test_server_loads_the_model_before_the_first_search(built, settings):
         assert not r.json()["info"].get("message")  # no "semantic unavailable" fallback
 
 
+def test_warm_up_waits_for_the_first_vectors(settings, store, embedder, monkeypatch):
+    """A node started before any paper is embedded (a new deployment; another process embeds
+    later) loads the query model as soon as vectors exist, without waiting for a visitor;
+    a node whose vectors never come stops looking when the app stops."""
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from paperradar.web import site
+    from paperradar.web.app import create_app
+
+    monkeypatch.setattr(site, "WARM_RETRY_S", 0.05)
+    store.upsert_records(arxiv_records(20))
+    on = settings.model_copy(update={"search_warmup": True})
+    idle = create_app(on)
+    with TestClient(idle):
+        time.sleep(0.2)
+        assert idle.state.warmup.is_alive()  # still looking: no vectors yet
+    idle.state.warmup.join(5)
+    assert not idle.state.warmup.is_alive()  # stopped with the app
+    app = create_app(on)
+    with TestClient(app):
+        end = time.monotonic() + 30
+        while getattr(app.state, "search_warm", None) is None:
+            assert time.monotonic() < end
+            time.sleep(0.02)
+        assert app.state.search_warm is False and app.state.warmup.is_alive()
+        Searcher(settings, store, embedder=embedder).build()  # "another process" embeds
+        app.state.warmup.join(120)
+        assert app.state.search_warm is True
+        assert app.state.searcher._query_embedder is not None  # before any request
+
+
 @pytest.mark.parametrize("n, breadth", [(1, 512), (100_000, 512), (256_000, 1024),
                                         (1_000_000, 2048), (1_000_001, 4096), (10**8, 4096)])
 def test_hnsw_search_breadth_grows_with_the_corpus(n, breadth):

@@ -105,13 +105,18 @@ class OnnxEmbedder:
         return out
 
 
+def graph_path(settings) -> Path:
+    """Where a node keeps its exported graph of the bundled model (a cache in its index dir)."""
+    return Path(settings.index_dir) / "onnx" / f"minilm-{BUNDLED_SHA256[:12]}.onnx"
+
+
 def load_onnx(settings, name: str) -> OnnxEmbedder:
 
     if name[len(ONNX_PREFIX):] != BUNDLED_NAME:
         raise EmbedderError(f"the ONNX backend supports the bundled {BUNDLED_NAME} only")
     source = bundled_model_dir()
     verify_model_dir(source)
-    path = Path(settings.index_dir) / "onnx" / f"minilm-{BUNDLED_SHA256[:12]}.onnx"
+    path = graph_path(settings)
     kw = dict(name=BUNDLED_NAME, max_tokens=settings.embed_max_tokens,
               threads=settings.embed_threads, batch_size=min(settings.embed_batch_size, 32))
     try:

@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         follower = NodeFollower(lambda: app_searcher(app),  # the node's index follows the DB
                                 settings.index_follow_seconds).start()
         yield
+        app.state.warmup_stop.set()
         follower.stop()
         app.state.store.close()
 

@@ -128,17 +128,32 @@ def app_searcher(app):
     return state.searcher
 
 
+WARM_RETRY_S = 5.0  # a node started before any vector exists looks again this often
+
+
 def start_search_warmup(app) -> threading.Thread | None:
     """Load the search model and indexes in a background thread as the server starts, so the
-    first visitor's search does not wait seconds for them (``search_warmup`` setting)."""
+    first visitor's search does not wait seconds for them (``search_warmup`` setting). A node
+    that starts before the database holds any vector (a new deployment, or a node whose
+    papers are embedded later by another process) looks again every ``WARM_RETRY_S`` until
+    there are some, then loads the model once; ``app.state.warmup_stop`` ends the wait."""
+    app.state.warmup_stop = stop = threading.Event()
     if not app.state.settings.search_warmup:
         return None
 
     def warm() -> None:
-        try:
-            app.state.search_warm = app_searcher(app).warm()
-        except Exception as exc:  # searching still works; it reports its own errors
-            logging.getLogger("paperradar").warning("search warm-up failed: %s", exc)
+        failed = False
+        while True:
+            try:
+                app.state.search_warm = app_searcher(app).warm()
+                if app.state.search_warm:
+                    return
+            except Exception as exc:  # searching still works; it reports its own errors
+                if not failed:
+                    logging.getLogger("paperradar").warning("search warm-up failed: %s", exc)
+                failed = True
+            if stop.wait(WARM_RETRY_S):
+                return
 
     thread = threading.Thread(target=warm, name="search-warmup", daemon=True)
     thread.start()
