@@ -86,16 +86,17 @@ def similarity_features(lex: np.ndarray | None, emb: np.ndarray | None,
 
 def svm_scores(X, negatives, P) -> np.ndarray:
     """z(decision values over X) of a linear SVM: the positives P against ``negatives``
-    (evenly spaced candidates), balanced classes; deterministic (fixed seed)."""
+    (evenly spaced candidates, float64 CSR), balanced classes; deterministic (fixed seed)."""
     import scipy.sparse as sp
     from sklearn.svm import LinearSVC
 
-    train = sp.vstack([negatives, P]).tocsr()
+    train = sp.vstack([negatives, P.astype(np.float64)], format="csr")
     y = np.concatenate([np.zeros(negatives.shape[0]), np.ones(P.shape[0])])
     clf = LinearSVC(C=SVM_C, class_weight="balanced", max_iter=2000, tol=1e-4,
                     random_state=0, dual=True)
     clf.fit(train, y)
-    return z(clf.decision_function(X))
+    # decision values without sklearn's validation copy of X (float64, as it computes them)
+    return z(np.asarray(X @ clf.coef_.ravel()).ravel() + float(clf.intercept_[0]))
 
 
 class Ensemble:

@@ -130,7 +130,9 @@ class CandidateIndex:
                 self.cats = learned.Categories([categories[i] for i in order])
             if self.X is not None:
                 k = min(n, learned.SVM_NEGATIVES)
-                self.svm_negs = self.X[np.linspace(0, n - 1, k).astype(int)]
+                negs = self.X[np.linspace(0, n - 1, k).astype(int)].astype(np.float64)
+                negs.sort_indices()
+                self.svm_negs = negs
 
     def __len__(self) -> int:
         return len(self.ids)
