@@ -12,6 +12,7 @@ shipped fusion alone):
   logreg     pointwise logistic regression over every component
   knn        the fused score smoothed over a k-NN graph of the candidates (TF-IDF / MiniLM)
   gb -X      the shipped re-ranker's recipe without feature group X (svm1k, categories)
+and a few single components alone (the SVM against 1,000 candidates, categories, ...).
 
 Usage: python bench/eval_recommend_learned_ideas.py
 """
@@ -149,6 +150,8 @@ def main() -> None:
         print(f"  {label:44s} CV nDCG@10 {res.mean():.4f}  {T.boot(res, ref)} arxiv-sanity  "
               f"{T.boot(res, fusion)} the fusion", flush=True)
 
+    for k in ("svm1k", "cat", "lex2", "b2max"):  # single components, no fitting
+        show(f"{k} alone", linear(group, {k: 1}))
     keys = [k for k in group[0][0] if k != "fused"]
     show("greedy linear fusion", cv(group, lambda tr: (
         lambda w: (lambda g: sum(v * g[0][k] for k, v in w.items() if v)))(greedy(tr, keys))))
