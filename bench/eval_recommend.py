@@ -279,7 +279,8 @@ def main() -> None:
                         results[method].append((ndcg10(ranking, targets),
                                                 recall50(ranking, targets)))
                     times["all baselines"].append(time.perf_counter() - t)
-            print(f"\n{half} half ({len(group)} readers)      nDCG@10  Recall@50")
+            note = " (the re-ranker was trained on these: in-sample)" if half == "tune" else ""
+            print(f"\n{half} half ({len(group)} readers{note})      nDCG@10  Recall@50")
             ref = np.mean([x[0] for x in results.get("arxiv-sanity SVM (TF-IDF)", [(0, 0)])])
             for method, vals in results.items():
                 n, r = np.mean([v[0] for v in vals]), np.mean([v[1] for v in vals])

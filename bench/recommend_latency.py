@@ -1,6 +1,7 @@
 """Per-reader latency of the recommender's pure core over ~10,000 candidates (2026-03-17 to
-04-30 of the dev data), the shipped weights against the previous fusion (roc 1, lex .5,
-emb 1, no BM25) in the same run, interleaved reader by reader, with the load average.
+04-30 of the dev data), the shipped recommender (fusion + learned re-ranker of its top 500,
+``rank.learned``) against the fusion alone (the previous shipped method) in the same run,
+interleaved reader by reader, with the load average.
 Store lookups are left out (the same for both; eval_recommend.py times the full path).
 
 Usage: python bench/recommend_latency.py [--readers 60]
@@ -24,7 +25,7 @@ import eval_recommend_cache as C  # noqa: E402
 from paperradar.rank.recommend import (DEFAULT_PARAMS, CandidateIndex, Positive,  # noqa: E402
                                        recommend)
 
-PREVIOUS = replace(DEFAULT_PARAMS, w_roc=1.0, w_lex=0.5, w_emb=1.0, w_bm25=0.0)
+PREVIOUS = replace(DEFAULT_PARAMS, rerank=False)
 
 
 def main() -> None:
@@ -35,22 +36,23 @@ def main() -> None:
     sel = [i for i, r in enumerate(rows) if r["first_listing_date"] >= "2026-03-17"]
     texts = [E.text(r) for r in rows]
     t = time.perf_counter()
-    index = CandidateIndex([rows[i]["id"] for i in sel], [texts[i] for i in sel], vecs[sel])
-    print(f"{len(index):,} candidates: index (TF-IDF, BM25, MiniLM) built in "
+    index = CandidateIndex([rows[i]["id"] for i in sel], [texts[i] for i in sel], vecs[sel],
+                           DEFAULT_PARAMS, [rows[i]["categories"] for i in sel])
+    print(f"{len(index):,} candidates: index (TF-IDF, BM25, MiniLM, categories) built in "
           f"{time.perf_counter() - t:.1f} s")
     pos = {r["id"]: i for i, r in enumerate(rows)}
-    times: dict[str, list[float]] = {"shipped": [], "previous fusion": []}
+    times: dict[str, list[float]] = {"shipped": [], "fusion alone": []}
     for _, lib, _ in readers[:args.readers]:
-        ps = [Positive(p, rows[pos[p]]["title"], texts[pos[p]], "you saved", vecs[pos[p]])
-              for p in lib]
-        for name, params in (("shipped", DEFAULT_PARAMS), ("previous fusion", PREVIOUS)):
+        ps = [Positive(p, rows[pos[p]]["title"], texts[pos[p]], "you saved", vecs[pos[p]],
+                       tuple(rows[pos[p]]["categories"])) for p in lib]
+        for name, params in (("shipped", DEFAULT_PARAMS), ("fusion alone", PREVIOUS)):
             t = time.perf_counter()
             recommend(index, ps, limit=50, params=params)
             times[name].append(time.perf_counter() - t)
     for name, ts in times.items():
         print(f"  {name:16s} median {1000 * np.median(ts):.0f} ms, p90 "
               f"{1000 * np.percentile(ts, 90):.0f} ms ({len(ts)} readers)")
-    ratio = np.median(times["shipped"]) / np.median(times["previous fusion"])
+    ratio = np.median(times["shipped"]) / np.median(times["fusion alone"])
     print(f"  ratio of medians {ratio:.2f}"
           f"; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 

@@ -78,7 +78,8 @@ def candidate_index(store, settings: Settings, since: str, until: str,
             for i, pid in enumerate(ids):
                 if pid in vecs and len(vecs[pid]) == dim:
                     matrix[i] = vecs[pid]
-        index = CandidateIndex(ids, [paper_text(p) for p in papers], matrix, params)
+        index = CandidateIndex(ids, [paper_text(p) for p in papers], matrix, params,
+                               [p.categories for p in papers])
         _cache[key] = index
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
@@ -99,7 +100,8 @@ def positives_from_ids(store, settings: Settings, ids: Sequence[str],
     papers = store.get_papers(ids)
     vecs = _vectors(store, settings, list(papers))
     return [Positive(pid, " ".join(papers[pid].title.split()), paper_text(papers[pid]), why,
-                     vecs.get(pid)) for pid in ids if pid in papers]
+                     vecs.get(pid), tuple(papers[pid].categories or ()))
+            for pid in ids if pid in papers]
 
 
 def user_positives(store, settings: Settings, user_id: int) -> list[Positive]:

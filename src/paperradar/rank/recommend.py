@@ -9,6 +9,10 @@ their positive papers (saved, upvoted, in their library) and negatives (hidden):
             + w_bm25 * z(BM25 library-as-query) + w_rr * z(round robin) + w_svm * z(SVM)
             - w_neg * z(similarity to the negatives)   [+ w_prf * PRF from the top of that]
 
+and the top 500 of that fusion are re-scored by a learned re-ranker (``rank.learned``: a small
+tree ensemble trained offline on the bench's tuning half, over the components above plus a
+category profile match and a fast SVM against 1,000 candidates; ``rerank=False`` turns it
+off, and a period or reader without categories or embeddings keeps the fusion's order);
 where ``Rocchio`` is the TF-IDF dot product of a candidate with (mean of the positives - mean
 of the candidates), ``BM25 library-as-query`` runs each positive as a BM25 query over the
 candidates (each query's scores divided by its best, summed over the positives), the
@@ -27,6 +31,8 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
+
+from paperradar.rank import learned
 
 MAX_POSITIVES = 500  # a larger library is cut to its most recent entries by the caller
 REASONS = 2
@@ -52,6 +58,7 @@ class Params:
     w_bm25: float = 1.5  # each positive a BM25 query over the candidates (summed, per-query scaled)
     w_rr: float = 0.0  # round robin: a candidate's best rank under any one positive
     w_prf: float = 0.0  # pseudo relevance feedback from the top PRF_K of the fusion
+    rerank: bool = True  # the learned re-ranking of the fusion's top (rank.learned)
 
 
 DEFAULT_PARAMS = Params()
@@ -66,6 +73,7 @@ class Positive:
     text: str
     why: str = "you saved"
     vec: np.ndarray | None = None
+    categories: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -89,11 +97,13 @@ class CandidateIndex:
     """TF-IDF (and optional embedding) features of a candidate set, ids in a fixed order."""
 
     def __init__(self, ids: Sequence[str], texts: Sequence[str], vecs: np.ndarray | None = None,
-                 params: Params = DEFAULT_PARAMS):
+                 params: Params = DEFAULT_PARAMS,
+                 categories: Sequence[Sequence[str]] | None = None):
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        if len(ids) != len(texts) or (vecs is not None and len(vecs) != len(ids)):
-            raise ValueError("ids, texts and vectors must have the same length")
+        if len(ids) != len(texts) or (vecs is not None and len(vecs) != len(ids)) or (
+                categories is not None and len(categories) != len(ids)):
+            raise ValueError("ids, texts, vectors and categories must have the same length")
         order = sorted(range(len(ids)), key=lambda i: ids[i])  # input order cannot matter
         self.ids = [ids[i] for i in order]
         texts = [texts[i] for i in order]
@@ -114,6 +124,15 @@ class CandidateIndex:
                          else np.zeros(0))
         self.E = None if vecs is None else _normalise(np.asarray(vecs, dtype=np.float32))
         self.bm25 = bm25_matrix(texts) if params.w_bm25 and n else None
+        self.cats = self.svm_negs = None
+        if params.rerank and n:
+            if categories is not None and any(categories):
+                self.cats = learned.Categories([categories[i] for i in order])
+            if self.X is not None:
+                k = min(n, learned.SVM_NEGATIVES)
+                negs = self.X[np.linspace(0, n - 1, k).astype(int)].astype(np.float64)
+                negs.sort_indices()
+                self.svm_negs = negs
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -228,6 +247,8 @@ def components(index: CandidateIndex, positives: Sequence[Positive],
             out["svm"] = _z(_svm_scores(index, P, N, params))
         if N is not None:
             neg += _z((index.X @ N.T).toarray().max(axis=1))
+        if params.rerank and index.svm_negs is not None and P.nnz:
+            out["svm1k"] = learned.svm_scores(index.X, index.svm_negs, P)
     with_vec = [j for j, p in enumerate(positives) if p.vec is not None]
     if index.E is not None and with_vec:
         E = _normalise(np.stack([positives[j].vec for j in with_vec]).astype(np.float32))
@@ -235,12 +256,19 @@ def components(index: CandidateIndex, positives: Sequence[Positive],
         sim[:, with_vec] += emb
         out["emb"] = _z(emb.max(axis=1))
         emb_all = emb if len(with_vec) == len(positives) else None
+        if params.rerank:
+            out.update(learned.similarity_features(None, emb, index.E @ E.mean(axis=0)))
         nvecs = [p.vec for p in negatives if p.vec is not None]
         if nvecs:
             NE = _normalise(np.stack(nvecs).astype(np.float32))
             neg += _z((index.E @ NE.T).max(axis=1).astype(np.float64))
     if negatives:
         out["neg"] = neg
+    if params.rerank:
+        if lex_all is not None:
+            out.update(learned.similarity_features(lex_all, None, None))
+        if index.cats is not None:
+            out.update(index.cats.features([p.categories for p in positives]) or {})
     if params.w_bm25 and index.bm25 is not None:
         out["bm25"] = _z(bm25_pool(index.bm25, [p.text for p in positives]))
     if params.w_rr and lex_all is not None:
@@ -282,6 +310,8 @@ def recommend(index: CandidateIndex, positives: Sequence[Positive],
         return []
     parts, sim = components(index, positives, negatives, params)
     total = fuse(parts, params, len(index), index)
+    if params.rerank:
+        total = learned.rerank(parts, total)
     banned = set(exclude) | {p.id for p in positives} | {p.id for p in negatives}
     order = _order(index.ids, total, banned, limit)
     out = []
