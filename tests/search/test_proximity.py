@@ -103,3 +103,25 @@ def test_pairs_need_the_query_order_and_distance(settings, store):
     pairs = lx._proximity("graph neural networks".split(), lx.weights)
     hits = lambda q: {searcher.doc(a).get_first("id") for _, a in searcher.search(q, 10).hits}  # noqa: E731
     assert [hits(tantivy.Query.boolean_query([p])) for p in pairs] == [{"p:0"}, {"p:0"}]
+
+
+def test_pages_of_the_second_pass_agree_with_one_long_list(settings, store):
+    """The pairs re-sort a fixed head (the first PAIR_DEPTH hits of the words), whatever the
+    page asked for: a page is a slice of the same ranking, and the count is the words'."""
+    rows = [json.loads(line) for line in open(FIXTURE, encoding="utf-8")]
+    store.upsert_records([Record(Paper(id=r["id"], title=r["title"], abstract=r["abstract"]))
+                          for r in rows])
+    s = Searcher(settings, store)
+    s.sync_lexical()
+    from paperradar.search.query import parse_query
+
+    q = parse_query("large language models for reasoning on graphs")
+    full = s.lexical.search(q, 40)
+    assert full.total > 40 and full.scores == sorted(full.scores, reverse=True)
+    for offset, limit in ((0, 5), (5, 10), (30, 10)):
+        page = s.lexical.search(q, limit, offset)
+        assert page.ids == full.ids[offset:offset + limit] and page.total == full.total
+    s.lexical.weights["ordered"] = 0.0
+    plain = s.lexical.search(q, 40)
+    assert plain.total == full.total
+    assert plain.ids != full.ids  # the pairs re-order this query's head

@@ -18,8 +18,12 @@ from paperradar.search.query import ParsedQuery
 # distance (stop words hold their positions), with the model's published default weight,
 # 0.10 against the words' 0.85. Not tuned here (README: its unordered window, 0.05, was
 # measured and left out); the cross-validation picks the title weight with it in place.
+# Scored in a second pass over the first PAIR_DEPTH hits of the words (the depth fusion
+# reads), where the pairs' phrase matching costs little; over a whole million-paper index it
+# cost 6x the words alone for long queries (README).
 ORDERED = 0.10 / 0.85
 MAX_PAIRS = 32  # pairs per query (the first ones): a bound on the cost of pasted text
+PAIR_DEPTH = 100
 # The one free setting is the title weight (ORDERED is fixed): chosen by
 # leave-one-set-out cross-validation over four dev sets with the one-standard-error rule
 # (bench/eval_search.py, README).
@@ -63,7 +67,6 @@ class LexicalQueries:
         for name_tok in dict.fromkeys(t for w in words for t in self._names.analyze(w)):
             clauses.append((S, tantivy.Query.boost_query(
                 tantivy.Query.term_query(self.schema, "authors", name_tok), weights["authors"])))
-        clauses += self._proximity(words, weights)
         for phrase in q.phrases:
             pq = self._phrase(phrase, TEXT_FIELDS, self._analyzer, weights)
             if pq is not None:
@@ -73,13 +76,32 @@ class LexicalQueries:
             return None
         return tantivy.Query.boolean_query(clauses)
 
-    def _proximity(self, words: list[str], weights: dict[str, float]) -> list:
-        """The ordered-pair clauses (see ORDERED), on the combined "text" field."""
+    def pair_query(self, q: ParsedQuery, ids: list[str], searcher) -> tantivy.Query | None:
+        """The second pass (see ORDERED): the ordered-pair clauses of the query's words,
+        scoring only the papers ``ids``; None when the query has no pair."""
+        words = q.words + (q.phrases if q.phrases_optional else [])
+        pairs = self._proximity(words, self.weights, searcher)
+        if not pairs or not ids:
+            return None
+        only = tantivy.Query.const_score_query(
+            tantivy.Query.term_set_query(self.schema, "id", ids), 0.0)  # ("key": 10x slower)
+        # each pair intersected with the ids, not their union with the ids: then tantivy
+        # matches a pair's phrase only at those papers (a union walks whole postings)
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, only), (tantivy.Occur.Must, pq)])) for _, pq in pairs])
+
+    def _proximity(self, words: list[str], weights: dict[str, float], searcher=None) -> list:
+        """The ordered-pair clauses (see ORDERED), on the combined "text" field: at most
+        MAX_PAIRS, the rarest (by the document frequency of the pair's commoner word)."""
         if not weights.get("ordered"):
             return []
+        pairs = self.word_pairs(words)
+        if len(pairs) > MAX_PAIRS and searcher is not None:
+            df = {t: searcher.doc_freq("text", t) for p in pairs for t in p[:2]}
+            pairs = sorted(pairs, key=lambda p: max(df[p[0]], df[p[1]]))[:MAX_PAIRS]
         return [(tantivy.Occur.Should, tantivy.Query.boost_query(tantivy.Query.phrase_query(
                     self.schema, "text", [(0, a), (gap, b)]), weights["ordered"]))
-                for a, b, gap in self.word_pairs(words)[:MAX_PAIRS]]
+                for a, b, gap in pairs[:MAX_PAIRS]]
 
     def word_pairs(self, words: list[str]) -> list[tuple[str, str, int]]:
         """Each pair of neighbouring query words once stop words are dropped, with their
