@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import tantivy
 
 from paperradar.models import Paper, Record
@@ -125,3 +126,23 @@ def test_pages_of_the_second_pass_agree_with_one_long_list(settings, store):
     plain = s.lexical.search(q, 40)
     assert plain.total == full.total
     assert plain.ids != full.ids  # the pairs re-order this query's head
+
+
+def test_both_forms_of_the_second_pass_score_alike(settings, store, monkeypatch):
+    """Small indexes walk the pairs' postings beside the ids, large ones intersect each pair
+    with the ids (PAIRS_WALK_BELOW): the same scores either way."""
+    import paperradar.search.lexical_query as lq
+    from paperradar.search.query import parse_query
+
+    rows = [json.loads(line) for line in open(FIXTURE, encoding="utf-8")]
+    store.upsert_records([Record(Paper(id=r["id"], title=r["title"], abstract=r["abstract"]))
+                          for r in rows] + [Record(TARGET), Record(RIVAL)])
+    s = Searcher(settings, store)
+    s.sync_lexical()
+    for text in (QUERY, "large language models for reasoning on graphs", "graph"):
+        walk = s.lexical.search(parse_query(text), 30)
+        monkeypatch.setattr(lq, "PAIRS_WALK_BELOW", 0)
+        each = s.lexical.search(parse_query(text), 30)
+        monkeypatch.setattr(lq, "PAIRS_WALK_BELOW", 30_000)
+        assert each.ids == walk.ids and each.total == walk.total
+        assert each.scores == pytest.approx(walk.scores, rel=1e-6)
