@@ -1,7 +1,8 @@
 """Full-text index: BM25 in tantivy over one combined field (title + abstract: term
 frequencies summed before saturation, one length normalisation, so a record with only a
 title is not outranked for lacking an abstract), plus a title boost scored with the
-paper-level IDF and author names; kept beside the database and rebuildable from it.
+paper-level IDF and author names; then a second pass adds ordered word pairs (proximity)
+to the first hits. Kept beside the database and rebuildable from it.
 
 Crash safety: documents are fetched in change-counter (``seq``) order; the watermark file
 is rewritten (atomically) only after a tantivy commit, and every re-added paper first
