@@ -229,7 +229,7 @@ class LexicalIndex(LexicalQueries):
             clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
         query = tantivy.Query.boolean_query(clauses)
         kw = {"order_by_field": "day"} if order_by_date or text is None else {}
-        pairs = not kw and bool(self.weights.get("ordered"))
+        pairs = not kw and self.has_pairs(q)
         n = max(limit + offset, PAIR_DEPTH) if pairs else max(1, limit)
         res = searcher.search(query, limit=n, offset=0 if pairs else offset, count=True, **kw)
         ids, scores = [], []

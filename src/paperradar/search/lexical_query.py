@@ -56,7 +56,7 @@ class LexicalQueries:
     def _text_query(self, q: ParsedQuery, searcher=None) -> tantivy.Query | None:
         S, M = tantivy.Occur.Should, tantivy.Occur.Must
         clauses = []
-        words = q.words + (q.phrases if q.phrases_optional else [])
+        words = self.query_words(q)
         tokens = list(dict.fromkeys(t for w in words for t in self.analyze(w)))
         weights = self.weights
         shared_idf = searcher is not None and weights.get("title_idf", SHARED_IDF)
@@ -80,11 +80,18 @@ class LexicalQueries:
             return None
         return tantivy.Query.boolean_query(clauses)
 
+    @staticmethod
+    def query_words(q: ParsedQuery) -> list[str]:
+        """The words the text query scores (an optional phrase's words count too)."""
+        return q.words + (q.phrases if q.phrases_optional else [])
+
+    def has_pairs(self, q: ParsedQuery) -> bool:
+        return bool(self.weights.get("ordered")) and bool(self.word_pairs(self.query_words(q)))
+
     def pair_query(self, q: ParsedQuery, ids: list[str], searcher) -> tantivy.Query | None:
         """The second pass (see ORDERED): the ordered-pair clauses of the query's words,
         scoring only the papers ``ids``; None when the query has no pair."""
-        words = q.words + (q.phrases if q.phrases_optional else [])
-        pairs = self._proximity(words, self.weights, searcher)
+        pairs = self._proximity(self.query_words(q), self.weights, searcher)
         if not pairs or not ids:
             return None
         only = tantivy.Query.const_score_query(tantivy.Query.boolean_query(
