@@ -9,8 +9,9 @@ paper's ai_summary, answer = that paper), (4) a known-item task on real 2026 arX
 Peers, all in the same run: bm25s (stemmed, English stopwords), MiniLM exact cosine, plain RRF
 (k=60) of those two, and LanceDB's full-text and hybrid search (``bench/peers.py``; skipped if
 lancedb is not installed: ``pip install .[bench]``). Fusion is chosen by leave-one-set-out
-cross-validation over the sets, and so is the lexical title weight (one-SE rule); the held-out
-figures are printed; the table shows the shipped defaults.
+cross-validation over the sets, and so is the lexical title weight (one-SE rule; printed with
+and without the word pairs, whose weight is fixed, with the lexical list's p50 both ways);
+the held-out figures are printed; the table shows the shipped defaults.
 
 Usage: python bench/eval_search.py [--max-tokens 256] [--tune]
 Data: $PAPERRADAR_SHARED_DATA or ../shared/data. Work dir (embedding cache):
