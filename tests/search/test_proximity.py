@@ -102,8 +102,10 @@ def test_pairs_need_the_query_order_and_distance(settings, store):
     s.sync_lexical()
     lx, searcher = s.lexical, s.lexical.index().searcher()
     pairs = lx._proximity("graph neural networks".split(), lx.weights)
-    hits = lambda q: {searcher.doc(a).get_first("id") for _, a in searcher.search(q, 10).hits}  # noqa: E731
-    assert [hits(tantivy.Query.boolean_query([p])) for p in pairs] == [{"p:0"}, {"p:0"}]
+    found = [{searcher.doc(a).get_first("id")
+              for _, a in searcher.search(tantivy.Query.boolean_query([p]), 10).hits}
+             for p in pairs]
+    assert found == [{"p:0"}, {"p:0"}]
 
 
 def test_pages_of_the_second_pass_agree_with_one_long_list(settings, store):
