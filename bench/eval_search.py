@@ -9,8 +9,9 @@ paper's ai_summary, answer = that paper), (4) a known-item task on real 2026 arX
 Peers, all in the same run: bm25s (stemmed, English stopwords), MiniLM exact cosine, plain RRF
 (k=60) of those two, and LanceDB's full-text and hybrid search (``bench/peers.py``; skipped if
 lancedb is not installed: ``pip install .[bench]``). Fusion is chosen by leave-one-set-out
-cross-validation over the sets, and so is the lexical title weight (one-SE rule); the held-out
-figures are printed; the table shows the shipped defaults.
+cross-validation over the sets, and so is the lexical title weight (one-SE rule; printed with
+and without the word pairs, whose weight is fixed, with the lexical list's p50 both ways);
+the held-out figures are printed; the table shows the shipped defaults.
 
 Usage: python bench/eval_search.py [--max-tokens 256] [--tune]
 Data: $PAPERRADAR_SHARED_DATA or ../shared/data. Work dir (embedding cache):
@@ -325,36 +326,54 @@ def one_se_pick(per: dict[float, dict[str, np.ndarray]], among: list[str]) -> fl
     return min(w for w in per if mean[w] >= mean[best] - se(w))
 
 
+def title_grid(searchers: dict, queries: dict, qrels: dict, **fixed) -> dict:
+    """Per-query nDCG@10 of the lexical search for each title weight of TITLE_GRID (the
+    other settings as shipped, or as ``fixed``), and the p50 ms per query of the shipped
+    weight (lexical list only, depth 100)."""
+    from paperradar.search.ranking import relax_phrases
+
+    per, ms = {}, {}
+    for n, s in searchers.items():
+        lx, saved = s.lexical, s.lexical.weights
+        parsed = {q: relax_phrases(s, parse_query(t), []) for q, t in queries[n].items()}
+        for w in TITLE_GRID:
+            lx.weights = dict(saved, title=w, **fixed)
+            times, runs = [], {}
+            for q, pq in parsed.items():
+                t = time.perf_counter()
+                runs[q] = [local(i) for i in lx.search(pq, DEPTH).ids]
+                times.append(time.perf_counter() - t)
+            per.setdefault(w, {})[n] = per_query(runs, qrels[n])
+            if w == saved["title"]:
+                ms[n] = 1000 * float(np.median(times))
+        lx.weights = saved
+    return {"per": per, "ms": ms}
+
+
 def lexical_cv(searchers: dict, queries: dict, qrels: dict, bm25s: dict, lat: dict) -> None:
     """Leave-one-set-out cross-validation of the lexical title weight (the one free setting
     of the lexical scoring): for each set, the weight picked by the one-SE rule on the
-    *other* sets, scored on this one, beside bm25s and the p50 latency of both."""
-    from paperradar.search.ranking import relax_phrases
-
-    names, per = list(searchers), {}
-    for w in TITLE_GRID:
+    *other* sets, scored on this one, beside bm25s and the p50 latency of both; then the
+    same without the word-pair (proximity) clauses, whose weight is fixed, not tuned."""
+    for title, fixed in (("", {}), (" without word pairs", {"ordered": 0.0})):
+        g = title_grid(searchers, queries, qrels, **fixed)
+        per, names = g["per"], list(searchers)
+        print(f"\nlexical title weight{title} by leave-one-set-out cross-validation, one-SE "
+              "rule (held-out nDCG@10 against bm25s; p50 ms ours / bm25s, page path):")
         for n in names:
-            lx = searchers[n].lexical
-            saved = lx.weights
-            lx.weights = dict(saved, title=w)
-            runs = {q: [local(i) for i in lx.search(relax_phrases(
-                searchers[n], parse_query(t), []), DEPTH).ids] for q, t in queries[n].items()}
-            lx.weights = saved
-            per.setdefault(w, {})[n] = per_query(runs, qrels[n])
-    print("\nlexical title weight by leave-one-set-out cross-validation, one-SE rule "
-          "(held-out nDCG@10 against bm25s; p50 ms ours / bm25s):")
-    for n in names:
-        others = [m for m in names if m != n]
-        w = one_se_pick(per, others)
-        ours = per[w][n].mean()
-        print(f"  {n} held out: {ours:.4f} with title {w:g} (chosen on {', '.join(others)}); "
-              f"bm25s {bm25s[n]:.4f} ({100 * (ours / bm25s[n] - 1):+.1f}%); p50 "
-              f"{lat[n]['ours lexical']:.1f} / {lat[n]['ref BM25 (bm25s, stemmed)']:.1f} ms")
-    w = one_se_pick(per, names)
-    print(f"  chosen on all sets (what to ship): title {w:g}; shipped: title "
-          f"{DEFAULT_WEIGHTS['title']:g}")
-    print("  grid: " + "; ".join(f"title {w:g}: " + ", ".join(f"{per[w][n].mean():.4f}"
-                                                             for n in names) for w in per))
+            others = [m for m in names if m != n]
+            w = one_se_pick(per, others)
+            ours = per[w][n].mean()
+            print(f"  {n} held out: {ours:.4f} with title {w:g} (chosen on {', '.join(others)}); "
+                  f"bm25s {bm25s[n]:.4f} ({100 * (ours / bm25s[n] - 1):+.1f}%); p50 "
+                  f"{lat[n]['ours lexical']:.1f} / {lat[n]['ref BM25 (bm25s, stemmed)']:.1f} ms")
+        w = one_se_pick(per, names)
+        print(f"  chosen on all sets (what to ship): title {w:g}; shipped: title "
+              f"{DEFAULT_WEIGHTS['title']:g}")
+        print("  grid: " + "; ".join(f"title {w:g}: " + ", ".join(
+            f"{per[w][n].mean():.4f}" for n in names) for w in per))
+        print("  lexical list alone (depth 100), p50 ms per set: " + ", ".join(
+            f"{n} {g['ms'][n]:.2f}" for n in names))
 
 
 def counts(lists: dict) -> None:

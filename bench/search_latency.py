@@ -13,6 +13,7 @@ the HF daily papers, embedded by ``eval_search.py``, or random if that cache is 
 Gaussian noise, so vectors keep a realistic clustered structure.
 
 Usage: python bench/search_latency.py --papers 100000 [--queries 200] [--dtype i8] [--builds 3]
+       python bench/search_latency.py --papers 1000000 --pair-cost  (word pairs on / off)
        python bench/search_latency.py --embed-throughput
 """
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import os
+import random
 import shutil
 import sys
 import time
@@ -215,6 +217,44 @@ def latency(settings: Settings, queries: list[str]) -> dict:
     return out
 
 
+def long_queries(k: int) -> list[str]:
+    """Long natural-language queries: the ai_summary sentences of HF daily papers."""
+    import glob
+    import json
+
+    out = []
+    for f in sorted(glob.glob(str(DATA / "hf_daily_papers" / "*.json"))):
+        for item in json.load(open(f, encoding="utf-8")):
+            if (item.get("paper") or {}).get("ai_summary"):
+                out.append(item["paper"]["ai_summary"])
+    return random.Random(3).sample(out, min(k, len(out)))
+
+
+def pair_cost(settings: Settings, k: int) -> None:
+    """What the ordered word-pair clauses cost in the lexical search (a page of 20 with
+    snippets; no embedding): short title fragments and long HF summaries, with and without
+    the pairs, alternating per query so both see the same machine."""
+    store = open_store(settings.resolved_database_url)
+    s = Searcher(settings, store)
+    lx, shipped = s.lexical, dict(s.lexical.weights)
+    for name, queries in (("short", make_queries(k)), ("long", long_queries(k))):
+        for q in queries[:10]:
+            s.search(q, mode="lexical", limit=20)  # warm up
+        ms = {"with pairs": [], "without": []}
+        for i, q in enumerate(queries):
+            runs = [("with pairs", shipped), ("without", dict(shipped, ordered=0.0))]
+            for label, w in runs if i % 2 else runs[::-1]:
+                lx.weights = w
+                ms[label] += timed(lambda t: s.search(t, mode="lexical", limit=20), [q])
+        lx.weights = shipped
+        print(f"{name} queries ({len(queries)}, median {np.median([len(q.split()) for q in queries]):.0f}"
+              " words): " + "; ".join(f"{k} p50 {pct(v, 50):.1f} p99 {pct(v, 99):.1f} ms"
+                                       for k, v in ms.items())
+              + f"; p50 ratio {pct(ms['with pairs'], 50) / pct(ms['without'], 50):.2f}; "
+              f"load {os.getloadavg()}", flush=True)
+    store.close()
+
+
 def embed_throughput() -> None:
     from paperradar.search.embed import load_embedder
 
@@ -248,12 +288,17 @@ def main() -> None:
     ap.add_argument("--recall-only", action="store_true",
                     help="with --builds: only HNSW builds and recall (corpus already written)")
     ap.add_argument("--rebuild-indexes", action="store_true", help="rebuild tantivy and HNSW")
+    ap.add_argument("--pair-cost", action="store_true",
+                    help="only time the lexical search with and without word pairs")
     args = ap.parse_args()
     if args.embed_throughput:
         embed_throughput()
         return
     if args.recall_mixture:
         recall_mixture(args.recall_mixture, make_queries(args.queries), args.dtype)
+        return
+    if args.pair_cost:  # the stored corpus as it is
+        pair_cost(Settings(data_dir=WORK / f"latency-{args.papers}", env="test"), args.queries)
         return
     if args.recall_only:  # the stored corpus, its HNSW rebuilt --builds times; no latency
         settings = Settings(data_dir=WORK / f"latency-{args.papers}", env="test")

@@ -18,7 +18,7 @@ from typing import AbstractSet, Sequence
 class FusionParams:
     method: str = "convex"  # "convex" | "rrf"
     k: float = 60.0  # RRF constant
-    alpha: float = 0.45  # convex: weight of the lexical list (1 - alpha for semantic)
+    alpha: float = 0.6  # convex: weight of the lexical list (1 - alpha for semantic)
     w_lexical: float = 1.0  # RRF: per-list weights
     w_semantic: float = 1.0
     depth: int = 100  # how many of each list are fused

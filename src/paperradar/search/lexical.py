@@ -1,7 +1,8 @@
 """Full-text index: BM25 in tantivy over one combined field (title + abstract: term
 frequencies summed before saturation, one length normalisation, so a record with only a
 title is not outranked for lacking an abstract), plus a title boost scored with the
-paper-level IDF and author names; kept beside the database and rebuildable from it.
+paper-level IDF and author names; then a second pass adds ordered word pairs (proximity)
+to the first hits. Kept beside the database and rebuildable from it.
 
 Crash safety: documents are fetched in change-counter (``seq``) order; the watermark file
 is rewritten (atomically) only after a tantivy commit, and every re-added paper first
@@ -27,7 +28,7 @@ from typing import Callable, Iterator
 import tantivy
 
 from paperradar.search.lexical_query import (  # noqa: F401  (re-exported)
-    DEFAULT_WEIGHTS, PHRASE_FIRST, SHARED_IDF, TEXT_FIELDS, LexicalQueries)
+    DEFAULT_WEIGHTS, PAIR_DEPTH, PHRASE_FIRST, SHARED_IDF, TEXT_FIELDS, LexicalQueries)
 from paperradar.search.lexical_schema import (  # noqa: F401  (re-exported)
     NAME_ANALYZER, SCHEMA_VERSION, TEXT_ANALYZER, build_schema, day_number, name_analyzer,
     paper_document, paper_key, text_analyzer)
@@ -228,12 +229,37 @@ class LexicalIndex(LexicalQueries):
             clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
         query = tantivy.Query.boolean_query(clauses)
         kw = {"order_by_field": "day"} if order_by_date or text is None else {}
-        res = searcher.search(query, limit=max(1, limit), offset=offset, count=True, **kw)
+        pairs = not kw and self.has_pairs(q)
+        n = max(limit + offset, PAIR_DEPTH) if pairs else max(1, limit)
+        res = searcher.search(query, limit=n, offset=0 if pairs else offset, count=True, **kw)
         ids, scores = [], []
         for score, addr in res.hits:
             ids.append(searcher.doc(addr).get_first("id"))
             scores.append(float(score) if not kw else 0.0)
+        if pairs:
+            addrs = [(a.segment_ord, a.doc) for _, a in res.hits]
+            ids, scores = self._add_pairs(searcher, q, ids, scores, addrs)
+            end = offset + max(1, limit)
+            ids, scores = ids[offset:end], scores[offset:end]
         return LexicalResult(ids, scores, res.count or 0)
+
+    def _add_pairs(self, searcher, q: ParsedQuery, ids: list[str], scores: list[float],
+                   addrs: list[tuple[int, int]]) -> tuple[list[str], list[float]]:
+        """Add the word-pair scores to the first PAIR_DEPTH hits (``addrs``: their document
+        addresses) and re-sort them; the rest keep their order below (a pair score is
+        never negative, so no hit of the head falls below them)."""
+        n = min(len(ids), PAIR_DEPTH)
+        query = self.pair_query(q, ids[:n], searcher)
+        if query is None:
+            return ids, scores
+        row = {a: i for i, a in enumerate(addrs[:n])}
+        total = list(scores[:n])
+        for score, addr in searcher.search(query, limit=n, count=False).hits:
+            i = row.get((addr.segment_ord, addr.doc))
+            if i is not None:
+                total[i] += float(score)
+        order = sorted(range(n), key=lambda i: (-total[i], i))
+        return [ids[i] for i in order] + ids[n:], [total[i] for i in order] + scores[n:]
 
     def filter_keys(self, q: ParsedQuery, keys: list[int]) -> set[str]:
         """Which of these candidate papers (by key) pass the query's filters; ids returned."""
