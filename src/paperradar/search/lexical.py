@@ -26,13 +26,14 @@ from typing import Callable, Iterator
 
 import tantivy
 
+from paperradar.gcpause import fewer_collections
 from paperradar.search.lexical_query import (  # noqa: F401  (re-exported)
     DEFAULT_WEIGHTS, PHRASE_FIRST, SHARED_IDF, TEXT_FIELDS, LexicalQueries)
 from paperradar.search.lexical_schema import (  # noqa: F401  (re-exported)
-    NAME_ANALYZER, SCHEMA_VERSION, TEXT_ANALYZER, build_schema, day_number, name_analyzer,
-    paper_document, paper_key, text_analyzer)
+    NAME_ANALYZER, SCHEMA_VERSION, TEXT_ANALYZER, build_schema, day_number, fields_document,
+    name_analyzer, paper_document, paper_key, text_analyzer)
 from paperradar.search.query import ParsedQuery
-from paperradar.search.spelling import paper_words, save_vocabulary
+from paperradar.search.spelling import count_title_words, save_vocabulary
 
 VOCAB_FILE = "vocab.json"
 
@@ -160,6 +161,10 @@ class LexicalIndex(LexicalQueries):
         return n
 
     def _sync_into(self, path: Path, store, after: int, progress) -> int:
+        with fewer_collections():
+            return self._write_changes(path, store, after, progress)
+
+    def _write_changes(self, path: Path, store, after: int, progress) -> int:
         index = self._open_at(path)
         if after == 0 and not (path / "paperradar.json").exists():
             self._write_meta(path, 0)
@@ -168,16 +173,22 @@ class LexicalIndex(LexicalQueries):
         n = pending = 0
         last = after
         words: Counter = Counter()  # title words, for spelling suggestions
+        titles: list[str] = []  # counted a batch at a time
         try:
-            for seq, paper in store.iter_changed_papers(after, batch=2000):
+            for seq, fields in store.iter_changed_index_fields(after, batch=2000):
                 if not fresh:
-                    writer.delete_documents_by_term("id", paper.id)
-                writer.add_document(paper_document(paper))
-                words.update(paper_words(paper.title or "", ""))
+                    writer.delete_documents_by_term("id", fields.id)
+                writer.add_document(fields_document(fields))
+                titles.append(fields.title or "")
                 n += 1
                 pending += 1
                 last = seq
+                if len(titles) >= 2000:
+                    count_title_words(titles, words)
+                    titles.clear()
                 if pending >= COMMIT_EVERY:
+                    count_title_words(titles, words)
+                    titles.clear()
                     writer.commit()
                     save_vocabulary(path / VOCAB_FILE, words)
                     words.clear()
@@ -186,6 +197,7 @@ class LexicalIndex(LexicalQueries):
                         progress(pending)
                     pending = 0
             if pending or last != after:
+                count_title_words(titles, words)
                 writer.commit()
                 save_vocabulary(path / VOCAB_FILE, words)
                 self._write_meta(path, last)
