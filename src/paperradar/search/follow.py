@@ -19,6 +19,7 @@ from paperradar.config import Settings
 
 POLL_SECONDS = 0.2
 MIN_PASS = 20_000  # papers waiting before a pass while the import runs (the counter's gap)
+WRITER_THREADS = 1  # beside an import the cores are short, not wall time: the cheaper writer
 
 
 def _follow(settings: Settings, stop: Any, indexed: Any) -> None:
@@ -29,6 +30,7 @@ def _follow(settings: Settings, stop: Any, indexed: Any) -> None:
     store = open_store(settings.resolved_database_url)
     try:
         searcher = Searcher(settings, store)
+        searcher.lexical.writer_threads = WRITER_THREADS
         while parent is None or parent.is_alive():  # an importer killed -9 ends us too
             stopping = stop.is_set()  # read before the pass: a pass after stop sees everything
             if not stopping and store.max_seq() - searcher.lexical.watermark() < MIN_PASS:
