@@ -4,7 +4,8 @@ A second process (so it runs on the other core, outside the importer's GIL) call
 ``Searcher.sync_lexical()`` in a loop: each call indexes what has been committed since the
 index's watermark, once at least ``MIN_PASS`` papers are waiting (each pass ends with a
 tantivy commit, a new segment to merge later: small passes add merging work to the
-indexing). When the import is done the parent sets ``stop``; the follower then syncs
+indexing); its tantivy writer uses one thread, the cheaper in CPU, as the import holds
+the other core. When the import is done the parent sets ``stop``; the follower then syncs
 until a pass finds nothing new, so everything the import committed is indexed. Crash-safe
 by construction: only ``sync_lexical`` writes, and it commits before moving its watermark;
 if the importer is killed, the follower notices its parent is gone and exits.
