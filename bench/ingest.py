@@ -122,6 +122,35 @@ def baseline_fts5(path: Path, db_path: Path, cap: int) -> tuple[int, float]:
 DATABASE_URL = ""  # --database-url: a scratch PostgreSQL database instead of SQLite files
 
 
+def server_cpu_s() -> float:
+    """CPU seconds used so far by the PostgreSQL server (postmaster, its live processes and
+    the ones it reaped); 0 on SQLite. Differences of two readings give a run's server CPU."""
+    if not DATABASE_URL:
+        return 0.0
+    import psycopg
+
+    with psycopg.connect(DATABASE_URL) as conn:
+        data_dir = conn.execute("SHOW data_directory").fetchone()[0]
+    try:
+        postmaster = psutil.Process(int((Path(data_dir) / "postmaster.pid").read_text().split()[0]))
+        t = postmaster.cpu_times()
+        total = t.user + t.system + t.children_user + t.children_system
+        for child in postmaster.children():
+            try:
+                c = child.cpu_times()
+                total += c.user + c.system
+            except psutil.NoSuchProcess:
+                pass
+        return total
+    except (OSError, ValueError, psutil.Error):
+        return 0.0  # a server on another machine: not measured
+
+
+def children_cpu_s() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def fresh_settings(workdir: Path) -> Settings:
     """Settings on an empty database: a new SQLite file, or the scratch PostgreSQL emptied."""
     shutil.rmtree(workdir, ignore_errors=True)
@@ -164,15 +193,21 @@ def run_import(label: str, inputs: Path, workdir: Path, expected: int, index: bo
     samples: list[tuple[int, float]] = []
     next_sample = [0]
 
+    cpu_slices: list[float] = []  # importer CPU of each tenth of the input
+
     def progress(path, done_bytes, records):
         if records >= next_sample[0]:
             samples.append((records, rss_mb()))
+            cpu_slices.append(time.process_time())
             next_sample[0] = records + max(expected // 10, 2000)
 
+    server = server_cpu_s()
     started, cpu = time.perf_counter(), time.process_time()
     report = import_paths(store, [inputs], progress=progress)
     t_import, c_import = time.perf_counter() - started, time.process_time() - cpu
+    s_import = server_cpu_s() - server
     samples.append((report.stats.seen, rss_mb()))
+    cpu_slices.append(time.process_time())
     t_index = c_index = 0.0
     if index:
         from paperradar.search import Searcher
@@ -185,7 +220,8 @@ def run_import(label: str, inputs: Path, workdir: Path, expected: int, index: bo
     result = {
         "label": label, "papers": n, "errors": len(report.errors),
         "import_s": t_import, "index_s": t_index, "import_cpu_s": c_import,
-        "index_cpu_s": c_index,
+        "index_cpu_s": c_index, "server_cpu_s": s_import,
+        "cpu_slices": [b - a for a, b in zip(cpu_slices, cpu_slices[1:])],
         "papers_per_s_store": n / t_import, "papers_per_s_total": n / (t_import + t_index),
         "db_mb": (_pg_size_mb() if DATABASE_URL else
                   sum(p.stat().st_size for p in workdir.glob("paperradar.db*")) / 1e6),
@@ -204,12 +240,15 @@ def run_pipelined(label: str, inputs: Path, workdir: Path) -> dict:
 
     settings = fresh_settings(workdir)
     store = open_store(settings.resolved_database_url)
+    server, children = server_cpu_s(), children_cpu_s()
     started, cpu = time.perf_counter(), time.process_time()
     with LexicalFollower(settings) as follower:
         report = import_paths(store, [inputs])
     t_import, c_import = time.perf_counter() - started, time.process_time() - cpu
+    c_follow = children_cpu_s() - children
     caught_up = Searcher(settings, store).sync_lexical()
     total = time.perf_counter() - started
+    s_total = server_cpu_s() - server
     docs = Searcher(settings, store).lexical.num_docs()
     store.close()
     n = report.stats.seen
@@ -217,7 +256,9 @@ def run_pipelined(label: str, inputs: Path, workdir: Path) -> dict:
     print(f"   import done after      {t_import:8.1f} s; index caught up {total - t_import:.1f} s later "
           f"(follower {follower.indexed:,}, catch-up {caught_up:,}; index holds {docs:,})")
     print(f"   total                  {total:8.1f} s  {n / total:>9,.0f} papers/s "
-          f"(including the full-text index); importer CPU {c_import:.1f} s; {load()}")
+          f"(including the full-text index); {load()}")
+    print(f"   CPU: importer {c_import:.1f} s, follower {c_follow:.1f} s, server {s_total:.1f} s "
+          f"= {(c_import + c_follow + s_total) / n * 1e6:.0f} us per paper")
     return {"papers_per_s_total": n / total, "seconds": total}
 
 
@@ -230,10 +271,13 @@ def _pg_size_mb() -> float:
 
 def print_result(r: dict) -> None:
     print(f"\n== {r['label']}: {r['papers']:,} papers ({r['errors']} error lines)")
-    print(f"   import into {'PostgreSQL' if DATABASE_URL else 'SQLite':<11}{r['import_s']:8.1f} s  {r['papers_per_s_store']:>9,.0f} papers/s"
-          f"   (CPU {r['import_cpu_s']:.1f} s)")
+    print(f"   import into {'PostgreSQL' if DATABASE_URL else 'SQLite':<11}{r['import_s']:8.1f} s  "
+          f"{r['papers_per_s_store']:>9,.0f} papers/s   (CPU {r['import_cpu_s']:.1f} s; "
+          f"server CPU {r['server_cpu_s']:.1f} s)")
+    print("   importer CPU per tenth of the input (s): "
+          + ", ".join(f"{x:.1f}" for x in r["cpu_slices"]))
     print(f"   full-text index sync   {r['index_s']:8.1f} s  "
-          f"{r['papers'] / max(r['index_s'], 1e-9):>9,.0f} papers/s   (CPU {r['index_cpu_s']:.1f} s, "
+          f"{r['papers'] / r['index_s'] if r['index_s'] else 0:>9,.0f} papers/s   (CPU {r['index_cpu_s']:.1f} s, "
           "all threads)")
     print(f"   total                  {r['import_s'] + r['index_s']:8.1f} s  "
           f"{r['papers_per_s_total']:>9,.0f} papers/s (including the full-text index)")
@@ -250,6 +294,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-real", action="store_true", help="skip the real 12,768-paper import")
     ap.add_argument("--database-url", default="", help="a scratch PostgreSQL database (its "
                     "public schema is DROPPED) instead of SQLite files")
+    ap.add_argument("--only", choices=("import", "index", "pipelined"), default=None,
+                    help="run one measurement of the synthetic corpus (no baseline): import "
+                    "alone, import then index, or import with the follower")
     args = ap.parse_args(argv)
     global DATABASE_URL
     DATABASE_URL = args.database_url
@@ -276,6 +323,13 @@ def main(argv: list[str] | None = None) -> int:
                 what = f"written in {time.perf_counter() - started:.1f} s"
             print(f"\nsynthetic corpus: {args.n:,} papers, "
                   f"{synthetic.stat().st_size / 1e6:,.0f} MB {what} (not timed below)")
+            if args.only:
+                if args.only == "pipelined":
+                    run_pipelined(f"synthetic {args.n:,}", synthetic, work / "pipelined")
+                else:
+                    run_import(f"synthetic {args.n:,}", synthetic, work / "synthetic", args.n,
+                               index=args.only == "index")
+                return 0
             if DATABASE_URL:
                 rows, seconds = baseline_copy(synthetic, DATABASE_URL, args.n)
                 what = "bare PostgreSQL COPY"

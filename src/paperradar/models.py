@@ -7,7 +7,7 @@ small conversions to and from JSON-ready dicts.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass(slots=True)
@@ -95,3 +95,23 @@ class Record:
 
     paper: Paper
     daily: DailyEntry | None = None
+
+
+class IndexFields(NamedTuple):
+    """What the full-text index reads of a paper: a plain tuple, built straight from the
+    stored JSON by the feed read for indexing (no Author/Link/Version objects)."""
+
+    id: str
+    title: str
+    abstract: str
+    authors: list[str]  # names, in order
+    categories: list[str]
+    primary_category: str | None
+    doi: str | None
+    published: str | None
+    has_code: bool
+
+    @classmethod
+    def of(cls, p: Paper) -> "IndexFields":
+        return cls(p.id, p.title, p.abstract, [a.name for a in p.authors], p.categories,
+                   p.primary_category, p.doi, p.published, p.has_code)

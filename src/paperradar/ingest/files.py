@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
 
+from paperradar.gcpause import fewer_collections
 from paperradar.ingest import arxiv_api, arxiv_oai, arxiv_rss, hf_daily, snapshot
 from paperradar.ingest.errors import IngestError, ParseError
 from paperradar.ingest.fields import RecordError
@@ -271,6 +272,12 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
 def import_paths(store: Store, paths: Iterable[str | Path], *, source: str | None = None,
                  progress: Progress | None = None, batch_size: int | None = None) -> IngestReport:
     """Import files and directories; per-file problems are collected, never fatal."""
+    with fewer_collections():
+        return _import_paths(store, paths, source, progress, batch_size)
+
+
+def _import_paths(store: Store, paths: Iterable[str | Path], source: str | None,
+                  progress: Progress | None, batch_size: int | None) -> IngestReport:
     report = IngestReport()
     for path in expand_paths(paths):
         report.files += 1

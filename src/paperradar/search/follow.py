@@ -4,7 +4,8 @@ A second process (so it runs on the other core, outside the importer's GIL) call
 ``Searcher.sync_lexical()`` in a loop: each call indexes what has been committed since the
 index's watermark, once at least ``MIN_PASS`` papers are waiting (each pass ends with a
 tantivy commit, a new segment to merge later: small passes add merging work to the
-indexing). When the import is done the parent sets ``stop``; the follower then syncs
+indexing); its tantivy writer uses one thread, the cheaper in CPU, as the import holds
+the other core. When the import is done the parent sets ``stop``; the follower then syncs
 until a pass finds nothing new, so everything the import committed is indexed. Crash-safe
 by construction: only ``sync_lexical`` writes, and it commits before moving its watermark;
 if the importer is killed, the follower notices its parent is gone and exits.
@@ -19,6 +20,7 @@ from paperradar.config import Settings
 
 POLL_SECONDS = 0.2
 MIN_PASS = 20_000  # papers waiting before a pass while the import runs (the counter's gap)
+WRITER_THREADS = 1  # beside an import the cores are short, not wall time: the cheaper writer
 
 
 def _follow(settings: Settings, stop: Any, indexed: Any) -> None:
@@ -29,6 +31,7 @@ def _follow(settings: Settings, stop: Any, indexed: Any) -> None:
     store = open_store(settings.resolved_database_url)
     try:
         searcher = Searcher(settings, store)
+        searcher.lexical.writer_threads = WRITER_THREADS
         while parent is None or parent.is_alive():  # an importer killed -9 ends us too
             stopping = stop.is_set()  # read before the pass: a pass after stop sees everything
             if not stopping and store.max_seq() - searcher.lexical.watermark() < MIN_PASS:

@@ -27,19 +27,22 @@ from typing import Callable, Iterator
 
 import tantivy
 
+from paperradar.gcpause import fewer_collections
 from paperradar.search.lexical_query import (  # noqa: F401  (re-exported)
     DEFAULT_WEIGHTS, PAIR_DEPTH, PHRASE_FIRST, SHARED_IDF, TEXT_FIELDS, LexicalQueries)
 from paperradar.search.lexical_schema import (  # noqa: F401  (re-exported)
-    NAME_ANALYZER, SCHEMA_VERSION, TEXT_ANALYZER, build_schema, day_number, name_analyzer,
-    paper_document, paper_key, text_analyzer)
+    NAME_ANALYZER, SCHEMA_VERSION, TEXT_ANALYZER, build_schema, day_number, fields_document,
+    name_analyzer, paper_document, paper_key, text_analyzer)
 from paperradar.search.query import ParsedQuery
-from paperradar.search.spelling import paper_words, save_vocabulary
+from paperradar.search.spelling import count_title_words, save_vocabulary
 
 VOCAB_FILE = "vocab.json"
 
 COMMIT_EVERY = 50_000
 WRITER_HEAP = 256 * 1024 * 1024
 WRITER_THREADS = 2  # measured: 8k docs/s with 1, 12k with 2 on this 2-core machine
+# ... but one thread uses about 12% less CPU (fewer, larger segments to merge): what counts
+# when the indexing shares the cores with an import (the follower sets ``writer_threads``).
 WORD_CACHE = 200_000  # analysed words kept for snippets (~30 MB at most)
 
 
@@ -64,6 +67,7 @@ class LexicalIndex(LexicalQueries):
         self._index: tantivy.Index | None = None
         self._opened: tuple[int, float] | None = None
         self._lock = threading.RLock()
+        self.writer_threads = WRITER_THREADS
 
     # -- files ----------------------------------------------------------------------------
     @property
@@ -161,24 +165,34 @@ class LexicalIndex(LexicalQueries):
         return n
 
     def _sync_into(self, path: Path, store, after: int, progress) -> int:
+        with fewer_collections():
+            return self._write_changes(path, store, after, progress)
+
+    def _write_changes(self, path: Path, store, after: int, progress) -> int:
         index = self._open_at(path)
         if after == 0 and not (path / "paperradar.json").exists():
             self._write_meta(path, 0)
         fresh = index.searcher().num_docs == 0
-        writer = index.writer(WRITER_HEAP, WRITER_THREADS)
+        writer = index.writer(WRITER_HEAP, self.writer_threads)
         n = pending = 0
         last = after
         words: Counter = Counter()  # title words, for spelling suggestions
+        titles: list[str] = []  # counted a batch at a time
         try:
-            for seq, paper in store.iter_changed_papers(after, batch=2000):
+            for seq, fields in store.iter_changed_index_fields(after, batch=2000):
                 if not fresh:
-                    writer.delete_documents_by_term("id", paper.id)
-                writer.add_document(paper_document(paper))
-                words.update(paper_words(paper.title or "", ""))
+                    writer.delete_documents_by_term("id", fields.id)
+                writer.add_document(fields_document(fields))
+                titles.append(fields.title or "")
                 n += 1
                 pending += 1
                 last = seq
+                if len(titles) >= 2000:
+                    count_title_words(titles, words)
+                    titles.clear()
                 if pending >= COMMIT_EVERY:
+                    count_title_words(titles, words)
+                    titles.clear()
                     writer.commit()
                     save_vocabulary(path / VOCAB_FILE, words)
                     words.clear()
@@ -187,6 +201,7 @@ class LexicalIndex(LexicalQueries):
                         progress(pending)
                     pending = 0
             if pending or last != after:
+                count_title_words(titles, words)
                 writer.commit()
                 save_vocabulary(path / VOCAB_FILE, words)
                 self._write_meta(path, last)

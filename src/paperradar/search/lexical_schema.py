@@ -6,11 +6,12 @@ vector index. Changing any of these needs a rebuild: bump SCHEMA_VERSION.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 import tantivy
 
-from paperradar.models import Paper
+from paperradar.models import IndexFields, Paper
 
 SCHEMA_VERSION = 2  # 2: the combined "text" field, DOIs
 TEXT_ANALYZER = "pr_en"
@@ -59,23 +60,31 @@ def build_schema() -> tantivy.Schema:
     return b.build()
 
 
+@functools.cache
+def _schema() -> tantivy.Schema:
+    return build_schema()
+
+
 def paper_document(p: Paper) -> tantivy.Document:
-    doc = tantivy.Document()
-    doc.add_text("id", p.id)
-    doc.add_integer("key", paper_key(p.id))
-    doc.add_text("title", p.title or "")
-    doc.add_text("text", f"{p.title or ''}\n{p.abstract or ''}")
-    for a in p.authors:
-        doc.add_text("authors", a.name)
+    return fields_document(IndexFields.of(p))
+
+
+def fields_document(f: IndexFields) -> tantivy.Document:
+    """A paper's document, built in one call into tantivy (``Document.from_dict``); empty
+    multi-valued fields are left out, as adding no value does."""
     cats = set()
-    for c in p.categories or ([p.primary_category] if p.primary_category else []):
+    for c in f.categories or ([f.primary_category] if f.primary_category else []):
         c = c.lower()
         cats.add(c)
         cats.add(c.split(".")[0])
-    for c in sorted(cats):
-        doc.add_text("cats", c)
-    if p.doi:
-        doc.add_text("doi", p.doi.strip().lower())
-    doc.add_integer("day", day_number(p.published))
-    doc.add_integer("has_code", int(p.has_code))
-    return doc
+    title = f.title or ""
+    d = {"id": f.id, "key": paper_key(f.id), "title": title,
+         "text": f"{title}\n{f.abstract or ''}", "day": day_number(f.published),
+         "has_code": int(f.has_code)}
+    if f.authors:
+        d["authors"] = f.authors
+    if cats:
+        d["cats"] = sorted(cats)
+    if f.doi:
+        d["doi"] = f.doi.strip().lower()
+    return tantivy.Document.from_dict(d, _schema())

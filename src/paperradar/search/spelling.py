@@ -11,6 +11,7 @@ import re
 import threading
 from collections import Counter
 from pathlib import Path
+from typing import Iterable
 
 _WORD = re.compile(r"[^\W\d_]{3,30}", re.UNICODE)
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -23,6 +24,16 @@ TWO_EDITS_MAX_LEN = 10  # two-edit candidates only for words up to this length (
 
 def paper_words(title: str, abstract: str) -> set[str]:
     return {w.lower() for w in _WORD.findall(f"{title} {abstract}")}
+
+
+def count_title_words(titles: Iterable[str], counts: Counter) -> None:
+    """Add each title's words (``paper_words(title, "")``: once per title) to ``counts``,
+    with one counting call for the whole batch."""
+    find = _WORD.findall
+    words: list[str] = []
+    for title in titles:
+        words.extend(set(map(str.lower, find(title))))
+    counts.update(words)
 
 
 def save_vocabulary(path: Path, counts: Counter) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator, Protocol, Sequence
 
-from paperradar.models import DailyEntry, Paper, Record
+from paperradar.models import DailyEntry, IndexFields, Paper, Record
 
 
 @dataclass(slots=True)
@@ -43,6 +43,11 @@ class PaperStore(Protocol):
 
     def iter_changed_papers(self, after_seq: int, batch: int = 1000) -> Iterator[tuple[int, Paper]]:
         """Papers whose change counter is above ``after_seq``, in counter order."""
+
+    def iter_changed_index_fields(self, after_seq: int, batch: int = 1000
+                                  ) -> Iterator[tuple[int, IndexFields]]:
+        """``iter_changed_papers`` read for the full-text index: the same papers in the same
+        order (one snapshot), each as ``IndexFields.of(paper)``, decoded without the paper."""
 
     def max_seq(self) -> int: ...
 

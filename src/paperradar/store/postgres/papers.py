@@ -15,11 +15,12 @@ from typing import Any, Iterator, Sequence
 import psycopg
 
 from paperradar.merge import merge
-from paperradar.models import DailyEntry, Paper, Record
+from paperradar.models import DailyEntry, IndexFields, Paper, Record
 from paperradar.store.base import UpsertStats
 from paperradar.store.postgres.db import Database, xact_lock
 from paperradar.store.sqlite.papers import (_DAILY_COLUMNS, _daily_from_row, _daily_row,
-                                            paper_from_json, paper_json)
+                                            index_fields_from_json, paper_from_json,
+                                            paper_json)
 
 PAPERS_FEED_LOCK = "feed:papers"
 
@@ -179,6 +180,13 @@ class PapersMixin:
         return {pid: paper_from_json(t) for pid, t in rows}
 
     def iter_changed_papers(self, after_seq: int, batch: int = 1000) -> Iterator[tuple[int, Paper]]:
+        return self._iter_changed(after_seq, batch, paper_from_json)
+
+    def iter_changed_index_fields(self, after_seq: int, batch: int = 1000
+                                  ) -> Iterator[tuple[int, IndexFields]]:
+        return self._iter_changed(after_seq, batch, index_fields_from_json)
+
+    def _iter_changed(self, after_seq: int, batch: int, decode) -> Iterator[tuple[int, Any]]:
         # One REPEATABLE READ snapshot for the whole walk (as on SQLite): a paper updated
         # meanwhile appears once here (old counter) and again in the next walk.
         with self.db.connection() as conn, conn.transaction():
@@ -190,7 +198,7 @@ class PapersMixin:
                 if not rows:
                     return
                 for seq, text in rows:
-                    yield seq, paper_from_json(text)
+                    yield seq, decode(text)
                 last = rows[-1][0]
 
     def max_seq(self) -> int:

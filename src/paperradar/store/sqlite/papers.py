@@ -8,7 +8,7 @@ from typing import Any, Iterator, Sequence
 import orjson
 
 from paperradar.merge import merge, paper_dict
-from paperradar.models import Author, DailyEntry, Link, Paper, Record, Version
+from paperradar.models import Author, DailyEntry, IndexFields, Link, Paper, Record, Version
 from paperradar.store.base import UpsertStats
 from paperradar.store.sqlite.db import Database, connect
 
@@ -54,12 +54,27 @@ def paper_json(p: Paper) -> str:
         return _ENCODER.encode(d)
 
 
+def _loads(text: str) -> dict:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:  # integers beyond 64 bits in ``extra``
+        return json.loads(text)
+
+
+def index_fields_from_json(text: str) -> IndexFields:
+    """``IndexFields.of(paper_from_json(text))`` without building the paper (the index
+    build reads every paper: this is its hot path)."""
+    d = _loads(text)
+    g = d.get
+    return IndexFields(d["id"], d["title"], g("abstract", ""),
+                       [a["name"] for a in g("authors") or ()], g("categories") or [],
+                       g("primary_category"), g("doi"), g("published"),
+                       any(x["kind"] == "code" for x in g("links") or ()))
+
+
 def paper_from_json(text: str) -> Paper:
     """``Paper.from_dict(json.loads(text))``, built directly (it is on every read path)."""
-    try:
-        d = orjson.loads(text)
-    except orjson.JSONDecodeError:  # integers beyond 64 bits in ``extra``
-        d = json.loads(text)
+    d = _loads(text)
     g = d.get
     return Paper(
         id=d["id"], title=d["title"], abstract=g("abstract", ""), version=g("version"),
@@ -184,6 +199,13 @@ class PapersMixin:
         return {pid: paper_from_json(t) for pid, t in texts.items()}
 
     def iter_changed_papers(self, after_seq: int, batch: int = 1000) -> Iterator[tuple[int, Paper]]:
+        return self._iter_changed(after_seq, batch, paper_from_json)
+
+    def iter_changed_index_fields(self, after_seq: int, batch: int = 1000
+                                  ) -> Iterator[tuple[int, IndexFields]]:
+        return self._iter_changed(after_seq, batch, index_fields_from_json)
+
+    def _iter_changed(self, after_seq: int, batch: int, decode) -> Iterator[tuple[int, Any]]:
         # A connection of its own, in one read transaction: the walk sees one snapshot, so a
         # paper updated by a concurrent import meanwhile appears once (at its old counter)
         # and again in the next walk, never twice in one; the caller may write meanwhile.
@@ -197,7 +219,7 @@ class PapersMixin:
                 if not rows:
                     return
                 for seq, text in rows:
-                    yield seq, paper_from_json(text)
+                    yield seq, decode(text)
                 last = rows[-1][0]
         finally:
             conn.close()
