@@ -175,29 +175,29 @@ def main() -> None:
              cv(group, lambda tr, feats=feats: boosted(tr, feats)))
 
 
-def logreg(train, keys):
-    from sklearn.linear_model import LogisticRegression
-
+def training_rows(train, keys) -> tuple[np.ndarray, np.ndarray]:
+    """Features ``keys`` and labels of each training reader's sampled candidates, stacked."""
     X, y = [], []
     for g, (f, m, _) in enumerate(train):
         sel = sample(f["fused"], g)
         X.append(np.stack([f[k][sel] for k in keys], 1))
         y.append(m[sel])
-    w = LogisticRegression(C=0.01, max_iter=2000).fit(np.concatenate(X), np.concatenate(y)).coef_[0]
+    return np.concatenate(X), np.concatenate(y)
+
+
+def logreg(train, keys):
+    from sklearn.linear_model import LogisticRegression
+
+    w = LogisticRegression(C=0.01, max_iter=2000).fit(*training_rows(train, keys)).coef_[0]
     return lambda g: np.stack([g[0][k] for k in keys], 1) @ w
 
 
 def boosted(train, feats):
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    X, y = [], []
-    for g, (f, m, _) in enumerate(train):
-        sel = sample(f["fused"], g)
-        X.append(np.stack([f[k][sel] for k in feats], 1))
-        y.append(m[sel])
     clf = HistGradientBoostingClassifier(max_iter=150, learning_rate=0.05, max_leaf_nodes=15,
                                          min_samples_leaf=50, l2_regularization=1.0,
-                                         random_state=0).fit(np.concatenate(X), np.concatenate(y))
+                                         random_state=0).fit(*training_rows(train, feats))
 
     def score(g):
         fused = g[0]["fused"]

@@ -40,6 +40,7 @@ import psutil
 from paperradar.config import Settings
 from paperradar.ingest.files import import_paths
 from paperradar.store import open_store
+from proc_cpu import tree_cpu_s
 
 BASELINE_CAP = 200_000
 
@@ -132,16 +133,8 @@ def server_cpu_s() -> float:
     with psycopg.connect(DATABASE_URL) as conn:
         data_dir = conn.execute("SHOW data_directory").fetchone()[0]
     try:
-        postmaster = psutil.Process(int((Path(data_dir) / "postmaster.pid").read_text().split()[0]))
-        t = postmaster.cpu_times()
-        total = t.user + t.system + t.children_user + t.children_system
-        for child in postmaster.children():
-            try:
-                c = child.cpu_times()
-                total += c.user + c.system
-            except psutil.NoSuchProcess:
-                pass
-        return total
+        return tree_cpu_s(int((Path(data_dir) / "postmaster.pid").read_text().split()[0]),
+                          reaped=True)
     except (OSError, ValueError, psutil.Error):
         return 0.0  # a server on another machine: not measured
 

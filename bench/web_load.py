@@ -61,6 +61,7 @@ import httpx  # noqa: E402
 from paperradar.config import Settings  # noqa: E402
 from paperradar.models import DailyEntry, Record  # noqa: E402
 from paperradar.store import open_store  # noqa: E402
+from proc_cpu import tree_cpu_s  # noqa: E402
 
 WORK = Path(os.environ.get("PAPERRADAR_BENCH_DIR") or "/tmp/paperradar-bench")
 
@@ -237,17 +238,7 @@ def targets(base: str) -> dict[str, list[str]]:
 
 def server_cpu(proc: subprocess.Popen) -> float:
     """CPU seconds used so far by the server and its worker processes."""
-    import psutil
-
-    root = psutil.Process(proc.pid)
-    total = 0.0
-    for p in [root, *root.children(recursive=True)]:
-        try:
-            t = p.cpu_times()
-            total += t.user + t.system
-        except psutil.NoSuchProcess:
-            pass
-    return total
+    return tree_cpu_s(proc.pid)
 
 
 def start_config(label: str, datas: list[Path], args, database_url: str = "") -> dict:
