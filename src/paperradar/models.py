@@ -7,7 +7,7 @@ small conversions to and from JSON-ready dicts.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, Iterable, NamedTuple
 
 
 @dataclass(slots=True)
@@ -27,6 +27,12 @@ class Version:
 class Link:
     url: str
     kind: str  # "code" | "project" | "huggingface" | "other"
+
+
+def links_have_code(kinds: Iterable[str]) -> bool:
+    """The "has code" rule, from the kinds of a paper's links (``Paper.has_code`` and the
+    index's lean read of stored JSON both use it)."""
+    return any(kind == "code" for kind in kinds)
 
 
 @dataclass(slots=True)
@@ -65,7 +71,7 @@ class Paper:
 
     @property
     def has_code(self) -> bool:
-        return any(link.kind == "code" for link in self.links)
+        return links_have_code(link.kind for link in self.links)
 
 
 @dataclass(slots=True)

@@ -32,7 +32,7 @@ from paperradar.search.lexical_query import (  # noqa: F401  (re-exported)
     DEFAULT_WEIGHTS, PAIR_DEPTH, PHRASE_FIRST, SHARED_IDF, TEXT_FIELDS, LexicalQueries)
 from paperradar.search.lexical_schema import (  # noqa: F401  (re-exported)
     NAME_ANALYZER, SCHEMA_VERSION, TEXT_ANALYZER, build_schema, day_number, fields_document,
-    name_analyzer, paper_document, paper_key, text_analyzer)
+    name_analyzer, paper_key, text_analyzer)
 from paperradar.search.query import ParsedQuery
 from paperradar.search.spelling import count_title_words, save_vocabulary
 
@@ -227,7 +227,6 @@ class LexicalIndex(LexicalQueries):
         toks = self._analyzer.analyze(word)
         return toks[0] if toks else None
 
-
     def search(self, q: ParsedQuery, limit: int, offset: int = 0,
                order_by_date: bool = False) -> LexicalResult:
         index = self.index()
@@ -244,7 +243,7 @@ class LexicalIndex(LexicalQueries):
             clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
         query = tantivy.Query.boolean_query(clauses)
         kw = {"order_by_field": "day"} if order_by_date or text is None else {}
-        pairs = not kw and self.has_pairs(q)
+        pairs = [] if kw else self.pair_clauses(q, searcher)
         n = max(limit + offset, PAIR_DEPTH) if pairs else max(1, limit)
         res = searcher.search(query, limit=n, offset=0 if pairs else offset, count=True, **kw)
         ids, scores = [], []
@@ -253,18 +252,18 @@ class LexicalIndex(LexicalQueries):
             scores.append(float(score) if not kw else 0.0)
         if pairs:
             addrs = [(a.segment_ord, a.doc) for _, a in res.hits]
-            ids, scores = self._add_pairs(searcher, q, ids, scores, addrs)
+            ids, scores = self._add_pairs(searcher, pairs, ids, scores, addrs)
             end = offset + max(1, limit)
             ids, scores = ids[offset:end], scores[offset:end]
         return LexicalResult(ids, scores, res.count or 0)
 
-    def _add_pairs(self, searcher, q: ParsedQuery, ids: list[str], scores: list[float],
+    def _add_pairs(self, searcher, pairs: list, ids: list[str], scores: list[float],
                    addrs: list[tuple[int, int]]) -> tuple[list[str], list[float]]:
-        """Add the word-pair scores to the first PAIR_DEPTH hits (``addrs``: their document
-        addresses) and re-sort them; the rest keep their order below (a pair score is
-        never negative, so no hit of the head falls below them)."""
+        """Add the scores of the word-pair clauses ``pairs`` to the first PAIR_DEPTH hits
+        (``addrs``: their document addresses) and re-sort them; the rest keep their order
+        below (a pair score is never negative, so no hit of the head falls below them)."""
         n = min(len(ids), PAIR_DEPTH)
-        query = self.pair_query(q, ids[:n], searcher)
+        query = self.pair_query(pairs, ids[:n], searcher)
         if query is None:
             return ids, scores
         row = {a: i for i, a in enumerate(addrs[:n])}

@@ -85,13 +85,14 @@ class LexicalQueries:
         """The words the text query scores (an optional phrase's words count too)."""
         return q.words + (q.phrases if q.phrases_optional else [])
 
-    def has_pairs(self, q: ParsedQuery) -> bool:
-        return bool(self.weights.get("ordered")) and bool(self.word_pairs(self.query_words(q)))
+    def pair_clauses(self, q: ParsedQuery, searcher) -> list:
+        """The ordered-pair clauses of the query's words (see ORDERED; [] when it has no
+        pair), built once per search: they decide the depth and then score the head."""
+        return self._proximity(self.query_words(q), self.weights, searcher)
 
-    def pair_query(self, q: ParsedQuery, ids: list[str], searcher) -> tantivy.Query | None:
-        """The second pass (see ORDERED): the ordered-pair clauses of the query's words,
-        scoring only the papers ``ids``; None when the query has no pair."""
-        pairs = self._proximity(self.query_words(q), self.weights, searcher)
+    def pair_query(self, pairs: list, ids: list[str], searcher) -> tantivy.Query | None:
+        """The second pass (see ORDERED): the ``pair_clauses`` scoring only the papers
+        ``ids``; None when there is no pair or no paper."""
         if not pairs or not ids:
             return None
         only = tantivy.Query.const_score_query(tantivy.Query.boolean_query(

@@ -11,7 +11,7 @@ import hashlib
 
 import tantivy
 
-from paperradar.models import IndexFields, Paper
+from paperradar.models import IndexFields
 
 SCHEMA_VERSION = 2  # 2: the combined "text" field, DOIs
 TEXT_ANALYZER = "pr_en"
@@ -63,10 +63,6 @@ def build_schema() -> tantivy.Schema:
 @functools.cache
 def _schema() -> tantivy.Schema:
     return build_schema()
-
-
-def paper_document(p: Paper) -> tantivy.Document:
-    return fields_document(IndexFields.of(p))
 
 
 def fields_document(f: IndexFields) -> tantivy.Document:

@@ -8,7 +8,8 @@ from typing import Any, Iterator, Sequence
 import orjson
 
 from paperradar.merge import merge, paper_dict
-from paperradar.models import Author, DailyEntry, IndexFields, Link, Paper, Record, Version
+from paperradar.models import (Author, DailyEntry, IndexFields, Link, Paper, Record, Version,
+                              links_have_code)
 from paperradar.store.base import UpsertStats
 from paperradar.store.sqlite.db import Database, connect
 
@@ -69,7 +70,7 @@ def index_fields_from_json(text: str) -> IndexFields:
     return IndexFields(d["id"], d["title"], g("abstract", ""),
                        [a["name"] for a in g("authors") or ()], g("categories") or [],
                        g("primary_category"), g("doi"), g("published"),
-                       any(x["kind"] == "code" for x in g("links") or ()))
+                       links_have_code(x["kind"] for x in g("links") or ()))
 
 
 def paper_from_json(text: str) -> Paper:
