@@ -85,6 +85,21 @@ def to_text(s: str | None, dollar: str = "$") -> str:
     return "".join(p if math else _prose(p, False, dollar) for p, math in _pieces(s))
 
 
+def to_text_and_math(s: str | None, dollar: str = "$") -> tuple[str, list[tuple[int, int]]]:
+    """``to_text(s, dollar)`` and the ``math_spans`` of that text, in one pass."""
+    if not s or "\\" not in s and "~" not in s and "--" not in s and "``" not in s:
+        return s or "", math_spans(s or "")
+    out, spans, pos = [], [], 0
+    for p, math in _pieces(s):
+        if not math:
+            p = _prose(p, False, dollar)
+        elif p[0] != "h":  # not a URL
+            spans.append((pos, pos + len(p)))
+        out.append(p)
+        pos += len(p)
+    return "".join(out), spans
+
+
 def math_spans(s: str) -> list[tuple[int, int]]:
     """(start, end) of each piece of math in ``s``, as ``to_text`` and ``to_html`` see it."""
     if "$" not in s and "\\" not in s:

@@ -115,6 +115,40 @@ def test_fast_and_general_paths_agree_on_marked_up_abstracts(lx):
             assert len(re.findall(r"(?<!>)\$", fast)) % 2 == 0  # formulas whole (not the wrapped)
 
 
+def test_the_one_pass_conversion_finds_the_math_of_the_converted_text():
+    """``latex.to_text_and_math`` (what snippets use) equals ``to_text`` then ``math_spans``
+    with the snippets' placeholder dollar, on real abstracts with markup added."""
+    import json
+    import random
+
+    from paperradar import latex
+
+    rng = random.Random(11)
+    forms = [r"\emph{%s}", r"\textbf{%s}", "%s~(Fig.~3)", r"\$5 %s", "%s $\\sum_i x_i$",
+             "%s 1--2", "%s \\(a+b\\)", "see https://x.org/~%s"]
+    rows = [json.loads(line) for line in open(FIXTURE, encoding="utf-8")]
+    for r in rows:
+        words = r["abstract"].split()
+        for _ in range(6):
+            i = rng.randrange(len(words))
+            words[i] = rng.choice(forms) % words[i]
+        for text in (r["abstract"], " ".join(words), r["title"]):
+            plain = latex.to_text(text, dollar="\x00")
+            assert latex.to_text_and_math(text, dollar="\x00") == (plain, latex.math_spans(plain))
+
+
+def test_the_window_is_the_same_as_by_the_list_of_spaces():
+    from paperradar.search.snippets import _space_at
+
+    import random
+
+    rng = random.Random(5)
+    for _ in range(200):
+        text = " ".join("w" * rng.randint(1, 9) for _ in range(rng.randint(2, 80)))
+        spaces = [i for i, c in enumerate(text) if c == " "]
+        assert [_space_at(text, k) for k in range(len(spaces))] == spaces
+
+
 @pytest.mark.browser
 def test_chromium_renders_the_snippet_math_and_keeps_the_dollars(settings, store):
     """Real Chromium on the real app's page (its requests answered by the app in process):

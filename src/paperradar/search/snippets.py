@@ -22,8 +22,8 @@ from typing import Callable
 
 from paperradar import latex
 
-_SPACE = re.compile(" ")
 _WORDS = re.compile(r"\w+")
+_WORD_CHAR = re.compile(r"\w")
 _LITERAL = "\x00"  # a literal dollar while the snippet is built (removed from the input first)
 Analyze = Callable[[str], "str | None"]
 
@@ -48,10 +48,25 @@ def _window(n_words: int, hit_words: list[int], max_words: int) -> int:
 
 def _ascii_spans(text: str, terms: set[str], analyze_word: Analyze) -> list[tuple[int, int]]:
     """Matching words of ASCII text (but for the dashes, ties and quotes ``to_text`` adds,
-    which neither are word characters nor change when lowered)."""
-    pre = _prefixes(frozenset(terms))
-    return [m.span() for m in _WORDS.finditer(text.lower())
-            if m.group(0).startswith(pre) and analyze_word(m.group(0)) in terms]
+    which neither are word characters nor change when lowered): each stem prefix is found
+    by substring search, and only the words that begin with one are analysed."""
+    low = text.lower()
+    found = set()
+    for pre in _prefixes(frozenset(terms)):
+        i = low.find(pre)
+        while i >= 0:
+            if i and _WORD_CHAR.match(low, i - 1):  # inside a word: not its beginning
+                i = low.find(pre, i + 1)
+                continue
+            m = _WORDS.match(low, i)
+            if m is None:  # a stem that begins with no word character
+                i = low.find(pre, i + 1)
+                continue
+            end = m.end()
+            if analyze_word(low[i:end]) in terms:
+                found.add((i, end))
+            i = low.find(pre, end)
+    return sorted(found)
 
 
 def _general_spans(text: str, terms: set[str], analyze_word: Analyze) -> list[tuple[int, int]]:
@@ -68,6 +83,11 @@ def _general_spans(text: str, terms: set[str], analyze_word: Analyze) -> list[tu
         if seen[w]:
             out.append(m.span())
     return out
+
+
+def _space_at(text: str, k: int) -> int:
+    """Where the ``k``-th space of ``text`` is (from 0; there are more than ``k``)."""
+    return len(text) - len(text.split(" ", k + 1)[-1]) - 1
 
 
 def _outside(spans: list[tuple[int, int]], maths: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -94,21 +114,20 @@ def highlight(text: str, terms: set[str], analyze_word: Analyze, max_words: int 
     stop word); ``general`` forces the path for non-ASCII text (for tests)."""
     raw = " ".join((text or "").replace(_LITERAL, "").split())
     fast = not general and raw.isascii() and all(t.isascii() for t in terms)
-    text = latex.to_text(raw, dollar=_LITERAL)
+    text, maths = latex.to_text_and_math(raw, dollar=_LITERAL)
     spans = []
     if terms:
         spans = (_ascii_spans if fast else _general_spans)(text, terms, analyze_word)
-    maths = latex.math_spans(text)
     if maths and spans:
         spans = _outside(spans, maths)
-    spaces = [m.start() for m in _SPACE.finditer(text)]
+    n_spaces = text.count(" ")  # words are separated by one space (``raw``)
     lo, hi = 0, len(text)
-    if len(spaces) + 1 > max_words:
-        start = _window(len(spaces) + 1, sorted({bisect_right(spaces, a) for a, _ in spans}),
+    if n_spaces + 1 > max_words:
+        start = _window(n_spaces + 1, sorted({text.count(" ", 0, a) for a, _ in spans}),
                         max_words)
-        lo = spaces[start - 1] + 1 if start > 0 else 0
+        lo = _space_at(text, start - 1) + 1 if start > 0 else 0
         end = start + max_words
-        hi = spaces[end - 1] if end <= len(spaces) else len(text)
+        hi = _space_at(text, end - 1) if end <= n_spaces else len(text)
         lo, hi = _widened(lo, hi, maths)
     out, pos = [], lo
     for a, b in spans:

@@ -12,6 +12,7 @@ from importlib import import_module
 from fastapi import FastAPI
 
 from paperradar import __version__
+from paperradar.blas import one_blas_thread
 from paperradar.config import Settings
 from paperradar.store import open_store
 from paperradar.search.node_follow import NodeFollower
@@ -25,6 +26,7 @@ ROUTE_MODULES = ("health", "hf_api", "arxiv_api", "api", "feeds", "auth", "commu
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    one_blas_thread()  # query-time vector products never wait for a second core
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
