@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from eval_sets import (  # noqa: E402,F401  (re-exported for bench/pg_search.py)
     DATA, arxiv_known_item, cranfield, cranfield_title_only, hf_known_item)
+from paperradar.blas import one_blas_thread  # noqa: E402
 from paperradar.config import Settings  # noqa: E402
 from paperradar.search import Searcher  # noqa: E402
 from paperradar.search.hybrid import FusionParams, fuse, fused_head, fusion_for, rrf  # noqa: E402
@@ -235,6 +236,7 @@ def main() -> None:
     ap.add_argument("--model", default="all-MiniLM-L6-v2",
                     help="embedding model (e.g. static:/tmp/paperradar-bench/static-minilm)")
     args = ap.parse_args()
+    one_blas_thread()  # as the web app: query-time products on one BLAS thread
     sets = {"cranfield": cranfield(), "cranfield-title-only": cranfield_title_only(),
             "hf-known-item": hf_known_item(), "arxiv-known-item": arxiv_known_item()}
     DEFAULT_FUSION = fusion_for(Settings(env="test", embed_model=args.model,

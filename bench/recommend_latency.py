@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import eval_recommend as E  # noqa: E402
 import eval_recommend_cache as C  # noqa: E402
 
+from paperradar.blas import one_blas_thread  # noqa: E402
 from paperradar.rank.recommend import (DEFAULT_PARAMS, CandidateIndex, Positive,  # noqa: E402
                                        recommend)
 
@@ -40,6 +41,7 @@ def main() -> None:
                            DEFAULT_PARAMS, [rows[i]["categories"] for i in sel])
     print(f"{len(index):,} candidates: index (TF-IDF, BM25, MiniLM, categories) built in "
           f"{time.perf_counter() - t:.1f} s")
+    one_blas_thread()  # as the web app (the index build above keeps every core)
     pos = {r["id"]: i for i, r in enumerate(rows)}
     times: dict[str, list[float]] = {"shipped": [], "fusion alone": []}
     for _, lib, _ in readers[:args.readers]:

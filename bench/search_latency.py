@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from latency_corpus import (  # noqa: E402,F401  (MODEL ... re-exported for the other benches)
     DATA, MODEL, WORK, base_vectors, build_corpus, dir_size, make_queries,
     put_synthetic_embeddings, real_papers, synth_papers)
+from paperradar.blas import one_blas_thread  # noqa: E402
 from paperradar.config import Settings  # noqa: E402
 from paperradar.search import Searcher  # noqa: E402
 from paperradar.search import vectors as vectors_mod  # noqa: E402
@@ -191,6 +192,7 @@ def latency(settings: Settings, queries: list[str]) -> dict:
     import torch
 
     torch.set_num_threads(1)
+    one_blas_thread()  # as the web app
     proc = psutil.Process()
     rss0 = proc.memory_info().rss
     store = open_store(settings.resolved_database_url)
@@ -234,6 +236,7 @@ def pair_cost(settings: Settings, k: int) -> None:
     """What the ordered word-pair clauses cost in the lexical search (a page of 20 with
     snippets; no embedding): short title fragments and long HF summaries, with and without
     the pairs, alternating per query so both see the same machine."""
+    one_blas_thread()  # as the web app
     store = open_store(settings.resolved_database_url)
     s = Searcher(settings, store)
     lx, shipped = s.lexical, dict(s.lexical.weights)
