@@ -6,7 +6,7 @@ thread per core, and waits for every part. On a busy machine the helper thread i
 scheduled for a whole time slice: at load 4.5 on this 2-core machine a 1,400 x 384 product
 took 0.02 ms at the median but 16 ms at p90 (bimodal), and a search with a query embedding
 waited 12-16 ms on it; with one BLAS thread the same product took 0.05 ms median, 0.07 ms
-p90 (README, Search speed). A server answers requests in parallel and has no idle core to
+p90 (README, Search, Quality). A server answers requests in parallel and has no idle core to
 lend a product anyway. The web app calls ``one_blas_thread()`` when it is created, and the
 query benchmarks do too (to time what the server runs); bulk commands (import, index build,
 embedding) keep every core.
