@@ -17,10 +17,12 @@ candidate-id order) it stores, in ``$PAPERRADAR_BENCH_DIR/rec_cache/<sha1 of the
   svm_c_<C>  linear SVM on an arxiv-sanity-style TF-IDF (max_df 0.1, min_df 5, 20,000
              features) fit on the candidates only (what a period index could hold)
 
-A reader already cached is skipped (the run can be stopped and resumed); ``--part i/n`` takes
+``--as-svm-only`` stores just ``as_svm`` (into <key>.as.npz; ``train_recommend_ranker.py``
+reads either file). A reader already cached is skipped (the run can be stopped and resumed); ``--part i/n`` takes
 every n-th reader, so two processes can share the work.
 
-Usage: python bench/eval_recommend_cache.py [--part 0/2] [--limit N]
+Usage: python bench/eval_recommend_cache.py [--part 0/2] [--limit N] [--as-svm-only]
+       [--half tune|report|both]
 """
 
 from __future__ import annotations
@@ -78,6 +80,11 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--minilm-svms", action="store_true",
                     help="only the SVM-on-MiniLM baselines (slow), into <key>.minilm.npz")
+    ap.add_argument("--as-svm-only", action="store_true",
+                    help="only arxiv-sanity's SVM (the reference of every ratio), into "
+                         "<key>.as.npz, for readers without a full cache file")
+    ap.add_argument("--half", choices=("tune", "report", "both"), default="both",
+                    help="only the readers of one half")
     args = ap.parse_args()
     part, nparts = (int(x) for x in args.part.split("/"))
     rows, readers, vecs, mask, cand = load_corpus()
@@ -94,7 +101,8 @@ def main() -> None:
                          dtype=np.float32).fit([texts[i] for i in cand])
     XC = vc.transform([texts[i] for i in cand]).tocsr()
     CACHE.mkdir(parents=True, exist_ok=True)
-    todo = [r for k, r in enumerate(readers) if k % nparts == part]
+    todo = [r for k, r in enumerate(readers) if k % nparts == part and (
+        args.half == "both" or E.tune_half(r[0]) == (args.half == "tune"))]
     if args.limit:
         todo = todo[:args.limit]
     done = 0
@@ -104,6 +112,16 @@ def main() -> None:
         if out.exists() and not args.minilm_svms:
             continue
         L = [base.pos[p] for p in lib]
+        if args.as_svm_only:
+            out = CACHE / f"{key(name)}.as.npz"
+            if out.exists():
+                continue
+            np.savez(out.with_suffix(".tmp.npz"),
+                     as_svm=base._svm(base.X, L)[base.cand].astype(np.float32))
+            out.with_suffix(".tmp.npz").rename(out)
+            done += 1
+            print(f"{done}/{len(todo)} {name}: {time.perf_counter() - t:.2f} s", flush=True)
+            continue
         if args.minilm_svms:  # the slow baselines (SVMs on MiniLM), in their own file
             out = CACHE / f"{key(name)}.minilm.npz"
             if out.exists():

@@ -1,26 +1,40 @@
 """Train the recommender's learned re-ranker (``rank.learned``) on the TUNING half of the proxy
-readers of ``eval_recommend.py`` and evaluate it, through the production code, on both halves.
+readers of ``eval_recommend.py`` (plus, with ``--augment``, extra training readers that never
+touch the report half) and evaluate it, through the production code.
 
 Features come from the production path itself (``rank.recommend.components`` and ``fuse`` over
 a ``CandidateIndex`` of the 6,422 April candidates with their categories and MiniLM vectors),
-so training and serving cannot drift apart. Training rows per tuning reader: the top 300 of
-the fusion and 300 random candidates (seeded), label = the reader's April paper; a sklearn
-``HistGradientBoostingClassifier`` (150 trees, 15 leaves, fixed seed) is fitted once and
-written to ``src/paperradar/rank/data/ranker.json`` (``--write``). ``--cv`` first prints a
-4-fold cross-validation over the tuning half (readers split by position), the estimate used
-to choose the method without reading the report half.
+so training and serving cannot drift apart. Training rows per reader: the top 300 of the
+fusion and 300 random candidates (seeded), label = the reader's target paper; a sklearn
+``HistGradientBoostingClassifier`` (at most 150 trees of 31 leaves, >= 100 rows a leaf, fixed
+seed; ``--hp`` JSON overrides) is fitted once and written to ``src/paperradar/rank/data/ranker.json``
+(``--write``).
 
-The table: nDCG@10 / Recall@50 of ``recommend()`` with the re-ranker, of the fusion alone
-(``rerank=False``) and of arxiv-sanity's faithful SVM (cached per reader by
-``eval_recommend_cache.py`` in $PAPERRADAR_BENCH_DIR/rec_cache), ratios with a paired bootstrap
-95% CI over readers, and the time per reader of both (pure core, load average printed).
+``--augment march,april,reverse`` adds training readers built by the same rules (>= 3 library
+and >= 2 target papers sharing a co-author) from other windows of the same data, for
+tuning-half author names only (the report half's names, by the same hash, never appear), with
+every April paper that is a report-half reader's target removed from their libraries,
+targets and candidates: ``march`` (library 1-15 March, targets and candidates 16-31 March),
+``april`` (the same within April), ``reverse`` (library April, targets and candidates March);
+see ``augmented_readers``.
 
-Usage: python bench/train_recommend_ranker.py [--cv] [--write]
+``--cv`` prints a 4-fold cross-validation over the tuning half (readers split by position;
+each fold also trains on the augmented readers whose name is not in the held-out fold), the
+estimate used to choose the method; ``--grid`` prints it for every setting of ``GRID`` and
+stops. Neither reads the report half. The table (in-sample on the tuning half; the report
+half only with ``--report``): nDCG@10 / Recall@50 of ``recommend()`` with the re-ranker, of
+the fusion alone (``rerank=False``) and of arxiv-sanity's faithful SVM (cached per reader by
+``eval_recommend_cache.py`` in $PAPERRADAR_BENCH_DIR/rec_cache), ratios with a paired
+bootstrap 95% CI over readers, and the time per reader of both (pure core, load average).
+
+Usage: python bench/train_recommend_ranker.py [--grid] [--cv] [--augment SETS] [--hp JSON]
+       [--write] [--report]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -41,7 +55,13 @@ SAMPLE = 300
 FUSION = replace(DEFAULT_PARAMS, rerank=False)
 
 
-def fit(readers_feats):
+HGB = dict(max_iter=150, learning_rate=0.05, max_leaf_nodes=31, min_samples_leaf=100,
+           l2_regularization=1.0)  # the shipped settings (early stopping: sklearn's "auto")
+PREVIOUS_HGB = {"max_leaf_nodes": 15, "min_samples_leaf": 50}  # the re-ranker shipped before
+AUG_SETS = ("march", "april", "reverse")
+
+
+def fit(readers_feats, **hp):
     """An HGB classifier on the sampled rows of these readers' (matrix, targets)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
@@ -52,10 +72,57 @@ def fit(readers_feats):
                          rng.choice(len(fused), SAMPLE, replace=False))
         X.append(M[sel])
         y.append(mask[sel])
-    clf = HistGradientBoostingClassifier(max_iter=150, learning_rate=0.05, max_leaf_nodes=15,
-                                         min_samples_leaf=50, l2_regularization=1.0,
-                                         random_state=0)
+    clf = HistGradientBoostingClassifier(**{**HGB, "random_state": 0, **hp})
     return clf.fit(np.concatenate(X), np.concatenate(y))
+
+
+def window_readers(rows, lib_of, tgt_of, allowed):
+    """Proxy readers by the rules of ``eval_recommend.proxy_readers`` (>= 3 library and >= 2
+    target papers sharing a co-author) over the papers ``lib_of`` / ``tgt_of`` select, for
+    the author names ``allowed`` accepts."""
+    by: dict = {}
+    for r in rows:
+        side = "lib" if lib_of(r) else "tgt" if tgt_of(r) else None
+        if side:
+            for a in r["authors"]:
+                by.setdefault(a, {"lib": [], "tgt": []})[side].append(r)
+    out = []
+    for name in sorted(by):
+        d = by[name]
+        if len(d["lib"]) < 3 or len(d["tgt"]) < 2 or not allowed(name):
+            continue
+        co_l = {x for p in d["lib"] for x in p["authors"] if x != name}
+        co_t = {x for p in d["tgt"] for x in p["authors"] if x != name}
+        if co_l & co_t:
+            out.append((name, [p["id"] for p in d["lib"]], {p["id"] for p in d["tgt"]}))
+    return out
+
+
+def augmented_readers(rows, readers, which=AUG_SETS):
+    """Extra TRAINING readers from the same data that never touch the report half: no
+    report-half author (by the same name hash) and no April paper that is a report-half
+    reader's target (dropped from libraries, targets and candidates alike).
+      march    library = papers first listed 1-15 March, targets = 16-31 March,
+               candidates = every paper first listed 16-31 March
+      april    the same within April (1-15 / 16-30)
+      reverse  library = April, targets = March, candidates = every March paper
+    Returns {set: (candidate row indices, [(name, library ids, target ids)])}."""
+    held = set().union(*(t for n, _, t in readers if not E.tune_half(n)))
+    month = lambda r: r["first_listing_date"][5:7]  # noqa: E731
+    early = lambda r: r["first_listing_date"][8:10] < "16"  # noqa: E731
+    ok = [r for r in rows if r["id"] not in held]
+    spec = {"march": (lambda r: month(r) == "03" and early(r),
+                      lambda r: month(r) == "03" and not early(r)),
+            "april": (lambda r: month(r) == "04" and early(r),
+                      lambda r: month(r) == "04" and not early(r)),
+            "reverse": (lambda r: month(r) == "04", lambda r: month(r) == "03")}
+    pos = {r["id"]: i for i, r in enumerate(rows)}
+    out = {}
+    for w in which:
+        lib_of, tgt_of = spec[w]
+        cand = np.array(sorted(pos[r["id"]] for r in ok if tgt_of(r)))
+        out[w] = (cand, window_readers(ok, lib_of, tgt_of, E.tune_half))
+    return out
 
 
 def ndcg_of(scores: np.ndarray, ids: list[str], targets: set[str]) -> tuple[float, float]:
@@ -67,17 +134,77 @@ def ndcg_of(scores: np.ndarray, ids: list[str], targets: set[str]) -> tuple[floa
 
 
 def boot(a, b, n=10_000):
+    if b is None:
+        return "(no arxiv-sanity cache)"
     rng = np.random.default_rng(0)
     idx = rng.integers(0, len(a), size=(n, len(a)))
     lo, hi = np.percentile(a[idx].mean(1) / np.maximum(b[idx].mean(1), 1e-12), [2.5, 97.5])
     return f"{a.mean() / b.mean():.2f}x [{lo:.2f}, {hi:.2f}]"
 
 
+GRID = [(aug, hp) for aug in ((), ("march",), ("march", "april"), ("reverse",), AUG_SETS)
+        for hp in (PREVIOUS_HGB, {})]  # the first: the previous re-ranker's recipe
+
+
+def arxiv_sanity(name):
+    """arxiv-sanity's SVM scores of the reader from the rec_cache (the full cache of
+    ``eval_recommend_cache.py`` or its ``--as-svm-only`` files); None when not cached."""
+    for f in (C.CACHE / f"{C.key(name)}.npz", C.CACHE / f"{C.key(name)}.as.npz"):
+        if f.exists():
+            with np.load(f) as zf:
+                return zf["as_svm"]
+    return None
+
+
+def positives(rows, pos, texts, vecs, lib):
+    return [Positive(p, rows[pos[p]]["title"], texts[pos[p]], "you saved", vecs[pos[p]],
+                     tuple(rows[pos[p]]["categories"])) for p in lib]
+
+
+def features(index, ps, targets):
+    """(feature matrix of every candidate, fused score, target mask) by the production code."""
+    parts, _ = components(index, ps, (), DEFAULT_PARAMS)
+    fused = fuse(parts, DEFAULT_PARAMS, len(index), index)
+    M = learned.matrix({**parts, "fused": fused}, np.arange(len(index)))
+    mask = np.zeros(len(index), bool)
+    mask[[index.pos[p] for p in targets]] = True
+    return M, fused, mask
+
+
+def cv(tune, aug, ids, **hp):
+    """Per-reader 4-fold CV nDCG@10 over the tuning readers (split by position); each fold
+    trains on the other folds' readers plus the augmented readers of other names."""
+    res = np.zeros(len(tune))
+    for k in range(4):
+        held = {x[0] for i, x in enumerate(tune) if i % 4 == k}
+        clf = fit([x[3:6] for i, x in enumerate(tune) if i % 4 != k]
+                  + [a[1:4] for a in aug if a[0] not in held], **hp)
+        for i, (_, _, targets, M, fused, _, _) in enumerate(tune):
+            if i % 4 == k:
+                s = fused - fused.max() - 1.0
+                top = np.argpartition(-fused, learned.DEPTH)[:learned.DEPTH]
+                s[top] = clf.decision_function(M[top]) + learned.BLEND * fused[top]
+                res[i] = ndcg_of(s, ids, targets)[0]
+    return res
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cv", action="store_true")
+    ap.add_argument("--grid", action="store_true",
+                    help="4-fold tuning-half CV of every setting of GRID (report half unread)")
+    ap.add_argument("--grid-json", default="",
+                    help='another grid for --grid: [[["reverse"], {"random_state": 1}], ...]')
+    ap.add_argument("--augment", default="",
+                    help="comma-separated extra training reader sets: " + ",".join(AUG_SETS))
+    ap.add_argument("--hp", default="{}", help="JSON overrides of the HGB settings")
     ap.add_argument("--write", action="store_true")
+    ap.add_argument("--report", action="store_true",
+                    help="also evaluate on the REPORT half (read it once, for the final model)")
     args = ap.parse_args()
+    hp = json.loads(args.hp)
+    which = tuple(w for w in args.augment.split(",") if w)
+    grid = [(tuple(a), h) for a, h in json.loads(args.grid_json)] if args.grid_json else GRID
     rows, readers, vecs, _, cand = C.load_corpus()
     texts = [E.text(r) for r in rows]
     pos = {r["id"]: i for i, r in enumerate(rows)}
@@ -86,43 +213,57 @@ def main() -> None:
                            DEFAULT_PARAMS, [rows[i]["categories"] for i in cand])
     print(f"{len(index):,} candidates, index in {time.perf_counter() - t:.1f} s; "
           f"{len(readers)} proxy readers", flush=True)
-    cpos = index.pos
     halves: dict[str, list] = {"tune": [], "report": []}
     for name, lib, targets in readers:
-        ps = [Positive(p, rows[pos[p]]["title"], texts[pos[p]], "you saved", vecs[pos[p]],
-                       tuple(rows[pos[p]]["categories"])) for p in lib]
-        parts, _ = components(index, ps, (), DEFAULT_PARAMS)
-        fused = fuse(parts, DEFAULT_PARAMS, len(index), index)
-        M = learned.matrix({**parts, "fused": fused}, np.arange(len(index)))
-        mask = np.zeros(len(index), bool)
-        mask[[cpos[p] for p in targets]] = True
-        with np.load(C.CACHE / f"{C.key(name)}.npz") as zf:
-            svm = zf["as_svm"]
-        halves["tune" if E.tune_half(name) else "report"].append(
-            (name, ps, targets, M, fused, mask, svm))
+        half = "tune" if E.tune_half(name) else "report"
+        if half == "report" and not args.report:
+            continue  # the report half is not even featurised unless asked for
+        ps = positives(rows, pos, texts, vecs, lib)
+        M, fused, mask = features(index, ps, targets)
+        svm = arxiv_sanity(name)
+        halves[half].append((name, ps, targets, M, fused, mask, svm))
     print(f"features of every reader: {time.perf_counter() - t:.0f} s", flush=True)
     tune = halves["tune"]
+    aug_sets = set(which) | ({w for a, _ in grid for w in a} if args.grid else set())
+    aug: dict[str, list] = {}
+    for w, (acand, areaders) in augmented_readers(rows, readers, sorted(aug_sets)).items():
+        t = time.perf_counter()
+        aindex = CandidateIndex([rows[i]["id"] for i in acand], [texts[i] for i in acand],
+                                vecs[acand], DEFAULT_PARAMS, [rows[i]["categories"] for i in acand])
+        aug[w] = [(name, *features(aindex, positives(rows, pos, texts, vecs, lib), targets))
+                  for name, lib, targets in areaders]
+        print(f"augmented set {w}: {len(aindex):,} candidates, {len(areaders)} readers "
+              f"({time.perf_counter() - t:.0f} s)", flush=True)
+    ref = (np.array([ndcg_of(x[6], index.ids, x[2])[0] for x in tune])
+           if all(x[6] is not None for x in tune) else None)
+    fu = np.array([ndcg_of(x[4], index.ids, x[2])[0] for x in tune])
+    if args.grid:
+        base = None
+        print(f"tuning half, {len(tune)} readers: fusion {fu.mean():.4f} ({boot(fu, ref)} "
+              f"arxiv-sanity)", flush=True)
+        for a, h in grid:
+            res = cv(tune, [x for w in a for x in aug[w]], index.ids, **h)
+            base = res if base is None else base
+            print(f"  CV augment={'+'.join(a) or '-':20s} hp={json.dumps(h):45s} nDCG@10 "
+                  f"{res.mean():.4f}  {boot(res, ref)} arxiv-sanity  {boot(res, fu)} fusion  "
+                  f"{boot(res, base)} the first setting", flush=True)
+        return
+    extra = [x for w in which for x in aug[w]]
     if args.cv:
-        res = np.zeros(len(tune))
-        for k in range(4):
-            clf = fit([(M, f, m) for i, (_, _, _, M, f, m, _) in enumerate(tune) if i % 4 != k])
-            for i, (_, _, targets, M, fused, _, _) in enumerate(tune):
-                if i % 4 == k:
-                    s = fused - fused.max() - 1.0
-                    top = np.argpartition(-fused, learned.DEPTH)[:learned.DEPTH]
-                    s[top] = clf.decision_function(M[top]) + learned.BLEND * fused[top]
-                    res[i] = ndcg_of(s, index.ids, targets)[0]
-        ref = np.array([ndcg_of(x[6], index.ids, x[2])[0] for x in tune])
-        fu = np.array([ndcg_of(x[4], index.ids, x[2])[0] for x in tune])
-        print(f"4-fold CV on the tuning half: re-ranker nDCG@10 {res.mean():.4f} "
-              f"({boot(res, ref)} arxiv-sanity, {boot(res, fu)} the fusion), fusion "
-              f"{fu.mean():.4f} ({boot(fu, ref)})", flush=True)
+        res = cv(tune, extra, index.ids, **hp)
+        print(f"4-fold CV on the tuning half (augment={'+'.join(which) or '-'}, hp={hp}): "
+              f"re-ranker nDCG@10 {res.mean():.4f} ({boot(res, ref)} arxiv-sanity, "
+              f"{boot(res, fu)} the fusion), fusion {fu.mean():.4f} ({boot(fu, ref)})",
+              flush=True)
     if args.write:
-        clf = fit([(M, f, m) for _, _, _, M, f, m, _ in tune])
+        clf = fit([x[3:6] for x in tune] + [a[1:4] for a in extra], **hp)
         learned.export(clf, learned.MODEL)
         learned.load.cache_clear()
-        print(f"wrote {learned.MODEL} ({clf.n_iter_} trees)")
+        print(f"wrote {learned.MODEL} ({clf.n_iter_} trees; {len(tune)} tuning + "
+              f"{len(extra)} augmented readers)")
     for half, group in halves.items():
+        if not group:
+            continue
         out = {"re-ranker (shipped)": [], "fusion alone": [], "arxiv-sanity SVM": []}
         times = {"re-ranker (shipped)": [], "fusion alone": []}
         for _, ps, targets, _, _, _, svm in group:
