@@ -75,19 +75,30 @@ def text(r: dict) -> str:
 
 
 def proxy_readers(rows: list[dict]) -> list[tuple[str, list[str], set[str]]]:
-    by = defaultdict(lambda: {"03": [], "04": []})
+    """Library = an author's March papers, targets = their April papers (see the docstring)."""
+    return window_readers(rows, lambda r: r["first_listing_date"][5:7] == "03",
+                          lambda r: r["first_listing_date"][5:7] == "04", lambda name: True)
+
+
+def window_readers(rows, lib_of, tgt_of, allowed) -> list[tuple[str, list[str], set[str]]]:
+    """Proxy readers over the papers ``lib_of`` / ``tgt_of`` select, for the author names
+    ``allowed`` accepts: >= 3 library and >= 2 target papers sharing a co-author (fewer
+    namesakes); (name, library ids, target ids), by name."""
+    by: dict = {}
     for r in rows:
-        for a in r["authors"]:
-            by[a][r["first_listing_date"][5:7]].append(r)
+        side = "lib" if lib_of(r) else "tgt" if tgt_of(r) else None
+        if side:
+            for a in r["authors"]:
+                by.setdefault(a, {"lib": [], "tgt": []})[side].append(r)
     out = []
     for name in sorted(by):
         d = by[name]
-        if len(d["03"]) < 3 or len(d["04"]) < 2:
+        if len(d["lib"]) < 3 or len(d["tgt"]) < 2 or not allowed(name):
             continue
-        co3 = {x for p in d["03"] for x in p["authors"] if x != name}
-        co4 = {x for p in d["04"] for x in p["authors"] if x != name}
-        if co3 & co4:
-            out.append((name, [p["id"] for p in d["03"]], {p["id"] for p in d["04"]}))
+        co_l = {x for p in d["lib"] for x in p["authors"] if x != name}
+        co_t = {x for p in d["tgt"] for x in p["authors"] if x != name}
+        if co_l & co_t:
+            out.append((name, [p["id"] for p in d["lib"]], {p["id"] for p in d["tgt"]}))
     return out
 
 

@@ -76,28 +76,6 @@ def fit(readers_feats, **hp):
     return clf.fit(np.concatenate(X), np.concatenate(y))
 
 
-def window_readers(rows, lib_of, tgt_of, allowed):
-    """Proxy readers by the rules of ``eval_recommend.proxy_readers`` (>= 3 library and >= 2
-    target papers sharing a co-author) over the papers ``lib_of`` / ``tgt_of`` select, for
-    the author names ``allowed`` accepts."""
-    by: dict = {}
-    for r in rows:
-        side = "lib" if lib_of(r) else "tgt" if tgt_of(r) else None
-        if side:
-            for a in r["authors"]:
-                by.setdefault(a, {"lib": [], "tgt": []})[side].append(r)
-    out = []
-    for name in sorted(by):
-        d = by[name]
-        if len(d["lib"]) < 3 or len(d["tgt"]) < 2 or not allowed(name):
-            continue
-        co_l = {x for p in d["lib"] for x in p["authors"] if x != name}
-        co_t = {x for p in d["tgt"] for x in p["authors"] if x != name}
-        if co_l & co_t:
-            out.append((name, [p["id"] for p in d["lib"]], {p["id"] for p in d["tgt"]}))
-    return out
-
-
 def augmented_readers(rows, readers, which=AUG_SETS):
     """Extra TRAINING readers from the same data that never touch the report half: no
     report-half author (by the same name hash) and no April paper that is a report-half
@@ -121,7 +99,7 @@ def augmented_readers(rows, readers, which=AUG_SETS):
     for w in which:
         lib_of, tgt_of = spec[w]
         cand = np.array(sorted(pos[r["id"]] for r in ok if tgt_of(r)))
-        out[w] = (cand, window_readers(ok, lib_of, tgt_of, E.tune_half))
+        out[w] = (cand, E.window_readers(ok, lib_of, tgt_of, E.tune_half))
     return out
 
 
