@@ -95,3 +95,29 @@ def test_a_paper_without_a_vector_is_not_outranked_by_semantic_only_hits(built):
     page = built.search("entmax", mode="hybrid")
     assert page.hits[0].id == "jsonl:entmax"
     assert "no embedding yet" in page.message
+
+
+def test_hybrid_runs_its_keyword_list_beside_the_vector_search(built, monkeypatch):
+    """The keyword list of a hybrid search runs on a worker thread while the query is
+    embedded; the page is the one a sequential run gives (the fusion of the same lists)."""
+    import threading
+
+    from paperradar.search import hybrid, ranking
+
+    threads, real = [], built.lexical.search
+
+    def search(q, limit, *a, **kw):
+        threads.append(threading.current_thread().name)
+        return real(q, limit, *a, **kw)
+
+    monkeypatch.setattr(built.lexical, "search", search)
+    page = built.search("graph neural networks", mode="hybrid", limit=10)
+    assert threads and all(t.startswith("keywords") for t in threads)
+    from paperradar.search.query import parse_query
+
+    q = parse_query("graph neural networks")
+    lex = real(q, built.fusion.depth)
+    sem, _ = built._semantic(q, built.fusion.depth)
+    head = hybrid.fused_head(list(zip(lex.ids, lex.scores)), sem, built.fusion,
+                             min_similarity=ranking.SEMANTIC_MIN, keep=ranking.KEEP_TOP)
+    assert [h.id for h in page.hits] == [pid for pid, _ in head][:10]
