@@ -144,13 +144,20 @@ def test_paper_imported_elsewhere_is_found_on_both_nodes(nodes, tmp_path):
 
     _cli(importer, "index")  # embeddings computed once, stored in the database
 
+    # each node's follower loads the new vectors on its next pass: poll, as for the import
+    indexed, end = time.monotonic(), time.monotonic() + DEADLINE_S
+    while True:
+        meaning = [_ids(_search(p, "how kangaroo-like animals hop", "semantic")) for p in ports]
+        if meaning[0] == meaning[1] and NEW["id"] in meaning[0][:3]:
+            break
+        assert time.monotonic() < end, f"the new vectors did not reach both nodes: {meaning}"
+        time.sleep(0.05)
+    print(f"semantic neighbours on both nodes {time.monotonic() - indexed:.2f} s after indexing")
     for q in ("neural networks for images", "learning", "robots transformers"):
         for mode in ("lexical", "hybrid"):
             a, b = (_search(p, q, mode) for p in ports)
             assert _ids(a) and _ids(a) == _ids(b), (q, mode)
             assert a["total"] == b["total"]
-    meaning = [_search(p, "how kangaroo-like animals hop", "semantic") for p in ports]
-    assert _ids(meaning[0]) == _ids(meaning[1]) and NEW["id"] in _ids(meaning[0])[:3]
     hybrid = _search(ports[0], "quokka locomotion", "hybrid")
     assert hybrid["info"]["message"] is None or "semantic" not in hybrid["info"]["message"]
     for port in ports:  # the DOI lookup and the spelling vocabulary follow with the index
