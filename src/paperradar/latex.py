@@ -77,17 +77,22 @@ def _prose(s: str, html: bool, dollar: str = "$") -> str:
     return s.replace("\\$", DOLLAR if html else dollar)
 
 
+def _no_markup(s: str | None) -> bool:
+    """True when ``s`` holds nothing ``_prose`` would convert: the text is already plain."""
+    return not s or "\\" not in s and "~" not in s and "--" not in s and "``" not in s
+
+
 def to_text(s: str | None, dollar: str = "$") -> str:
     """Plain text: markup converted, math kept as written; a literal dollar (``\\$``)
     becomes ``dollar`` (snippets pass a placeholder, to wrap it once escaped)."""
-    if not s or "\\" not in s and "~" not in s and "--" not in s and "``" not in s:
+    if _no_markup(s):
         return s or ""
     return "".join(p if math else _prose(p, False, dollar) for p, math in _pieces(s))
 
 
 def to_text_and_math(s: str | None, dollar: str = "$") -> tuple[str, list[tuple[int, int]]]:
     """``to_text(s, dollar)`` and the ``math_spans`` of that text, in one pass."""
-    if not s or "\\" not in s and "~" not in s and "--" not in s and "``" not in s:
+    if _no_markup(s):
         return s or "", math_spans(s or "")
     out, spans, pos = [], [], 0
     for p, math in _pieces(s):

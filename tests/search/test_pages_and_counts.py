@@ -121,3 +121,22 @@ def test_hybrid_runs_its_keyword_list_beside_the_vector_search(built, monkeypatc
     head = hybrid.fused_head(list(zip(lex.ids, lex.scores)), sem, built.fusion,
                              min_similarity=ranking.SEMANTIC_MIN, keep=ranking.KEEP_TOP)
     assert [h.id for h in page.hits] == [pid for pid, _ in head][:10]
+
+
+def test_hybrid_without_vectors_pages_like_the_keyword_ranking(settings, store):
+    """No vectors at all: a hybrid search is the keyword ranking, on the first page (from the
+    keyword list run beside the vector lookup) and on a page past the fusion's depth (a
+    deeper keyword query), with the same total, and says why."""
+    store.upsert_records([Record(Paper(
+        id=f"g:{i:03d}", title=f"Graph study number {i}",
+        abstract=" ".join(["A graph."] * (1 + i % 7) + ["Other words."] * (i % 5))))
+        for i in range(130)])
+    s = Searcher(settings, store)
+    s.build(embed=False)
+    for offset in (0, s.fusion.depth + 5):
+        lexical = s.search("graph", mode="lexical", limit=10, offset=offset)
+        hybrid = s.search("graph", mode="hybrid", limit=10, offset=offset)
+        assert lexical.hits, offset
+        assert [h.id for h in hybrid.hits] == [h.id for h in lexical.hits], offset
+        assert hybrid.total == lexical.total > s.fusion.depth + 15
+        assert "not built" in hybrid.message

@@ -102,10 +102,9 @@ def rank(searcher, q: ParsedQuery, mode: str, sort: str, limit: int, offset: int
     if sem is None or mode == "lexical":
         if keywords is not None and need <= searcher.fusion.depth:  # no vectors: the list run
             res = keywords.result()
-            res.ids[need:], res.scores[need:] = [], []
-        else:
+        else:  # (a deep page without vectors: the list run at the fusion's depth is too short)
             res = searcher.lexical.search(q, max(1, need))
-        full, out.total = list(zip(res.ids, res.scores)), res.total
+        full, out.total = list(zip(res.ids[:need], res.scores[:need])), res.total
     elif mode == "semantic":
         full = sem[:KEEP_TOP] + [(pid, s) for pid, s in sem[KEEP_TOP:] if s >= SEMANTIC_MIN]
         out.total = len(full)
