@@ -3,7 +3,8 @@ server on a copy of the test database, as an anonymous client and as a signed-in
 admin) API-token client: zero failures. Examples are bounded; in CI (``CI`` set) the
 generation is deterministic, elsewhere each run explores new cases (the seed is printed).
 Two schemathesis workers (concurrent requests to the one server): ~50 s a run against ~80 s
-with one."""
+with one. The cases stay deterministic in CI; the order in which the two workers' requests
+interleave does not."""
 
 from __future__ import annotations
 
