@@ -61,13 +61,13 @@ PREVIOUS_HGB = {"max_leaf_nodes": 15, "min_samples_leaf": 50}  # the re-ranker s
 AUG_SETS = ("march", "april", "reverse")
 
 
-def fit(readers_feats, **hp):
+def fit(readers_feats, sample_seed: int = 0, **hp):
     """An HGB classifier on the sampled rows of these readers' (matrix, targets)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     X, y = [], []
     for g, (M, fused, mask) in enumerate(readers_feats):
-        rng = np.random.default_rng(g)
+        rng = np.random.default_rng(g + 1_000_003 * sample_seed)
         sel = np.union1d(np.argpartition(-fused, SAMPLE)[:SAMPLE],
                          rng.choice(len(fused), SAMPLE, replace=False))
         X.append(M[sel])

@@ -1,0 +1,202 @@
+"""Does a ranking objective train a better re-ranker than the shipped classifier? A
+tuning-half-only experiment for ``rank.learned`` (the report half is never featurised).
+
+The shipped re-ranker is a ``HistGradientBoostingClassifier`` (log-loss) fitted on the top 300
+of the fusion plus 300 random candidates per reader, then applied to the fusion's top
+``DEPTH``. nDCG@10 only cares about the order within the top, so this compares, under the same
+4-fold tuning-half CV as ``train_recommend_ranker.py --cv`` (same folds, same features from the
+production code, same scoring: model score + ``BLEND`` * fused over the top ``DEPTH``):
+
+  hgb           the shipped recipe (the baseline the others are compared with, paired)
+  hgb_bag5      the mean of 5 shipped-recipe classifiers (other seeds and random rows)
+  hgb_top       the same classifier fitted on the top DEPTH rows only (the rows it re-ranks)
+  hgb_noes      the shipped recipe without sklearn's early stopping (all 150 trees, all rows)
+  lgb_bin*      LightGBM, binary log-loss, on the shipped sample (LightGBM against sklearn;
+                31 leaves, 150 trees, or as named)
+  lgb_rank_*    LightGBM LambdaMART (``lambdarank``, one query per reader, its top DEPTH rows,
+                label = target), with a few tree sizes, truncation levels and blends
+  lgb_xendcg    LightGBM's ``rank_xendcg`` objective, same groups
+
+and prints CV nDCG@10 with paired bootstrap CIs against the baseline and arxiv-sanity's SVM
+(from the ``eval_recommend_cache.py --as-svm-only --half tune`` cache), and fit times. The
+per-reader feature matrices are cached in $PAPERRADAR_BENCH_DIR/rec_tune_features.npz.
+
+Needs ``lightgbm`` (``pip install lightgbm``; bench only, not in the extras).
+
+Measured in the tenth session (320 tuning readers, 3 seeds where the recipe has randomness;
+ratios paired against the shipped recipe's 0.0848):
+  LambdaMART gains nothing: lgb_rank_15 0.99x, _31 1.04x [0.99, 1.10], xendcg 0.95x.
+  Capacity does: the shipped recipe stops early at 65 trees. Without early stopping,
+  hgb_300 1.04x [0.98, 1.10], hgb_500 1.09x [1.01, 1.18], hgb_1000 1.12x [1.00, 1.25],
+  hgb_lr.1_300 1.09x [1.00, 1.20], hgb_lr.1_500 1.13x [1.02, 1.26] (0.0960 = 1.42x
+  arxiv-sanity on the tuning half); lgb_bin_500 1.10x, lgb_bin_300_lr.1 1.13x.
+  Not yet done: a report-half reading of the chosen recipe, the request-time cost of 500
+  trees (the 65-tree evaluator takes ~5 ms on 500 rows), a new ranker.json.
+
+Usage: python bench/eval_recommend_lambdarank.py [--variants hgb_top,lgb_rank_31] [--seeds N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import eval_recommend as E  # noqa: E402
+import eval_recommend_cache as C  # noqa: E402
+import train_recommend_ranker as T  # noqa: E402
+
+from paperradar.rank import learned  # noqa: E402
+from paperradar.rank.recommend import DEFAULT_PARAMS, CandidateIndex  # noqa: E402
+
+FEATS = E.WORK / "rec_tune_features.npz"
+RANK = dict(objective="lambdarank", n_estimators=200, learning_rate=0.05, num_leaves=15,
+            min_child_samples=100, reg_lambda=1.0, lambdarank_truncation_level=20,
+            verbose=-1, deterministic=True, force_row_wise=True, n_jobs=2)
+VARIANTS = {  # name: (kind, params, blend)
+    "hgb": ("hgb", {}, learned.BLEND),
+    "hgb_top": ("hgb_top", {}, learned.BLEND),
+    "hgb_bag5": ("hgb_bag", {"n": 5}, learned.BLEND),
+    "hgb_noes": ("hgb", {"early_stopping": False}, learned.BLEND),
+    "lgb_bin": ("lgb_bin", {}, learned.BLEND),
+    "lgb_bin_100": ("lgb_bin", {"n_estimators": 100}, learned.BLEND),
+    "lgb_bin_300": ("lgb_bin", {"n_estimators": 300}, learned.BLEND),
+    "lgb_bin_500": ("lgb_bin", {"n_estimators": 500}, learned.BLEND),
+    "lgb_bin_1000": ("lgb_bin", {"n_estimators": 1000}, learned.BLEND),
+    "lgb_bin_300_lr.1": ("lgb_bin", {"n_estimators": 300, "learning_rate": 0.1}, learned.BLEND),
+    "hgb_300": ("hgb", {"early_stopping": False, "max_iter": 300}, learned.BLEND),
+    "hgb_500": ("hgb", {"early_stopping": False, "max_iter": 500}, learned.BLEND),
+    "hgb_lr.1_300": ("hgb", {"early_stopping": False, "max_iter": 300, "learning_rate": 0.1},
+                     learned.BLEND),
+    "hgb_lr.1_500": ("hgb", {"early_stopping": False, "max_iter": 500, "learning_rate": 0.1},
+                     learned.BLEND),
+    "hgb_1000": ("hgb", {"early_stopping": False, "max_iter": 1000}, learned.BLEND),
+    "lgb_bin_15": ("lgb_bin", {"num_leaves": 15, "min_child_samples": 50}, learned.BLEND),
+    "lgb_rank_15": ("rank", {}, learned.BLEND),
+    "lgb_rank_15_b0": ("rank", {}, 0.0),
+    "lgb_rank_15_b1": ("rank", {}, 1.0),
+    "lgb_rank_31": ("rank", {"num_leaves": 31}, learned.BLEND),
+    "lgb_rank_7": ("rank", {"num_leaves": 7, "n_estimators": 300}, learned.BLEND),
+    "lgb_rank_t10": ("rank", {"lambdarank_truncation_level": 10}, learned.BLEND),
+    "lgb_rank_t50": ("rank", {"lambdarank_truncation_level": 50}, learned.BLEND),
+    "lgb_rank_lr02": ("rank", {"learning_rate": 0.02, "n_estimators": 500}, learned.BLEND),
+    "lgb_xendcg": ("rank", {"objective": "rank_xendcg"}, learned.BLEND),
+}
+
+
+def tuning_features():
+    """[(M, fused, mask)] of every tuning-half reader and arxiv-sanity's nDCG@10 of each
+    (cached: the featurisation takes minutes), plus the candidate ids."""
+    if FEATS.exists():
+        z = np.load(FEATS, allow_pickle=False)
+        n = int(z["n"])
+        tune = [(z[f"M{i}"], z[f"f{i}"], z[f"m{i}"]) for i in range(n)]
+        return tune, z["ref"], z["ids"].tolist()
+    rows, readers, vecs, _, cand = C.load_corpus()
+    texts = [E.text(r) for r in rows]
+    pos = {r["id"]: i for i, r in enumerate(rows)}
+    index = CandidateIndex([rows[i]["id"] for i in cand], [texts[i] for i in cand], vecs[cand],
+                           DEFAULT_PARAMS, [rows[i]["categories"] for i in cand])
+    tune, ref = [], []
+    for name, lib, targets in readers:
+        if not E.tune_half(name):
+            continue  # the report half is not read
+        tune.append(T.features(index, T.positives(rows, pos, texts, vecs, lib), targets))
+        svm = T.arxiv_sanity(name)
+        ref.append(T.ndcg_of(svm, index.ids, targets)[0] if svm is not None else np.nan)
+    arrays = {"n": len(tune), "ref": np.array(ref), "ids": np.array(index.ids)}
+    for i, (M, f, m) in enumerate(tune):
+        arrays.update({f"M{i}": M, f"f{i}": f, f"m{i}": m})
+    np.savez(FEATS, **arrays)
+    return tune, np.array(ref), index.ids
+
+
+def top_rows(fused: np.ndarray) -> np.ndarray:
+    return np.argpartition(-fused, learned.DEPTH)[:learned.DEPTH]
+
+
+def fit(kind: str, params: dict, train: list, seed: int):
+    """A model with ``.score(M)`` trained on these readers' (M, fused, mask)."""
+    if kind == "hgb":
+        clf = T.fit(train, sample_seed=seed, random_state=seed, **params)
+        return clf.decision_function
+    if kind == "hgb_bag":  # mean of n classifiers, each with its own seed and random rows
+        fns = [T.fit(train, random_state=seed * 100 + j, sample_seed=j)
+               for j in range(params["n"])]
+        return lambda M: np.mean([fn.decision_function(M) for fn in fns], axis=0)
+    if kind == "hgb_top":
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        X = np.concatenate([M[top_rows(f)] for M, f, _ in train])
+        y = np.concatenate([m[top_rows(f)] for _, f, m in train])
+        clf = HistGradientBoostingClassifier(**{**T.HGB, "random_state": seed}).fit(X, y)
+        return clf.decision_function
+    import lightgbm as lgb
+
+    if kind == "lgb_bin":
+        X, y = [], []
+        for g, (M, f, m) in enumerate(train):
+            rng = np.random.default_rng(g + 1_000_003 * seed)  # T.fit's rows for this seed
+            sel = np.union1d(np.argpartition(-f, T.SAMPLE)[:T.SAMPLE],
+                             rng.choice(len(f), T.SAMPLE, replace=False))
+            X.append(M[sel])
+            y.append(m[sel])
+        p = {**RANK, "objective": "binary", "min_child_samples": 100, "num_leaves": 31,
+             "n_estimators": 150, "random_state": seed, **params}
+        p.pop("lambdarank_truncation_level")
+        clf = lgb.LGBMClassifier(**p).fit(np.concatenate(X), np.concatenate(y))
+        return lambda M: clf.predict(M, raw_score=True)
+    groups = [(M[top_rows(f)], m[top_rows(f)]) for M, f, m in train]
+    groups = [g for g in groups if g[1].any()]  # a query without a relevant row teaches nothing
+    p = {**RANK, **params, "random_state": seed}
+    if p["objective"] != "lambdarank":
+        p.pop("lambdarank_truncation_level")
+    clf = lgb.LGBMRanker(**p).fit(np.concatenate([g[0] for g in groups]),
+                                  np.concatenate([g[1] for g in groups]).astype(int),
+                                  group=[len(g[1]) for g in groups])
+    return lambda M: clf.predict(M, raw_score=True)
+
+
+def cv(kind: str, params: dict, blend: float, tune: list, ids: list, seed: int = 0):
+    """Per-reader 4-fold CV nDCG@10 (the folds of ``train_recommend_ranker.cv``)."""
+    res = np.zeros(len(tune))
+    targets = [{ids[j] for j in np.flatnonzero(m)} for _, _, m in tune]
+    for k in range(4):
+        score = fit(kind, params, [x for i, x in enumerate(tune) if i % 4 != k], seed)
+        for i, (M, fused, _) in enumerate(tune):
+            if i % 4 == k:
+                s = fused - fused.max() - 1.0
+                top = top_rows(fused)
+                s[top] = score(M[top]) + blend * fused[top]
+                res[i] = T.ndcg_of(s, ids, targets[i])[0]
+    return res
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--variants", default=",".join(VARIANTS))
+    ap.add_argument("--seeds", type=int, default=1, help="mean over this many model seeds")
+    args = ap.parse_args()
+    t = time.perf_counter()
+    tune, ref, ids = tuning_features()
+    ref = None if np.isnan(ref).any() else ref
+    fu = np.array([T.ndcg_of(f, ids, {ids[j] for j in np.flatnonzero(m)})[0]
+                   for _, f, m in tune])
+    print(f"{len(tune)} tuning readers ({time.perf_counter() - t:.0f} s); fusion alone "
+          f"{fu.mean():.4f} ({T.boot(fu, ref)} arxiv-sanity)", flush=True)
+    base = None
+    for name in ["hgb"] + [v for v in args.variants.split(",") if v and v != "hgb"]:
+        kind, params, blend = VARIANTS[name]
+        t = time.perf_counter()
+        res = np.mean([cv(kind, params, blend, tune, ids, s) for s in range(args.seeds)], axis=0)
+        base = res if base is None else base
+        print(f"  {name:15s} CV nDCG@10 {res.mean():.4f}  {T.boot(res, base)} shipped recipe  "
+              f"{T.boot(res, ref)} arxiv-sanity  ({time.perf_counter() - t:.0f} s)", flush=True)
+
+
+if __name__ == "__main__":
+    main()
