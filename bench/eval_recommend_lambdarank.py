@@ -120,7 +120,8 @@ def top_rows(fused: np.ndarray) -> np.ndarray:
 
 
 def fit(kind: str, params: dict, train: list, seed: int):
-    """A model with ``.score(M)`` trained on these readers' (M, fused, mask)."""
+    """The scoring function (raw model output of a feature matrix) of a model trained on
+    these readers' (M, fused, mask)."""
     if kind == "hgb":
         clf = T.fit(train, sample_seed=seed, random_state=seed, **params)
         return clf.decision_function
@@ -131,26 +132,20 @@ def fit(kind: str, params: dict, train: list, seed: int):
     if kind == "hgb_top":
         from sklearn.ensemble import HistGradientBoostingClassifier
 
-        X = np.concatenate([M[top_rows(f)] for M, f, _ in train])
-        y = np.concatenate([m[top_rows(f)] for _, f, m in train])
+        tops = [top_rows(f) for _, f, _ in train]
+        X = np.concatenate([M[t] for (M, _, _), t in zip(train, tops)])
+        y = np.concatenate([m[t] for (_, _, m), t in zip(train, tops)])
         clf = HistGradientBoostingClassifier(**{**T.HGB, "random_state": seed}).fit(X, y)
         return clf.decision_function
     import lightgbm as lgb
 
     if kind == "lgb_bin":
-        X, y = [], []
-        for g, (M, f, m) in enumerate(train):
-            rng = np.random.default_rng(g + 1_000_003 * seed)  # T.fit's rows for this seed
-            sel = np.union1d(np.argpartition(-f, T.SAMPLE)[:T.SAMPLE],
-                             rng.choice(len(f), T.SAMPLE, replace=False))
-            X.append(M[sel])
-            y.append(m[sel])
         p = {**RANK, "objective": "binary", "min_child_samples": 100, "num_leaves": 31,
              "n_estimators": 150, "random_state": seed, **params}
         p.pop("lambdarank_truncation_level")
-        clf = lgb.LGBMClassifier(**p).fit(np.concatenate(X), np.concatenate(y))
+        clf = lgb.LGBMClassifier(**p).fit(*T.training_rows(train, seed))
         return lambda M: clf.predict(M, raw_score=True)
-    groups = [(M[top_rows(f)], m[top_rows(f)]) for M, f, m in train]
+    groups = [(M[t], m[t]) for M, f, m in train for t in (top_rows(f),)]
     groups = [g for g in groups if g[1].any()]  # a query without a relevant row teaches nothing
     p = {**RANK, **params, "random_state": seed}
     if p["objective"] != "lambdarank":
@@ -169,10 +164,7 @@ def cv(kind: str, params: dict, blend: float, tune: list, ids: list, seed: int =
         score = fit(kind, params, [x for i, x in enumerate(tune) if i % 4 != k], seed)
         for i, (M, fused, _) in enumerate(tune):
             if i % 4 == k:
-                s = fused - fused.max() - 1.0
-                top = top_rows(fused)
-                s[top] = score(M[top]) + blend * fused[top]
-                res[i] = T.ndcg_of(s, ids, targets[i])[0]
+                res[i] = T.ndcg_of(T.reranked(score, M, fused, blend), ids, targets[i])[0]
     return res
 
 

@@ -61,10 +61,9 @@ PREVIOUS_HGB = {"max_leaf_nodes": 15, "min_samples_leaf": 50}  # the re-ranker s
 AUG_SETS = ("march", "april", "reverse")
 
 
-def fit(readers_feats, sample_seed: int = 0, **hp):
-    """An HGB classifier on the sampled rows of these readers' (matrix, targets)."""
-    from sklearn.ensemble import HistGradientBoostingClassifier
-
+def training_rows(readers_feats, sample_seed: int = 0):
+    """(X, y): per reader, the fusion's top SAMPLE and SAMPLE random candidates (seeded by
+    the reader's position; ``sample_seed`` 0 gives the rows the shipped model was fitted on)."""
     X, y = [], []
     for g, (M, fused, mask) in enumerate(readers_feats):
         rng = np.random.default_rng(g + 1_000_003 * sample_seed)
@@ -72,8 +71,15 @@ def fit(readers_feats, sample_seed: int = 0, **hp):
                          rng.choice(len(fused), SAMPLE, replace=False))
         X.append(M[sel])
         y.append(mask[sel])
+    return np.concatenate(X), np.concatenate(y)
+
+
+def fit(readers_feats, sample_seed: int = 0, **hp):
+    """An HGB classifier on the sampled rows of these readers' (matrix, targets)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
     clf = HistGradientBoostingClassifier(**{**HGB, "random_state": 0, **hp})
-    return clf.fit(np.concatenate(X), np.concatenate(y))
+    return clf.fit(*training_rows(readers_feats, sample_seed))
 
 
 def augmented_readers(rows, readers, which=AUG_SETS):
@@ -159,11 +165,17 @@ def cv(tune, aug, ids, **hp):
                   + [a[1:4] for a in aug if a[0] not in held], **hp)
         for i, (_, _, targets, M, fused, _, _) in enumerate(tune):
             if i % 4 == k:
-                s = fused - fused.max() - 1.0
-                top = np.argpartition(-fused, learned.DEPTH)[:learned.DEPTH]
-                s[top] = clf.decision_function(M[top]) + learned.BLEND * fused[top]
-                res[i] = ndcg_of(s, ids, targets)[0]
+                res[i] = ndcg_of(reranked(clf.decision_function, M, fused), ids, targets)[0]
     return res
+
+
+def reranked(score, M, fused, blend: float = learned.BLEND) -> np.ndarray:
+    """The re-ranker's final scores as ``rank.learned.rerank`` forms them: ``score`` (a model's
+    raw output) + ``blend`` * fused over the fusion's top DEPTH, the rest below them."""
+    s = fused - fused.max() - 1.0
+    top = np.argpartition(-fused, learned.DEPTH)[:learned.DEPTH]
+    s[top] = score(M[top]) + blend * fused[top]
+    return s
 
 
 def main() -> None:
