@@ -4,31 +4,49 @@ and the shipped model running inside recommend()."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from recommend_fixtures import rows
-from paperradar.rank import learned
+from paperradar.rank import forest, learned
 from paperradar.rank.recommend import (DEFAULT_PARAMS, CandidateIndex, Params, Positive,
                                        components, fuse, recommend)
 
 
-def test_exported_ensemble_predicts_exactly_what_sklearn_does(tmp_path):
+@pytest.mark.parametrize("leaves", [7, 31, 64])
+def test_exported_ensemble_predicts_what_sklearn_does(tmp_path, leaves):
+    """The bitmask evaluator (uint32 masks up to 32 leaves, uint64 above) against sklearn's own
+    predictions, also on samples lying exactly on split thresholds (they go left)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(3000, len(learned.FEATURES)))
-    y = (X[:, 0] + 0.5 * X[:, 3] * X[:, 5] + rng.normal(scale=0.5, size=3000)) > 1.0
-    clf = HistGradientBoostingClassifier(max_iter=30, max_leaf_nodes=7, random_state=0,
-                                         early_stopping=False).fit(X, y)
+    X = rng.normal(size=(6000, len(learned.FEATURES)))
+    y = (X[:, 0] + 0.5 * X[:, 3] * X[:, 5] + rng.normal(scale=0.5, size=6000)) > 1.0
+    clf = HistGradientBoostingClassifier(max_iter=30, max_leaf_nodes=leaves, min_samples_leaf=5,
+                                         random_state=0, early_stopping=False).fit(X, y)
     path = tmp_path / "ranker.json"
     learned.export(clf, path)
     model = learned.load(str(path))
+    assert model.dtype == (np.uint32 if leaves <= 32 else np.uint64)
     T = rng.normal(size=(500, len(learned.FEATURES)))
-    assert np.allclose(model.predict(T), clf.decision_function(T), atol=1e-9)
+    for f, cuts in enumerate(model.cuts):  # rows on the thresholds themselves
+        T[f * 20:f * 20 + min(20, len(cuts)), f] = cuts[:20]
+    assert np.allclose(model.predict(T), clf.decision_function(T), rtol=0, atol=1e-9)
+
+
+def test_ensemble_rejects_trees_it_cannot_evaluate():
+    leaf = {"feature": [-1], "threshold": [0.0], "left": [0], "right": [0], "value": [1.0]}
+    spec = {"features": list(learned.FEATURES), "baseline": 0.5, "trees": [leaf, leaf]}
+    assert np.allclose(forest.Ensemble(spec, 3).predict(np.zeros((4, 3))), 2.5)
+    wide = {"feature": [5, -1, -1], "threshold": [0.0] * 3, "left": [1, 0, 0],
+            "right": [2, 0, 0], "value": [0.0] * 3}
+    with pytest.raises(ValueError, match="feature 5 of 3"):
+        forest.Ensemble({**spec, "trees": [wide]}, 3)
 
 
 def test_shipped_model_loads_with_the_features_of_this_code():
     model = learned.load()
-    assert model.feature.shape[0] >= 10 and model.feature.max() < len(learned.FEATURES)
+    assert model.n_trees >= 10 and len(model.tables) == len(learned.FEATURES)
+    assert all(len(c) for c in model.cuts)  # every feature is used by some split
 
 
 def test_category_profile_prefers_the_library_s_rare_category():

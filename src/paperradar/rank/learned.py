@@ -7,8 +7,8 @@ MiniLM centroid, an arXiv-category profile match, a fast linear SVM against 1,00
 spaced candidates and the fused score). The ensemble was trained once,
 offline, on the tuning half of the proxy readers of ``bench/eval_recommend.py`` by
 ``bench/train_recommend_ranker.py``; it ships as a constant table (``data/ranker.json``:
-per tree, each node's feature, threshold, children and leaf value) evaluated here with numpy:
-no training and no sklearn model at request time. Readers or periods without a feature (no
+per tree, each node's feature, threshold, children and leaf value) evaluated with numpy by
+``rank.forest``: no training and no sklearn model at request time. Readers or periods without a feature (no
 embeddings, no categories) keep the fusion's order.
 """
 
@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+
+from paperradar.rank.forest import Ensemble
 
 FEATURES = ("roc", "lex", "emb", "bm25", "lex2", "lexsum", "emb2", "embcen", "cat", "catmax",
             "svm1k", "fused")
@@ -99,54 +101,12 @@ def svm_scores(X, negatives, P) -> np.ndarray:
     return z(np.asarray(X @ clf.coef_.ravel()).ravel() + float(clf.intercept_[0]))
 
 
-class Ensemble:
-    """A tree ensemble as padded node arrays (trees x nodes): predictions by numpy."""
-
-    def __init__(self, spec: dict):
-        if tuple(spec["features"]) != FEATURES:
-            raise ValueError(f"ranker features {spec['features']} differ from {FEATURES}")
-        trees = spec["trees"]
-        width = max(len(t["feature"]) for t in trees)
-
-        def pad(key, fill, dtype):
-            out = np.full((len(trees), width), fill, dtype=dtype)
-            for i, t in enumerate(trees):
-                out[i, :len(t[key])] = t[key]
-            return out
-
-        offset = (np.arange(len(trees)) * width)[:, None]
-        # flat node arrays (tree t's node j at t * width + j), children as flat indices
-        self.feature = pad("feature", -1, np.int64).ravel()  # -1: a leaf
-        self.threshold = pad("threshold", 0.0, np.float64).ravel()
-        self.left = (pad("left", 0, np.int64) + offset).ravel()
-        self.right = (pad("right", 0, np.int64) + offset).ravel()
-        self.value = pad("value", 0.0, np.float64).ravel()
-        self.roots = offset.ravel()
-        self.baseline = float(spec["baseline"])
-        self.depth = int(spec["max_depth"])
-
-    def predict(self, M: np.ndarray) -> np.ndarray:
-        """Raw scores (log-odds) of the rows of M (samples x FEATURES)."""
-        M = np.ascontiguousarray(M, dtype=np.float64)
-        n, width = M.shape
-        node = np.repeat(self.roots, n)  # (tree, sample) pairs, tree-major
-        base = np.tile(np.arange(n) * width, len(self.roots))
-        active = np.flatnonzero(self.feature[node] >= 0)
-        flat = M.ravel()
-        for _ in range(self.depth):
-            if not len(active):
-                break
-            at = node[active]
-            x = flat[base[active] + self.feature[at]]
-            nxt = np.where(x <= self.threshold[at], self.left[at], self.right[at])
-            node[active] = nxt
-            active = active[self.feature[nxt] >= 0]
-        return self.baseline + self.value[node].reshape(len(self.roots), n).sum(axis=0)
-
-
 @lru_cache(maxsize=2)
 def load(path: str = str(MODEL)) -> Ensemble:
-    return Ensemble(json.loads(Path(path).read_text(encoding="utf-8")))
+    spec = json.loads(Path(path).read_text(encoding="utf-8"))
+    if tuple(spec["features"]) != FEATURES:
+        raise ValueError(f"ranker features {spec['features']} differ from {FEATURES}")
+    return Ensemble(spec, len(FEATURES))
 
 
 def export(clf, path: Path) -> None:
