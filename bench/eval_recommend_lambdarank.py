@@ -7,10 +7,11 @@ of the fusion plus 300 random candidates per reader, then applied to the fusion'
 4-fold tuning-half CV as ``train_recommend_ranker.py --cv`` (same folds, same features from the
 production code, same scoring: model score + ``BLEND`` * fused over the top ``DEPTH``):
 
-  hgb           the shipped recipe (the baseline the others are compared with, paired)
-  hgb_bag5      the mean of 5 shipped-recipe classifiers (other seeds and random rows)
+  hgb           the recipe shipped until 2026-12-03 (early-stopped at 65 trees; the baseline
+                the others are compared with, paired; hgb_lr.1_500 is the one shipped since)
+  hgb_bag5      the mean of 5 hgb classifiers (other seeds and random rows)
   hgb_top       the same classifier fitted on the top DEPTH rows only (the rows it re-ranks)
-  hgb_noes      the shipped recipe without sklearn's early stopping (all 150 trees, all rows)
+  hgb_noes      hgb without sklearn's early stopping (all 150 trees, all rows)
   lgb_bin*      LightGBM, binary log-loss, on the shipped sample (LightGBM against sklearn;
                 31 leaves, 150 trees, or as named)
   lgb_rank_*    LightGBM LambdaMART (``lambdarank``, one query per reader, its top DEPTH rows,
@@ -24,14 +25,18 @@ per-reader feature matrices are cached in $PAPERRADAR_BENCH_DIR/rec_tune_feature
 Needs ``lightgbm`` (``pip install lightgbm``; bench only, not in the extras).
 
 Measured in the tenth session (320 tuning readers, 3 seeds where the recipe has randomness;
-ratios paired against the shipped recipe's 0.0848):
+ratios paired against hgb's 0.0848):
   LambdaMART gains nothing: lgb_rank_15 0.99x, _31 1.04x [0.99, 1.10], xendcg 0.95x.
-  Capacity does: the shipped recipe stops early at 65 trees. Without early stopping,
+  Capacity does: hgb stops early at 65 trees. Without early stopping,
   hgb_300 1.04x [0.98, 1.10], hgb_500 1.09x [1.01, 1.18], hgb_1000 1.12x [1.00, 1.25],
   hgb_lr.1_300 1.09x [1.00, 1.20], hgb_lr.1_500 1.13x [1.02, 1.26] (0.0960 = 1.42x
   arxiv-sanity on the tuning half); lgb_bin_500 1.10x, lgb_bin_300_lr.1 1.13x.
-  Not yet done: a report-half reading of the chosen recipe, the request-time cost of 500
-  trees (the 65-tree evaluator takes ~5 ms on 500 rows), a new ranker.json.
+  hgb_lr.1_500 was then shipped (eleventh session; see train_recommend_ranker.SHIPPED and
+  the README for its one report-half reading). Around it (``--base shipped --seeds 3``,
+  paired against its 0.0960), capacity has levelled off: shipped_1000 1.00x, shipped_lr.2
+  0.99x, shipped_msl50 1.00x, shipped_msl300 0.98x, shipped_l63 1.00x [0.96, 1.05],
+  shipped_l2_0 0.95x [0.90, 1.00]; bagging 3 (other random rows each) 0.98x [0.96, 1.00].
+  (hgb_bag's members draw rows by seed * 100 + member since then; at seed 0 as before.)
 
 Usage: python bench/eval_recommend_lambdarank.py [--variants hgb_top,lgb_rank_31] [--seeds N]
 """
@@ -75,6 +80,15 @@ VARIANTS = {  # name: (kind, params, blend)
     "hgb_lr.1_500": ("hgb", {"early_stopping": False, "max_iter": 500, "learning_rate": 0.1},
                      learned.BLEND),
     "hgb_1000": ("hgb", {"early_stopping": False, "max_iter": 1000}, learned.BLEND),
+    "shipped": ("hgb", T.SHIPPED, learned.BLEND),  # = hgb_lr.1_500, shipped since 2026-12-03
+    "shipped_bag3": ("hgb_bag", {"n": 3, **T.SHIPPED}, learned.BLEND),
+    "shipped_1000": ("hgb", {**T.SHIPPED, "max_iter": 1000}, learned.BLEND),
+    "shipped_lr.2": ("hgb", {**T.SHIPPED, "learning_rate": 0.2}, learned.BLEND),
+    "shipped_msl50": ("hgb", {**T.SHIPPED, "min_samples_leaf": 50}, learned.BLEND),
+    "shipped_msl300": ("hgb", {**T.SHIPPED, "min_samples_leaf": 300}, learned.BLEND),
+    "shipped_l63": ("hgb", {**T.SHIPPED, "max_leaf_nodes": 63, "min_samples_leaf": 50},
+                    learned.BLEND),
+    "shipped_l2_0": ("hgb", {**T.SHIPPED, "l2_regularization": 0.0}, learned.BLEND),
     "lgb_bin_15": ("lgb_bin", {"num_leaves": 15, "min_child_samples": 50}, learned.BLEND),
     "lgb_rank_15": ("rank", {}, learned.BLEND),
     "lgb_rank_15_b0": ("rank", {}, 0.0),
@@ -126,7 +140,8 @@ def fit(kind: str, params: dict, train: list, seed: int):
         clf = T.fit(train, sample_seed=seed, random_state=seed, **params)
         return clf.decision_function
     if kind == "hgb_bag":  # mean of n classifiers, each with its own seed and random rows
-        fns = [T.fit(train, random_state=seed * 100 + j, sample_seed=j)
+        hp = {k: v for k, v in params.items() if k != "n"}
+        fns = [T.fit(train, random_state=seed * 100 + j, sample_seed=seed * 100 + j, **hp)
                for j in range(params["n"])]
         return lambda M: np.mean([fn.decision_function(M) for fn in fns], axis=0)
     if kind == "hgb_top":
@@ -172,6 +187,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--variants", default=",".join(VARIANTS))
     ap.add_argument("--seeds", type=int, default=1, help="mean over this many model seeds")
+    ap.add_argument("--base", default="hgb", help="the variant the others are paired with")
     args = ap.parse_args()
     t = time.perf_counter()
     tune, ref, ids = tuning_features()
@@ -181,12 +197,12 @@ def main() -> None:
     print(f"{len(tune)} tuning readers ({time.perf_counter() - t:.0f} s); fusion alone "
           f"{fu.mean():.4f} ({T.boot(fu, ref)} arxiv-sanity)", flush=True)
     base = None
-    for name in ["hgb"] + [v for v in args.variants.split(",") if v and v != "hgb"]:
+    for name in [args.base] + [v for v in args.variants.split(",") if v and v != args.base]:
         kind, params, blend = VARIANTS[name]
         t = time.perf_counter()
         res = np.mean([cv(kind, params, blend, tune, ids, s) for s in range(args.seeds)], axis=0)
         base = res if base is None else base
-        print(f"  {name:15s} CV nDCG@10 {res.mean():.4f}  {T.boot(res, base)} shipped recipe  "
+        print(f"  {name:15s} CV nDCG@10 {res.mean():.4f}  {T.boot(res, base)} {args.base}  "
               f"{T.boot(res, ref)} arxiv-sanity  ({time.perf_counter() - t:.0f} s)", flush=True)
 
 

@@ -6,9 +6,9 @@ Features come from the production path itself (``rank.recommend.components`` and
 a ``CandidateIndex`` of the 6,422 April candidates with their categories and MiniLM vectors),
 so training and serving cannot drift apart. Training rows per reader: the top 300 of the
 fusion and 300 random candidates (seeded), label = the reader's target paper; a sklearn
-``HistGradientBoostingClassifier`` (at most 150 trees of 31 leaves, >= 100 rows a leaf, fixed
-seed; ``--hp`` JSON overrides) is fitted once and written to ``src/paperradar/rank/data/ranker.json``
-(``--write``).
+``HistGradientBoostingClassifier`` (``HGB`` updated by ``--hp`` JSON, by default ``SHIPPED``:
+500 trees of at most 31 leaves, >= 100 rows a leaf, learning rate 0.1, no early stopping) is
+fitted once and written to ``src/paperradar/rank/data/ranker.json`` (``--write``).
 
 ``--augment march,april,reverse`` adds training readers built by the same rules (>= 3 library
 and >= 2 target papers sharing a co-author) from other windows of the same data, for
@@ -56,8 +56,9 @@ FUSION = replace(DEFAULT_PARAMS, rerank=False)
 
 
 HGB = dict(max_iter=150, learning_rate=0.05, max_leaf_nodes=31, min_samples_leaf=100,
-           l2_regularization=1.0)  # the shipped settings (early stopping: sklearn's "auto")
-PREVIOUS_HGB = {"max_leaf_nodes": 15, "min_samples_leaf": 50}  # the re-ranker shipped before
+           l2_regularization=1.0)  # sklearn's early stopping ("auto"): the 65 trees shipped before
+SHIPPED = {"early_stopping": False, "max_iter": 500, "learning_rate": 0.1}  # over HGB: shipped
+PREVIOUS_HGB = {"max_leaf_nodes": 15, "min_samples_leaf": 50}  # the re-ranker before those
 AUG_SETS = ("march", "april", "reverse")
 
 
@@ -187,7 +188,8 @@ def main() -> None:
                     help='another grid for --grid: [[["reverse"], {"random_state": 1}], ...]')
     ap.add_argument("--augment", default="",
                     help="comma-separated extra training reader sets: " + ",".join(AUG_SETS))
-    ap.add_argument("--hp", default="{}", help="JSON overrides of the HGB settings")
+    ap.add_argument("--hp", default=json.dumps(SHIPPED),
+                    help="JSON overrides of the HGB settings (default: the shipped ones)")
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--report", action="store_true",
                     help="also evaluate on the REPORT half (read it once, for the final model)")
