@@ -17,6 +17,9 @@ production code, same scoring: model score + ``BLEND`` * fused over the top ``DE
   lgb_rank_*    LightGBM LambdaMART (``lambdarank``, one query per reader, its top DEPTH rows,
                 label = target), with a few tree sizes, truncation levels and blends
   lgb_xendcg    LightGBM's ``rank_xendcg`` objective, same groups
+  shipped*      the recipe shipped since 2026-12-03 (hgb_lr.1_500) and settings around it;
+                shipped_pct / _topz add per-reader percentiles / top-DEPTH z-scores of
+                every feature as 12 more columns (see ``with_features``)
 
 and prints CV nDCG@10 with paired bootstrap CIs against the baseline and arxiv-sanity's SVM
 (from the ``eval_recommend_cache.py --as-svm-only --half tune`` cache), and fit times. The
@@ -36,7 +39,10 @@ ratios paired against hgb's 0.0848):
   paired against its 0.0960), capacity has levelled off: shipped_1000 1.00x, shipped_lr.2
   0.99x, shipped_msl50 1.00x, shipped_msl300 0.98x, shipped_l63 1.00x [0.96, 1.05],
   shipped_l2_0 0.95x [0.90, 1.00]; bagging 3 (other random rows each) 0.98x [0.96, 1.00].
-  (hgb_bag's members draw rows by seed * 100 + member since then; at seed 0 as before.)
+  Nor do features or the blend: 12 more columns of per-reader percentiles 0.97x [0.91, 1.02]
+  or of z-scores over the top DEPTH 0.99x [0.94, 1.04]; blend 0 0.80x, 1 0.98x, 2 0.93x
+  (0.5 kept). (hgb_bag's members draw rows by seed * 100 + member since then; at seed 0 as
+  before.)
 
 Usage: python bench/eval_recommend_lambdarank.py [--variants hgb_top,lgb_rank_31] [--seeds N]
 """
@@ -89,6 +95,11 @@ VARIANTS = {  # name: (kind, params, blend)
     "shipped_l63": ("hgb", {**T.SHIPPED, "max_leaf_nodes": 63, "min_samples_leaf": 50},
                     learned.BLEND),
     "shipped_l2_0": ("hgb", {**T.SHIPPED, "l2_regularization": 0.0}, learned.BLEND),
+    "shipped_b0": ("hgb", T.SHIPPED, 0.0),
+    "shipped_b1": ("hgb", T.SHIPPED, 1.0),
+    "shipped_b2": ("hgb", T.SHIPPED, 2.0),
+    "shipped_pct": ("hgb", {**T.SHIPPED, "feat": "pct"}, learned.BLEND),
+    "shipped_topz": ("hgb", {**T.SHIPPED, "feat": "topz"}, learned.BLEND),
     "lgb_bin_15": ("lgb_bin", {"num_leaves": 15, "min_child_samples": 50}, learned.BLEND),
     "lgb_rank_15": ("rank", {}, learned.BLEND),
     "lgb_rank_15_b0": ("rank", {}, 0.0),
@@ -183,6 +194,23 @@ def cv(kind: str, params: dict, blend: float, tune: list, ids: list, seed: int =
     return res
 
 
+def with_features(tune: list, how: str) -> list:
+    """The readers' matrices with 12 more columns per reader: ``pct`` each feature's percentile
+    among the reader's candidates, ``topz`` its z-score over the fusion's top DEPTH (the rows
+    the re-ranker orders) instead of over every candidate."""
+    from scipy.stats import rankdata
+
+    out = []
+    for M, fused, mask in tune:
+        if how == "pct":
+            extra = rankdata(M, axis=0) / len(M)
+        else:
+            top = M[top_rows(fused)]
+            extra = (M - top.mean(axis=0)) / np.maximum(top.std(axis=0), 1e-12)
+        out.append((np.concatenate([M, extra], axis=1), fused, mask))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--variants", default=",".join(VARIANTS))
@@ -200,7 +228,9 @@ def main() -> None:
     for name in [args.base] + [v for v in args.variants.split(",") if v and v != args.base]:
         kind, params, blend = VARIANTS[name]
         t = time.perf_counter()
-        res = np.mean([cv(kind, params, blend, tune, ids, s) for s in range(args.seeds)], axis=0)
+        params = dict(params)
+        feats = with_features(tune, params.pop("feat")) if "feat" in params else tune
+        res = np.mean([cv(kind, params, blend, feats, ids, s) for s in range(args.seeds)], axis=0)
         base = res if base is None else base
         print(f"  {name:15s} CV nDCG@10 {res.mean():.4f}  {T.boot(res, base)} {args.base}  "
               f"{T.boot(res, ref)} arxiv-sanity  ({time.perf_counter() - t:.0f} s)", flush=True)
