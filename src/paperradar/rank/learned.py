@@ -1,15 +1,15 @@
-"""Learned re-ranking of the recommender's fusion (pure: numpy and scipy only at request time).
+"""Learned re-ranking of the recommender's fusion (at request time: numpy, scipy, and a
+sklearn LinearSVC, the one model fitted per request).
 
 The top ``DEPTH`` candidates of the z-score fusion of ``rank.recommend`` are re-scored by a
-small gradient-boosted tree ensemble over per-candidate features (``FEATURES``: the fusion's
+gradient-boosted ensemble of 500 trees over per-candidate features (``FEATURES``: the fusion's
 components, top-2 mean and sum of the TF-IDF and MiniLM similarities to the positives, the
 MiniLM centroid, an arXiv-category profile match, a fast linear SVM against 1,000 evenly
-spaced candidates and the fused score). The ensemble was trained once,
-offline, on the tuning half of the proxy readers of ``bench/eval_recommend.py`` by
-``bench/train_recommend_ranker.py``; it ships as a constant table (``data/ranker.json``:
-per tree, each node's feature, threshold, children and leaf value) evaluated with numpy by
-``rank.forest``: no training and no sklearn model at request time. Readers or periods without a feature (no
-embeddings, no categories) keep the fusion's order.
+spaced candidates and the fused score). The ensemble was trained once, offline, on the tuning
+half of the proxy readers of ``bench/eval_recommend.py`` by ``bench/train_recommend_ranker.py``;
+it ships as a constant table (``data/ranker.json``: per tree, each node's feature, threshold,
+children and leaf value) evaluated with numpy by ``rank.forest``. Readers or periods without a
+feature (no embeddings, no categories) keep the fusion's order.
 """
 
 from __future__ import annotations
