@@ -83,10 +83,9 @@ VARIANTS = {  # name: (kind, params, blend)
     "hgb_500": ("hgb", {"early_stopping": False, "max_iter": 500}, learned.BLEND),
     "hgb_lr.1_300": ("hgb", {"early_stopping": False, "max_iter": 300, "learning_rate": 0.1},
                      learned.BLEND),
-    "hgb_lr.1_500": ("hgb", {"early_stopping": False, "max_iter": 500, "learning_rate": 0.1},
-                     learned.BLEND),
+    "hgb_lr.1_500": ("hgb", T.SHIPPED, learned.BLEND),  # shipped since 2026-12-03
     "hgb_1000": ("hgb", {"early_stopping": False, "max_iter": 1000}, learned.BLEND),
-    "shipped": ("hgb", T.SHIPPED, learned.BLEND),  # = hgb_lr.1_500, shipped since 2026-12-03
+    "shipped": ("hgb", T.SHIPPED, learned.BLEND),  # the same as hgb_lr.1_500, by its role
     "shipped_bag3": ("hgb_bag", {"n": 3, **T.SHIPPED}, learned.BLEND),
     "shipped_1000": ("hgb", {**T.SHIPPED, "max_iter": 1000}, learned.BLEND),
     "shipped_lr.2": ("hgb", {**T.SHIPPED, "learning_rate": 0.2}, learned.BLEND),

@@ -112,7 +112,6 @@ def load(path: str = str(MODEL)) -> Ensemble:
 def export(clf, path: Path) -> None:
     """Write a fitted sklearn HistGradientBoostingClassifier as the constant table."""
     trees = []
-    max_depth = 0
     for (pred,) in clf._predictors:
         nodes = pred.nodes
         trees.append({"feature": [-1 if n["is_leaf"] else int(n["feature_idx"]) for n in nodes],
@@ -120,9 +119,8 @@ def export(clf, path: Path) -> None:
                       "left": [int(n["left"]) for n in nodes],
                       "right": [int(n["right"]) for n in nodes],
                       "value": [float(n["value"]) if n["is_leaf"] else 0.0 for n in nodes]})
-        max_depth = max(max_depth, int(nodes["depth"].max()))
     spec = {"features": list(FEATURES), "baseline": float(np.ravel(clf._baseline_prediction)[0]),
-            "max_depth": max_depth + 1, "trees": trees,
+            "trees": trees,
             "note": "trained by bench/train_recommend_ranker.py on the tuning half"}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(spec, separators=(",", ":")), encoding="utf-8")
