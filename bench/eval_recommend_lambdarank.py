@@ -62,7 +62,6 @@ import eval_recommend_cache as C  # noqa: E402
 import train_recommend_ranker as T  # noqa: E402
 
 from paperradar.rank import learned  # noqa: E402
-from paperradar.rank.recommend import DEFAULT_PARAMS, CandidateIndex  # noqa: E402
 
 FEATS = E.WORK / "rec_tune_features.npz"
 RANK = dict(objective="lambdarank", n_estimators=200, learning_rate=0.05, num_leaves=15,
@@ -119,12 +118,12 @@ def tuning_features():
         z = np.load(FEATS, allow_pickle=False)
         n = int(z["n"])
         tune = [(z[f"M{i}"], z[f"f{i}"], z[f"m{i}"]) for i in range(n)]
-        return tune, z["ref"], z["ids"].tolist()
+        if n and tune[0][0].shape[1] == len(learned.FEATURES):  # else: features changed
+            return tune, z["ref"], z["ids"].tolist()
     rows, readers, vecs, _, cand = C.load_corpus()
     texts = [E.text(r) for r in rows]
     pos = {r["id"]: i for i, r in enumerate(rows)}
-    index = CandidateIndex([rows[i]["id"] for i in cand], [texts[i] for i in cand], vecs[cand],
-                           DEFAULT_PARAMS, [rows[i]["categories"] for i in cand])
+    index = T.candidate_index(rows, texts, vecs, cand)
     tune, ref = [], []
     for name, lib, targets in readers:
         if not E.tune_half(name):

@@ -35,7 +35,6 @@ import eval_recommend_cache as C  # noqa: E402
 import train_recommend_ranker as T  # noqa: E402
 
 from paperradar.rank import learned  # noqa: E402
-from paperradar.rank.recommend import DEFAULT_PARAMS, CandidateIndex  # noqa: E402
 
 COL = learned.FEATURES.index("svm1k")
 
@@ -82,8 +81,7 @@ def main() -> None:
     rows, readers, vecs, _, cand = C.load_corpus()
     texts = [E.text(r) for r in rows]
     pos = {r["id"]: i for i, r in enumerate(rows)}
-    index = CandidateIndex([rows[i]["id"] for i in cand], [texts[i] for i in cand], vecs[cand],
-                           DEFAULT_PARAMS, [rows[i]["categories"] for i in cand])
+    index = T.candidate_index(rows, texts, vecs, cand)
     tune, extra, secs = [], {v: [] for v in names}, {v: [] for v in names}
     for name, lib, targets in readers:
         if not E.tune_half(name):

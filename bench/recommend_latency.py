@@ -21,10 +21,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import eval_recommend as E  # noqa: E402
 import eval_recommend_cache as C  # noqa: E402
+import train_recommend_ranker as T  # noqa: E402
 
 from paperradar.blas import one_blas_thread  # noqa: E402
-from paperradar.rank.recommend import (DEFAULT_PARAMS, CandidateIndex, Positive,  # noqa: E402
-                                       recommend)
+from paperradar.rank.recommend import DEFAULT_PARAMS, recommend  # noqa: E402
 
 PREVIOUS = replace(DEFAULT_PARAMS, rerank=False)
 
@@ -37,16 +37,14 @@ def main() -> None:
     sel = [i for i, r in enumerate(rows) if r["first_listing_date"] >= "2026-03-17"]
     texts = [E.text(r) for r in rows]
     t = time.perf_counter()
-    index = CandidateIndex([rows[i]["id"] for i in sel], [texts[i] for i in sel], vecs[sel],
-                           DEFAULT_PARAMS, [rows[i]["categories"] for i in sel])
-    print(f"{len(index):,} candidates: index (TF-IDF, BM25, MiniLM, categories) built in "
+    index = T.candidate_index(rows, texts, vecs, np.array(sel))
+    print(f"{len(index):,} candidates: index (TF-IDF, BM25, MiniLM, categories, signals) built in "
           f"{time.perf_counter() - t:.1f} s")
     one_blas_thread()  # as the web app (the index build above keeps every core)
     pos = {r["id"]: i for i, r in enumerate(rows)}
     times: dict[str, list[float]] = {"shipped": [], "fusion alone": []}
     for _, lib, _ in readers[:args.readers]:
-        ps = [Positive(p, rows[pos[p]]["title"], texts[pos[p]], "you saved", vecs[pos[p]],
-                       tuple(rows[pos[p]]["categories"])) for p in lib]
+        ps = T.positives(rows, pos, texts, vecs, lib)
         for name, params in (("shipped", DEFAULT_PARAMS), ("fusion alone", PREVIOUS)):
             t = time.perf_counter()
             recommend(index, ps, limit=50, params=params)

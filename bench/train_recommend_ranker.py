@@ -143,7 +143,16 @@ def arxiv_sanity(name):
 
 def positives(rows, pos, texts, vecs, lib):
     return [Positive(p, rows[pos[p]]["title"], texts[pos[p]], "you saved", vecs[pos[p]],
-                     tuple(rows[pos[p]]["categories"])) for p in lib]
+                     tuple(rows[pos[p]]["categories"]), rows[pos[p]].get("comment") or "")
+            for p in lib]
+
+
+def candidate_index(rows, texts, vecs, idx) -> CandidateIndex:
+    """The production index of the rows ``idx`` (texts, MiniLM, categories, titles, comments)."""
+    return CandidateIndex([rows[i]["id"] for i in idx], [texts[i] for i in idx], vecs[idx],
+                          DEFAULT_PARAMS, [rows[i]["categories"] for i in idx],
+                          [" ".join((rows[i]["title"] or "").split()) for i in idx],
+                          [rows[i].get("comment") or "" for i in idx])
 
 
 def features(index, ps, targets):
@@ -201,8 +210,7 @@ def main() -> None:
     texts = [E.text(r) for r in rows]
     pos = {r["id"]: i for i, r in enumerate(rows)}
     t = time.perf_counter()
-    index = CandidateIndex([rows[i]["id"] for i in cand], [texts[i] for i in cand], vecs[cand],
-                           DEFAULT_PARAMS, [rows[i]["categories"] for i in cand])
+    index = candidate_index(rows, texts, vecs, cand)
     print(f"{len(index):,} candidates, index in {time.perf_counter() - t:.1f} s; "
           f"{len(readers)} proxy readers", flush=True)
     halves: dict[str, list] = {"tune": [], "report": []}
@@ -220,8 +228,7 @@ def main() -> None:
     aug: dict[str, list] = {}
     for w, (acand, areaders) in augmented_readers(rows, readers, sorted(aug_sets)).items():
         t = time.perf_counter()
-        aindex = CandidateIndex([rows[i]["id"] for i in acand], [texts[i] for i in acand],
-                                vecs[acand], DEFAULT_PARAMS, [rows[i]["categories"] for i in acand])
+        aindex = candidate_index(rows, texts, vecs, acand)
         aug[w] = [(name, *features(aindex, positives(rows, pos, texts, vecs, lib), targets))
                   for name, lib, targets in areaders]
         print(f"augmented set {w}: {len(aindex):,} candidates, {len(areaders)} readers "

@@ -74,9 +74,11 @@ def test_rerank_scores_the_fusion_s_top_and_keeps_the_rest_below():
     assert learned.rerank(parts, fused) is fused
 
 
-def _index(data, vecs, cats=True, params=DEFAULT_PARAMS):
+def _index(data, vecs, cats=True, params=DEFAULT_PARAMS, titles=True):
     return CandidateIndex([r["id"] for r in data], [f"{r['title']}. {r['abstract']}" for r in data],
-                          vecs, params, [r["categories"] for r in data] if cats else None)
+                          vecs, params, [r["categories"] for r in data] if cats else None,
+                          [r["title"] for r in data] if titles else None,
+                          [r.get("comment") or "" for r in data])
 
 
 def test_recommend_uses_the_re_ranker_when_every_feature_exists_deterministically():
@@ -98,6 +100,8 @@ def test_recommend_uses_the_re_ranker_when_every_feature_exists_deterministicall
     assert [(r.id, r.score) for r in again] == [(r.id, r.score) for r in got]
     no_cats = recommend(_index(data, vecs, cats=False), pos, limit=150)
     assert [r.id for r in no_cats] == [r.id for r in plain]
+    no_titles = recommend(_index(data, vecs, titles=False), pos, limit=150)
+    assert [r.id for r in no_titles] == [r.id for r in plain]
 
 
 def test_not_interested_still_pushes_a_near_copy_down_under_the_re_ranker():

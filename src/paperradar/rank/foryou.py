@@ -79,7 +79,9 @@ def candidate_index(store, settings: Settings, since: str, until: str,
                 if pid in vecs and len(vecs[pid]) == dim:
                     matrix[i] = vecs[pid]
         index = CandidateIndex(ids, [paper_text(p) for p in papers], matrix, params,
-                               [p.categories for p in papers])
+                               [p.categories for p in papers],
+                               [" ".join((p.title or "").split()) for p in papers],
+                               [p.comments or "" for p in papers])
         _cache[key] = index
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
@@ -100,7 +102,8 @@ def positives_from_ids(store, settings: Settings, ids: Sequence[str],
     papers = store.get_papers(ids)
     vecs = _vectors(store, settings, list(papers))
     return [Positive(pid, " ".join(papers[pid].title.split()), paper_text(papers[pid]), why,
-                     vecs.get(pid), tuple(papers[pid].categories or ()))
+                     vecs.get(pid), tuple(papers[pid].categories or ()),
+                     papers[pid].comments or "")
             for pid in ids if pid in papers]
 
 

@@ -5,11 +5,12 @@ The top ``DEPTH`` candidates of the z-score fusion of ``rank.recommend`` are re-
 gradient-boosted ensemble of 500 trees over per-candidate features (``FEATURES``: the fusion's
 components, top-2 mean and sum of the TF-IDF and MiniLM similarities to the positives, the
 MiniLM centroid, an arXiv-category profile match, a fast linear SVM against 1,000 evenly
-spaced candidates and the fused score). The ensemble was trained once, offline, on the tuning
+spaced candidates, the fused score, and the shared rare words, name tokens, titles and
+comment fields of ``rank.signals``). The ensemble was trained once, offline, on the tuning
 half of the proxy readers of ``bench/eval_recommend.py`` by ``bench/train_recommend_ranker.py``;
 it ships as a constant table (``data/ranker.json``: per tree, each node's feature, threshold,
 children and leaf value) evaluated with numpy by ``rank.forest``. Readers or periods without a
-feature (no embeddings, no categories) keep the fusion's order.
+feature (no embeddings, no categories, no titles) keep the fusion's order.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import numpy as np
 from paperradar.rank.forest import Ensemble
 
 FEATURES = ("roc", "lex", "emb", "bm25", "lex2", "lexsum", "emb2", "embcen", "cat", "catmax",
-            "svm1k", "fused")
+            "svm1k", "fused", "rare", "caps", "title", "comment")
 DEPTH = 500  # candidates re-scored (the rest keep the fusion's order, below them)
 SVM_NEGATIVES = 1000
 SVM_C = 1.0

@@ -33,6 +33,7 @@ from typing import Sequence
 import numpy as np
 
 from paperradar.rank import learned
+from paperradar.rank.signals import Signals
 
 MAX_POSITIVES = 500  # a larger library is cut to its most recent entries by the caller
 REASONS = 2
@@ -74,6 +75,7 @@ class Positive:
     why: str = "you saved"
     vec: np.ndarray | None = None
     categories: tuple[str, ...] = ()
+    comment: str = ""  # the arXiv comment field (venue, pages, project page)
 
 
 @dataclass(slots=True)
@@ -98,12 +100,15 @@ class CandidateIndex:
 
     def __init__(self, ids: Sequence[str], texts: Sequence[str], vecs: np.ndarray | None = None,
                  params: Params = DEFAULT_PARAMS,
-                 categories: Sequence[Sequence[str]] | None = None):
+                 categories: Sequence[Sequence[str]] | None = None,
+                 titles: Sequence[str] | None = None, comments: Sequence[str] | None = None):
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         if len(ids) != len(texts) or (vecs is not None and len(vecs) != len(ids)) or (
-                categories is not None and len(categories) != len(ids)):
-            raise ValueError("ids, texts, vectors and categories must have the same length")
+                categories is not None and len(categories) != len(ids)) or any(
+                m is not None and len(m) != len(ids) for m in (titles, comments)):
+            raise ValueError("ids, texts, vectors, categories, titles and comments must have "
+                             "the same length")
         order = sorted(range(len(ids)), key=lambda i: ids[i])  # input order cannot matter
         self.ids = [ids[i] for i in order]
         texts = [texts[i] for i in order]
@@ -124,8 +129,11 @@ class CandidateIndex:
                          else np.zeros(0))
         self.E = None if vecs is None else _normalise(np.asarray(vecs, dtype=np.float32))
         self.bm25 = bm25_matrix(texts) if params.w_bm25 and n else None
-        self.cats = self.svm_negs = None
+        self.cats = self.svm_negs = self.signals = None
         if params.rerank and n:
+            if titles is not None:
+                self.signals = Signals(texts, [titles[i] for i in order],
+                                       [(comments or [""] * n)[i] or "" for i in order])
             if categories is not None and any(categories):
                 self.cats = learned.Categories([categories[i] for i in order])
             if self.X is not None:
@@ -269,6 +277,10 @@ def components(index: CandidateIndex, positives: Sequence[Positive],
             out.update(learned.similarity_features(lex_all, None, None))
         if index.cats is not None:
             out.update(index.cats.features([p.categories for p in positives]) or {})
+        if index.signals is not None:
+            out.update(index.signals.features([p.text for p in positives],
+                                              [p.title for p in positives],
+                                              [p.comment for p in positives]))
     if params.w_bm25 and index.bm25 is not None:
         out["bm25"] = _z(bm25_pool(index.bm25, [p.text for p in positives]))
     if params.w_rr and lex_all is not None:

@@ -1,0 +1,50 @@
+"""The re-ranker's specific-vocabulary features (rank.signals) on the real fixture papers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from recommend_fixtures import rows
+from paperradar.rank.signals import NAMES, Signals, name_tokens
+
+
+def _signals(data, comments=None):
+    return Signals([f"{r['title']}. {r['abstract']}" for r in data], [r["title"] for r in data],
+                   comments or [""] * len(data))
+
+
+def test_name_tokens_are_acronyms_and_letter_digit_names():
+    got = name_tokens("We tune LLaMA-3 with GRPO on ViT-B/16, in 3D. The Model and a cat.")
+    assert got == ["LLaMA-3", "GRPO", "ViT-B/16", "3D"]
+
+
+def test_rare_words_and_names_point_at_the_paper_that_shares_them():
+    data = rows()
+    s = _signals(data)
+    n = next(i for i, r in enumerate(data) if "TopoEdit" in r["title"])
+    f = s.features(["We extend TopoEdit to shells."], ["Shell editing"], [""])
+    assert set(f) == set(NAMES)
+    assert int(np.argmax(f["rare"])) == n and int(np.argmax(f["caps"])) == n
+    # words in more than RARE_DF candidates carry no weight
+    common = s.features(["We propose a method and show results."], ["x"], [""])
+    assert np.allclose(common["rare"], 0.0) and np.allclose(common["caps"], 0.0)
+
+
+def test_titles_and_comments_match_their_own_fields():
+    data = rows()
+    comments = ["Accepted at ICML 2026" if i % 7 == 0 else "12 pages, 5 figures"
+                for i in range(len(data))]
+    comments[33] = comments[34] = "Project page: https://example.org/quokka-lab"  # df >= 2
+    s = _signals(data, comments)
+    f = s.features(["unrelated words"], [data[50]["title"]], ["quokka-lab project page"])
+    assert int(np.argmax(f["title"])) == 50
+    c = f["comment"]
+    assert c[33] == c[34] == c.max() and np.delete(c, [33, 34]).max() < c[33]
+
+
+def test_a_period_without_comments_gives_zeros_not_an_error():
+    data = rows()[:30]
+    f = _signals(data).features(["text"], ["title"], ["Accepted at ICML"])
+    assert np.array_equal(f["comment"], np.zeros(len(data)))
+    tiny = Signals(["a b"], ["a"], [""]).features(["a b"], ["a"], [""])
+    assert all(v.shape == (1,) for v in tiny.values())
