@@ -31,7 +31,6 @@ Usage: python bench/eval_recommend_new_signal.py [--only rare,title] [--seeds N]
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from pathlib import Path
@@ -45,59 +44,27 @@ import eval_recommend_lambdarank as L  # noqa: E402
 import train_recommend_ranker as T  # noqa: E402
 
 from paperradar.rank import learned  # noqa: E402
+from paperradar.rank.signals import Signals  # noqa: E402
 
-NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-./]*[A-Za-z0-9]")
 SIGNALS = ("rare", "title", "caps", "comment")
 BASE = learned.FEATURES.index("fused") + 1  # the 12 features before these were shipped
 
 
-def name_tokens(doc: str) -> list[str]:
-    out = []
-    for t in NAME.findall(doc):
-        upper = sum(c.isupper() for c in t)
-        if upper >= 2 or (any(c.isdigit() for c in t) and any(c.isalpha() for c in t)):
-            out.append(t)
-    return out
-
-
-def idf_overlap(cand_docs, **kw):
-    """Per library: z(max over positives of the IDF mass shared with the candidate)."""
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    cv = CountVectorizer(binary=True, dtype=np.float64, **kw)
-    X = cv.fit_transform(cand_docs).tocsr()
-    df = np.asarray(X.sum(axis=0)).ravel()
-    idf = np.log(len(cand_docs) / df)
-    W = X.multiply(idf).tocsr()
-    return lambda lib: learned.z(np.asarray((W @ cv.transform(lib).T).max(axis=1).todense()).ravel())
-
-
-def cosine_max(cand_docs, **kw):
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    tv = TfidfVectorizer(sublinear_tf=True, strip_accents="unicode", **kw)
-    X = tv.fit_transform(cand_docs).tocsr()
-    return lambda lib: learned.z(np.asarray((X @ tv.transform(lib).T).max(axis=1).todense()).ravel())
-
-
 def extra_columns(rows, readers, cand):
-    """{signal: [column per tuning reader]} in the order of the lambdarank cache."""
+    """{signal: [column per tuning reader]} in the order of the lambdarank cache, computed by
+    ``rank.signals`` (these features as shipped)."""
     crow = [rows[i] for i in cand]
     pos = {r["id"]: i for i, r in enumerate(rows)}
-    texts = lambda rs: [E.text(r) for r in rs]  # noqa: E731
-    titles = lambda rs: [r["title"] or "" for r in rs]  # noqa: E731
-    comments = lambda rs: [r.get("comment") or "" for r in rs]  # noqa: E731
-    fns = {"rare": (idf_overlap(texts(crow), strip_accents="unicode", max_df=10), texts),
-           "title": (cosine_max(titles(crow), ngram_range=(1, 2)), titles),
-           "caps": (idf_overlap(texts(crow), analyzer=name_tokens, max_df=10), texts),
-           "comment": (cosine_max(comments(crow), min_df=2, max_df=0.5), comments)}
+    fields = lambda rs: ([E.text(r) for r in rs],  # noqa: E731
+                         [" ".join((r["title"] or "").split()) for r in rs],
+                         [r.get("comment") or "" for r in rs])
+    signals = Signals(*fields(crow))
     out = {s: [] for s in SIGNALS}
     for name, lib, _ in readers:
-        if not E.tune_half(name):
-            continue
-        lrows = [rows[pos[p]] for p in lib]
-        for s, (fn, docs) in fns.items():
-            out[s].append(fn(docs(lrows)))
+        if E.tune_half(name):
+            f = signals.features(*fields([rows[pos[p]] for p in lib]))
+            for s in SIGNALS:
+                out[s].append(f[s])
     return out
 
 

@@ -48,3 +48,18 @@ def test_a_period_without_comments_gives_zeros_not_an_error():
     assert np.array_equal(f["comment"], np.zeros(len(data)))
     tiny = Signals(["a b"], ["a"], [""]).features(["a b"], ["a"], [""])
     assert all(v.shape == (1,) for v in tiny.values())
+
+
+def test_an_index_with_titles_but_no_comments_still_re_ranks():
+    from paperradar.rank.recommend import CandidateIndex, Positive, components
+
+    data = rows()
+    vecs = np.random.default_rng(0).normal(size=(len(data), 8)).astype(np.float32)
+    index = CandidateIndex([r["id"] for r in data], [f"{r['title']}. {r['abstract']}" for r in data],
+                           vecs, categories=[r["categories"] for r in data],
+                           titles=[r["title"] for r in data])
+    pos = [Positive("x", data[5]["title"], data[5]["abstract"], vec=vecs[5],
+                    categories=tuple(data[5]["categories"]))]
+    parts, _ = components(index, pos)
+    assert set(NAMES) <= set(parts) and not parts["comment"].any()
+    assert int(np.argmax(parts["title"])) == index.pos[data[5]["id"]]  # ids are sorted

@@ -11,8 +11,9 @@ their positive papers (saved, upvoted, in their library) and negatives (hidden):
 
 and the top 500 of that fusion are re-scored by a learned re-ranker (``rank.learned``: a small
 tree ensemble trained offline on the bench's tuning half, over the components above plus a
-category profile match and a fast SVM against 1,000 candidates; ``rerank=False`` turns it
-off, and a period or reader without categories or embeddings keeps the fusion's order);
+category profile match, a fast SVM against 1,000 candidates and the shared rare words, name
+tokens, titles and comments of ``rank.signals``; ``rerank=False`` turns it off, and a period
+or reader without categories, embeddings or titles keeps the fusion's order);
 where ``Rocchio`` is the TF-IDF dot product of a candidate with (mean of the positives - mean
 of the candidates), ``BM25 library-as-query`` runs each positive as a BM25 query over the
 candidates (each query's scores divided by its best, summed over the positives), the
@@ -132,8 +133,9 @@ class CandidateIndex:
         self.cats = self.svm_negs = self.signals = None
         if params.rerank and n:
             if titles is not None:
+                notes = comments if comments is not None else [""] * n
                 self.signals = Signals(texts, [titles[i] for i in order],
-                                       [(comments or [""] * n)[i] or "" for i in order])
+                                       [notes[i] or "" for i in order])
             if categories is not None and any(categories):
                 self.cats = learned.Categories([categories[i] for i in order])
             if self.X is not None:
