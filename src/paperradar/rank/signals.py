@@ -21,6 +21,8 @@ from typing import Sequence
 
 import numpy as np
 
+from paperradar.rank.learned import z
+
 NAMES = ("rare", "caps", "title", "comment")
 RARE_DF = 10
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-./]*[A-Za-z0-9]")
@@ -34,12 +36,6 @@ def name_tokens(doc: str) -> list[str]:
                 any(c.isdigit() for c in t) and any(c.isalpha() for c in t)):
             out.append(t)
     return out
-
-
-def _z(v: np.ndarray) -> np.ndarray:
-    v = np.asarray(v, dtype=np.float64)
-    sd = float(v.std())
-    return (v - float(v.mean())) / sd if sd > 1e-12 else np.zeros_like(v)
 
 
 def _best(X, Q) -> np.ndarray:
@@ -100,5 +96,5 @@ class Signals:
         """The four features for these positives (all zeros where a side has no vocabulary:
         e.g. a period whose papers carry no comments)."""
         docs = {"rare": texts, "caps": texts, "title": titles, "comment": comments}
-        return {name: _z(part.score(docs[name])) if part is not None else np.zeros(self.n)
+        return {name: z(part.score(docs[name])) if part is not None else np.zeros(self.n)
                 for name, part in self.parts.items()}
