@@ -25,7 +25,19 @@ Measured in the twelfth session (320 tuning readers; ratios paired against the 1
   ahead on three fold splits. All four were then shipped (``rank.signals``, 16 features;
   report half 1.23x arxiv-sanity against 1.21x: see the README).
 
+Thirteenth session, ``--more --base all``: the signals of ``new_signal_candidates`` added to
+the 16 shipped features (ratios paired against those 16, whose CV is 0.0995-0.1009):
+  1 seed: url 1.01x, bigram 1.01x, rare20 0.98x, rare_sum 1.02x, coh_rare 1.01x,
+  coh_tfidf 1.05x [0.99, 1.11], coh_minilm 1.05x [0.99, 1.12];
+  3 seeds: coh_tfidf+coh_minilm (mean cosine to the fusion's top 10) 1.06x [1.01, 1.11];
+  + coh_rare 1.06x, + rare_sum 1.05x, + url + bigram 1.04x; the same pair at top 5 / 20 / 50
+  1.04x / 1.04x / 1.05x; cohmax (highest cosine to one of the top 10) 1.07x [1.02, 1.13].
+  Other fold splits (``--shuffle 1`` / ``2``), 3 seeds: mean 1.03x / 1.04x, cohmax 1.03x
+  [0.99, 1.07] / 1.09x [1.04, 1.14]. cohmax at 10 was shipped (``signals.near_top``: toplex,
+  topemb; 18 features; see the README for its one report-half reading).
+
 Usage: python bench/eval_recommend_new_signal.py [--only rare,title] [--seeds N] [--shuffle S]
+       [--more] [--base all]   (--base: signals in the baseline, e.g. all = the four shipped)
 """
 
 from __future__ import annotations
@@ -68,10 +80,35 @@ def extra_columns(rows, readers, cand):
     return out
 
 
+def more_columns(rows, readers, vecs, cand, tune):
+    """{signal: [column per tuning reader]} of ``new_signal_candidates`` (``tune``: the
+    readers' (M, fused, mask), for the signals of the fusion's top)."""
+    from new_signal_candidates import More
+
+    crow = [rows[i] for i in cand]
+    pos = {r["id"]: i for i, r in enumerate(rows)}
+    texts = [E.text(r) for r in rows]
+    X = T.candidate_index(rows, texts, vecs, cand).X
+    V = vecs[cand] / np.maximum(np.linalg.norm(vecs[cand], axis=1, keepdims=True), 1e-12)
+    more = More([E.text(r) for r in crow], [r.get("comment") or "" for r in crow], X, V)
+    out, j = {}, 0
+    for name, lib, _ in readers:
+        if E.tune_half(name):
+            lr = [rows[pos[p]] for p in lib]
+            f = more.features([E.text(r) for r in lr], [r.get("comment") or "" for r in lr],
+                              tune[j][1])
+            j += 1
+            for s, col in f.items():
+                out.setdefault(s, []).append(col)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default=",".join(SIGNALS) + ",all")
     ap.add_argument("--seeds", type=int, default=1)
+    ap.add_argument("--more", action="store_true")
+    ap.add_argument("--base", default="", help="signals in the baseline (default: none)")
     ap.add_argument("--shuffle", type=int, default=0,
                     help="other CV folds: the readers permuted by this seed first (0: none)")
     args = ap.parse_args()
@@ -79,9 +116,11 @@ def main() -> None:
     tune, ref, ids = L.tuning_features()
     ref = None if np.isnan(ref).any() else ref
     tune = [(M[:, :BASE], f, m) for M, f, m in tune]  # the first 12: without rank.signals
-    rows, readers, _, _, cand = C.load_corpus()
+    rows, readers, vecs, _, cand = C.load_corpus()
     assert [rows[i]["id"] for i in cand] == ids
     extra = extra_columns(rows, readers, cand)
+    if args.more:
+        extra.update(more_columns(rows, readers, vecs, cand, tune))
     if args.shuffle:
         perm = np.random.default_rng(args.shuffle).permutation(len(tune))
         tune = [tune[i] for i in perm]
@@ -97,11 +136,16 @@ def main() -> None:
                        for s in range(args.seeds)], axis=0)
         return res, time.perf_counter() - t
 
-    base, dt = run("shipped", [])
-    print(f"  shipped (12)   CV nDCG@10 {base.mean():.4f}  {T.boot(base, ref)} arxiv-sanity "
+    def expand(label):
+        return [s for part in label.split("+") if part
+                for s in (SIGNALS if part == "all" else (part,))]
+
+    basesig = expand(args.base)
+    base, dt = run("shipped", basesig)
+    print(f"  12+{args.base or 'none':10s} CV nDCG@10 {base.mean():.4f}  {T.boot(base, ref)} arxiv-sanity "
           f"({dt:.0f} s)", flush=True)
     for label in args.only.split(","):
-        signals = list(SIGNALS) if label == "all" else label.split("+")
+        signals = list(dict.fromkeys(basesig + expand(label)))
         res, dt = run(label, signals)
         print(f"  +{label:13s} CV nDCG@10 {res.mean():.4f}  {T.boot(res, base)} shipped  "
               f"{T.boot(res, ref)} arxiv-sanity ({dt:.0f} s)", flush=True)

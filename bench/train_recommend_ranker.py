@@ -2,7 +2,8 @@
 readers of ``eval_recommend.py`` (plus, with ``--augment``, extra training readers that never
 touch the report half) and evaluate it, through the production code.
 
-Features come from the production path itself (``rank.recommend.components`` and ``fuse`` over
+Features come from the production path itself (``rank.recommend.scored``: components, fusion
+and the fusion's near-top features, over
 a ``CandidateIndex`` of the 6,422 April candidates with their categories and MiniLM vectors),
 so training and serving cannot drift apart. Training rows per reader: the top 300 of the
 fusion and 300 random candidates (seeded), label = the reader's target paper; a sklearn
@@ -49,7 +50,7 @@ import eval_recommend_cache as C  # noqa: E402
 
 from paperradar.rank import learned  # noqa: E402
 from paperradar.rank.recommend import (DEFAULT_PARAMS, CandidateIndex, Positive,  # noqa: E402
-                                       components, fuse, recommend)
+                                       recommend, scored)
 
 SAMPLE = 300
 FUSION = replace(DEFAULT_PARAMS, rerank=False)
@@ -157,8 +158,7 @@ def candidate_index(rows, texts, vecs, idx) -> CandidateIndex:
 
 def features(index, ps, targets):
     """(feature matrix of every candidate, fused score, target mask) by the production code."""
-    parts, _ = components(index, ps, (), DEFAULT_PARAMS)
-    fused = fuse(parts, DEFAULT_PARAMS, len(index), index)
+    parts, fused, _ = scored(index, ps, (), DEFAULT_PARAMS)
     M = learned.matrix({**parts, "fused": fused}, np.arange(len(index)))
     mask = np.zeros(len(index), bool)
     mask[[index.pos[p] for p in targets]] = True

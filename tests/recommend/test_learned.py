@@ -9,7 +9,7 @@ import pytest
 from recommend_fixtures import rows
 from paperradar.rank import forest, learned
 from paperradar.rank.recommend import (DEFAULT_PARAMS, CandidateIndex, Params, Positive,
-                                       components, fuse, recommend)
+                                       recommend, scored)
 
 
 @pytest.mark.parametrize("leaves", [7, 31, 64])
@@ -88,9 +88,9 @@ def test_recommend_uses_the_re_ranker_when_every_feature_exists_deterministicall
     pos = [Positive(f"x{n}", "X", data[n]["abstract"], vec=vecs[n] + 0.05,
                     categories=tuple(data[n]["categories"])) for n in (4, 60, 99)]
     got = recommend(index, pos, limit=150)
-    parts, _ = components(index, pos, (), DEFAULT_PARAMS)
+    parts, fused, _ = scored(index, pos, (), DEFAULT_PARAMS)
     assert all(k in parts for k in learned.FEATURES if k != "fused")
-    final = learned.rerank(parts, fuse(parts, DEFAULT_PARAMS, len(index), index))
+    final = learned.rerank(parts, fused)
     want = sorted(range(len(index)), key=lambda i: (-round(final[i], 6), index.ids[i]))
     assert [r.id for r in got] == [index.ids[i] for i in want]
     assert {r.id for r in got[:3]} == {data[n]["id"] for n in (4, 60, 99)}  # the rewordings

@@ -63,3 +63,20 @@ def test_an_index_with_titles_but_no_comments_still_re_ranks():
     parts, _ = components(index, pos)
     assert set(NAMES) <= set(parts) and not parts["comment"].any()
     assert int(np.argmax(parts["title"])) == index.pos[data[5]["id"]]  # ids are sorted
+
+
+def test_near_top_scores_closeness_to_the_fusion_s_top_without_self_matches():
+    import scipy.sparse as sp
+
+    from paperradar.rank.signals import near_top
+
+    E = np.eye(6, dtype=np.float32)
+    E[4] = E[5] = np.array([0.8, 0.6, 0, 0, 0, 0], np.float32)  # near the top two
+    fused = np.array([5.0, 4.0, 1.0, 0.0, -1.0, -2.0])
+    f = near_top(sp.csr_matrix(E), E, fused, k=2)
+    assert set(f) == {"toplex", "topemb"} and np.allclose(f["toplex"], f["topemb"])
+    e = f["topemb"]
+    assert e[4] == e[5] == e.max() and e[2] == e[3] == e.min()
+    assert e[0] < e[4] and e[0] == e[1]  # a top paper's own cosine is left out
+    assert set(near_top(None, E, fused)) == {"topemb"}  # a missing side is left out
+    assert near_top(None, E[:1], fused[:1], k=10)["topemb"].tolist() == [0.0]  # k > n

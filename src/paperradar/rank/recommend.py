@@ -34,7 +34,7 @@ from typing import Sequence
 import numpy as np
 
 from paperradar.rank import learned
-from paperradar.rank.signals import Signals
+from paperradar.rank.signals import Signals, near_top
 
 MAX_POSITIVES = 500  # a larger library is cut to its most recent entries by the caller
 REASONS = 2
@@ -130,7 +130,7 @@ class CandidateIndex:
                          else np.zeros(0))
         self.E = None if vecs is None else _normalise(np.asarray(vecs, dtype=np.float32))
         self.bm25 = bm25_matrix(texts) if params.w_bm25 and n else None
-        self.cats = self.svm_negs = self.signals = None
+        self.cats = self.svm_negs = self.signals = self.Xc = None
         if params.rerank and n:
             if titles is not None:
                 notes = comments if comments is not None else [""] * n
@@ -139,6 +139,7 @@ class CandidateIndex:
             if categories is not None and any(categories):
                 self.cats = learned.Categories([categories[i] for i in order])
             if self.X is not None:
+                self.Xc = self.X.tocsc()  # for signals.near_top
                 k = min(n, learned.SVM_NEGATIVES)
                 negs = self.X[np.linspace(0, n - 1, k).astype(int)].astype(np.float64)
                 negs.sort_indices()
@@ -308,6 +309,17 @@ def fuse(parts: dict[str, np.ndarray], params: Params, n: int,
     return total
 
 
+def scored(index: CandidateIndex, positives: Sequence[Positive],
+           negatives: Sequence[Positive] = (), params: Params = DEFAULT_PARAMS):
+    """(components, fused score, candidate x positive similarity); with ``params.rerank`` the
+    components include the re-ranker's features of the fusion's top (``signals.near_top``)."""
+    parts, sim = components(index, positives, negatives, params)
+    total = fuse(parts, params, len(index), index)
+    if params.rerank:
+        parts.update(near_top(index.X, index.E, total, Xc=index.Xc))
+    return parts, total, sim
+
+
 def recommend(index: CandidateIndex, positives: Sequence[Positive],
               negatives: Sequence[Positive] = (), *, limit: int = 20,
               exclude: set[str] | frozenset[str] = frozenset(),
@@ -322,8 +334,7 @@ def recommend(index: CandidateIndex, positives: Sequence[Positive],
     negatives = _dedupe(negatives)[:MAX_POSITIVES]
     if not positives or not len(index) or limit <= 0:
         return []
-    parts, sim = components(index, positives, negatives, params)
-    total = fuse(parts, params, len(index), index)
+    parts, total, sim = scored(index, positives, negatives, params)
     if params.rerank:
         total = learned.rerank(parts, total)
     banned = set(exclude) | {p.id for p in positives} | {p.id for p in negatives}
