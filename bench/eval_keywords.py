@@ -147,7 +147,7 @@ def main() -> None:
         rows = rows[: args.limit] if args.limit else rows
         print(f"{label} set: {len(rows)} papers (featured {rows[0]['date']} .. {rows[-1]['date']})")
         preds, ms = timed(extract, rows)
-        ours = report("paperradar extract()", rows, preds, ms)
+        report("paperradar extract()", rows, preds, ms)
         stored = ours_via_store(rows)
         assert stored == preds, "stored keyphrases differ from a direct extraction"
         print(f"  {'(via index + store)':<22} identical to extract(): yes")
