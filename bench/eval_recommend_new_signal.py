@@ -142,8 +142,8 @@ def main() -> None:
 
     basesig = expand(args.base)
     base, dt = run("shipped", basesig)
-    print(f"  12+{args.base or 'none':10s} CV nDCG@10 {base.mean():.4f}  {T.boot(base, ref)} arxiv-sanity "
-          f"({dt:.0f} s)", flush=True)
+    print(f"  12+{args.base or 'none':10s} CV nDCG@10 {base.mean():.4f}  "
+          f"{T.boot(base, ref)} arxiv-sanity ({dt:.0f} s)", flush=True)
     for label in args.only.split(","):
         signals = list(dict.fromkeys(basesig + expand(label)))
         res, dt = run(label, signals)

@@ -15,6 +15,7 @@
 import re
 import numpy as np
 from paperradar.rank.learned import z
+from paperradar.rank.signals import near_top
 
 URL = re.compile(r"(?:https?://)?(?:www\.)?((?:[a-z0-9-]+\.)+(?:com|org|io|ai|net|edu|dev|"
                  r"page|site|cn|co|me))(/[A-Za-z0-9_.-]+)?", re.I)
@@ -57,6 +58,7 @@ class More:
         self.rare20 = Overlap(texts, 20, strip_accents="unicode")
         self.rare = Overlap(texts, 10, strip_accents="unicode")
         self.X = X  # the production TF-IDF of the candidates (L2-normalised rows)
+        self.Xc = X.tocsc()
 
     def features(self, texts, comments, fused):
         both = [t + " " + c for t, c in zip(texts, comments)]
@@ -77,10 +79,11 @@ class More:
             C = (self.X @ self.X[top].T).toarray()
             C[top, np.arange(k)] = 0.0
             out["coh_tfidf" + sfx] = z(C.mean(axis=1))
-            out["cohmax_tfidf" + sfx] = z(C.max(axis=1))
+            near = near_top(self.X, self.V, fused, k, Xc=self.Xc)  # the shipped features at k 10
+            out["cohmax_tfidf" + sfx] = near["toplex"]
             if self.V is not None:
                 D = self.V @ self.V[top].T
                 D[top, np.arange(k)] = 0.0
                 out["coh_minilm" + sfx] = z(D.mean(axis=1))
-                out["cohmax_minilm" + sfx] = z(D.max(axis=1))
+                out["cohmax_minilm" + sfx] = near["topemb"]
         return out

@@ -29,7 +29,6 @@ import numpy as np
 from paperradar.rank.learned import z
 
 NAMES = ("rare", "caps", "title", "comment")
-NEAR_NAMES = ("toplex", "topemb")
 RARE_DF = 10
 NEAR_TOP = 10
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-./]*[A-Za-z0-9]")
@@ -107,25 +106,28 @@ class Signals:
                 for name, part in self.parts.items()}
 
 
+def _best_other(S, top: np.ndarray) -> np.ndarray:
+    """z(row maxima of the candidate x top similarities S), a top paper's own entry left out."""
+    S = np.asarray(S, dtype=np.float64)
+    S[top, np.arange(len(top))] = 0.0
+    return z(S.max(axis=1))
+
+
 def near_top(X, E, fused: np.ndarray, k: int = NEAR_TOP, Xc=None) -> dict[str, np.ndarray]:
     """``toplex`` / ``topemb``: z(highest cosine of each candidate to one of the top ``k`` of
     ``fused``, ties by position, a candidate's own cosine left out) over the TF-IDF rows X and
     the unit MiniLM rows E of the candidates; a side that is None is left out. ``Xc``, X in
-    CSC form, makes the TF-IDF side ~7x faster (only the top's terms are read)."""
-    n = len(fused)
-    k = min(k, n)
+    CSC form (the index keeps one), makes the TF-IDF side ~7x faster: only the top's terms
+    are read."""
     top = np.argsort(-np.asarray(fused), kind="stable")[:k]
     out = {}
-    for name, M in (("toplex", X), ("topemb", E)):
-        if M is None or not k:
-            continue
-        if name == "toplex":
-            Q = M[top]
-            cols = np.unique(Q.indices)
-            S = (Xc if Xc is not None else M.tocsc())[:, cols] @ Q[:, cols].T.toarray()
-        else:
-            S = M @ M[top].T
-        S = np.asarray(S, dtype=np.float64)
-        S[top, np.arange(k)] = 0.0
-        out[name] = z(S.max(axis=1))
+    if not len(top):
+        return out
+    if X is not None:
+        Q = X[top]
+        cols = np.unique(Q.indices)
+        out["toplex"] = _best_other((Xc if Xc is not None else X.tocsc())[:, cols]
+                                    @ Q[:, cols].T.toarray(), top)
+    if E is not None:
+        out["topemb"] = _best_other(E @ E[top].T, top)
     return out
