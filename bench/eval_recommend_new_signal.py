@@ -36,8 +36,24 @@ the 16 shipped features (ratios paired against those 16, whose CV is 0.0995-0.10
   [0.99, 1.07] / 1.09x [1.04, 1.14]. cohmax at 10 was shipped (``signals.near_top``: toplex,
   topemb; 18 features; see the README for its one report-half reading).
 
+Fourteenth session, ``--full`` (the baseline is the 18 shipped features, CV 0.1067; seed
+split 0 unless said), paired ratios, 3 seeds:
+  second vector views of ``second_view`` (highest / top-2 mean cosine to the positives,
+  highest to the fusion's top 10): MiniLM over the title alone 1.01x [0.97, 1.05] (top-2
+  alone 1.01x, near-top alone 1.00x); MiniLM over the abstract's second half 1.01x [0.97,
+  1.05]; a character 3-5-gram TF-IDF (the authorship-attribution representation) 1.01x
+  [0.98, 1.05], its highest cosine alone 1.02x [0.99, 1.05], and on fold splits 1 / 2 1.01x
+  / 0.99x; title + tail + char together 1.02x [0.99, 1.07], all nine columns 1.02x [0.96,
+  1.08]; arxiv-sanity's own SVM score as a feature (``--only as_svm``) 1.01x [0.99, 1.04].
+  Nothing shipped: every new view lands at about 1.01x, within the noise of the fold split.
+  (all-mpnet-base-v2 as a second model was not tried: ~2 papers/s here, over an hour for
+  the dev data, and too slow to embed at ingest.)
+
 Usage: python bench/eval_recommend_new_signal.py [--only rare,title] [--seeds N] [--shuffle S]
-       [--more] [--base all]   (--base: signals in the baseline, e.g. all = the four shipped)
+       [--more] [--base all] [--full] [--view title,tail,char]
+       (--base: signals in the baseline, e.g. all = the four shipped; --full: the baseline is
+       every shipped feature; --view: the views of second_view.py; --only as_svm: arxiv-sanity's
+       SVM score, from the rec_cache)
 """
 
 from __future__ import annotations
@@ -103,11 +119,33 @@ def more_columns(rows, readers, vecs, cand, tune):
     return out
 
 
+def view_columns(rows, readers, cand, tune, views):
+    """{signal: [column per tuning reader]} of ``second_view`` for each view in ``views``."""
+    import second_view as SV
+
+    pos = {r["id"]: i for i, r in enumerate(rows)}
+    need = np.array(sorted(set(cand.tolist()) | {pos[p] for _, lib, _ in readers for p in lib}))
+    out = {}
+    for view in views:
+        V = SV.char_rows(rows, need, cand) if view == "char" else SV.vectors(view, rows, need)
+        j = 0
+        for name, lib, _ in readers:
+            if E.tune_half(name):
+                cols = SV.columns(view, V, cand, [pos[p] for p in lib], tune[j][1])
+                j += 1
+                for s, col in cols.items():
+                    out.setdefault(s, []).append(col)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default=",".join(SIGNALS) + ",all")
     ap.add_argument("--seeds", type=int, default=1)
     ap.add_argument("--more", action="store_true")
+    ap.add_argument("--full", action="store_true",
+                    help="the baseline is all shipped features (learned.FEATURES)")
+    ap.add_argument("--view", default="", help="second_view views, e.g. title,mpnet")
     ap.add_argument("--base", default="", help="signals in the baseline (default: none)")
     ap.add_argument("--shuffle", type=int, default=0,
                     help="other CV folds: the readers permuted by this seed first (0: none)")
@@ -115,12 +153,18 @@ def main() -> None:
     t = time.perf_counter()
     tune, ref, ids = L.tuning_features()
     ref = None if np.isnan(ref).any() else ref
-    tune = [(M[:, :BASE], f, m) for M, f, m in tune]  # the first 12: without rank.signals
+    if not args.full:
+        tune = [(M[:, :BASE], f, m) for M, f, m in tune]  # the first 12: without rank.signals
     rows, readers, vecs, _, cand = C.load_corpus()
     assert [rows[i]["id"] for i in cand] == ids
     extra = extra_columns(rows, readers, cand)
     if args.more:
         extra.update(more_columns(rows, readers, vecs, cand, tune))
+    if "as_svm" in args.only:  # arxiv-sanity's own SVM (cached) as a feature
+        extra["as_svm"] = [learned.z(T.arxiv_sanity(name)) for name, _, _ in readers
+                           if E.tune_half(name)]
+    if args.view:
+        extra.update(view_columns(rows, readers, cand, tune, args.view.split(",")))
     if args.shuffle:
         perm = np.random.default_rng(args.shuffle).permutation(len(tune))
         tune = [tune[i] for i in perm]
@@ -142,7 +186,8 @@ def main() -> None:
 
     basesig = expand(args.base)
     base, dt = run("shipped", basesig)
-    print(f"  12+{args.base or 'none':10s} CV nDCG@10 {base.mean():.4f}  "
+    first = "all" if args.full else "12"
+    print(f"  {first}+{args.base or 'none':10s} CV nDCG@10 {base.mean():.4f}  "
           f"{T.boot(base, ref)} arxiv-sanity ({dt:.0f} s)", flush=True)
     for label in args.only.split(","):
         signals = list(dict.fromkeys(basesig + expand(label)))
