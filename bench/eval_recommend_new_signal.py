@@ -163,6 +163,11 @@ def main() -> None:
     if "as_svm" in args.only:  # arxiv-sanity's own SVM (cached) as a feature
         extra["as_svm"] = [learned.z(T.arxiv_sanity(name)) for name, _, _ in readers
                            if E.tune_half(name)]
+    if "nlib" in args.only or "alen" in args.only:  # reader and candidate priors
+        tuned = [lib for name, lib, _ in readers if E.tune_half(name)]
+        alen = np.log1p([len((rows[i]["abstract"] or "").split()) for i in cand])
+        extra["nlib"] = [np.full(len(cand), np.log(len(lib))) for lib in tuned]
+        extra["alen"] = [learned.z(alen) for _ in tuned]
     if args.view:
         extra.update(view_columns(rows, readers, cand, tune, args.view.split(",")))
     if args.shuffle:

@@ -120,4 +120,24 @@ def test_not_interested_still_pushes_a_near_copy_down_under_the_re_ranker():
     after = {r.id: r.score for r in recommend(index, pos, neg, limit=151)}
     assert data[20]["id"] not in after and data[20]["id"] in before
     other = data[10]["id"]  # like the positive, unlike the negative
-    assert before[twin["id"]] - after[twin["id"]] > 10 * abs(before[other] - after[other])
+    drop = {pid: before[pid] - after[pid] for pid in after}
+    assert max(drop, key=drop.get) == twin["id"]  # the near copy falls the most of all
+    assert drop[twin["id"]] > 5 * abs(drop[other]) and drop[twin["id"]] > 1.0
+
+
+def test_length_feature_is_the_z_of_log_words_for_every_reader_and_only_with_the_re_ranker():
+    texts = ["short title", "a somewhat longer title about graph networks",
+             " ".join(["word"] * 200), "another short one"]
+    ids = ["2604.00004", "2604.00001", "2604.00003", "2604.00002"]
+    index = CandidateIndex(ids, texts, titles=texts)
+    words = {i: len(t.split()) for i, t in zip(ids, texts)}
+    got = dict(zip(index.ids, index.length))
+    assert got["2604.00003"] == max(got.values()) and got["2604.00004"] == min(got.values())
+    logs = np.log1p([words[i] for i in index.ids])
+    assert np.allclose(index.length, (logs - logs.mean()) / logs.std())
+    for text in ("graph networks", "word word"):  # independent of the reader
+        parts, _, _ = scored(index, [Positive("x", "X", text)])
+        assert parts["length"] is index.length
+    plain = CandidateIndex(ids, texts, params=Params(rerank=False))
+    assert plain.length is None
+    assert "length" not in scored(plain, [Positive("x", "X", "graph")], (), plain.params)[0]

@@ -7,7 +7,8 @@ components, top-2 mean and sum of the TF-IDF and MiniLM similarities to the posi
 MiniLM centroid, an arXiv-category profile match, a fast linear SVM against 1,000 evenly
 spaced candidates, the fused score, and the shared rare words, name tokens, titles and
 comment fields of ``rank.signals``, and the closeness to the fusion's own top 10,
-``signals.near_top``). The ensemble was trained once, offline, on the tuning
+``signals.near_top``, and the candidate's own text length, z of its log word count over the
+period's candidates). The ensemble was trained once, offline, on the tuning
 half of the proxy readers of ``bench/eval_recommend.py`` by ``bench/train_recommend_ranker.py``;
 it ships as a constant table (``data/ranker.json``: per tree, each node's feature, threshold,
 children and leaf value) evaluated with numpy by ``rank.forest``. Readers or periods without a
@@ -26,7 +27,8 @@ import numpy as np
 from paperradar.rank.forest import Ensemble
 
 FEATURES = ("roc", "lex", "emb", "bm25", "lex2", "lexsum", "emb2", "embcen", "cat", "catmax",
-            "svm1k", "fused", "rare", "caps", "title", "comment", "toplex", "topemb")
+            "svm1k", "fused", "rare", "caps", "title", "comment", "toplex", "topemb",
+            "length")
 DEPTH = 500  # candidates re-scored (the rest keep the fusion's order, below them)
 SVM_NEGATIVES = 1000
 SVM_C = 1.0

@@ -130,8 +130,9 @@ class CandidateIndex:
                          else np.zeros(0))
         self.E = None if vecs is None else _normalise(np.asarray(vecs, dtype=np.float32))
         self.bm25 = bm25_matrix(texts) if params.w_bm25 and n else None
-        self.cats = self.svm_negs = self.signals = self.Xc = None
+        self.cats = self.svm_negs = self.signals = self.Xc = self.length = None
         if params.rerank and n:
+            self.length = learned.z(np.log1p([len(t.split()) for t in texts]))
             if titles is not None:
                 notes = comments if comments is not None else [""] * n
                 self.signals = Signals(texts, [titles[i] for i in order],
@@ -312,11 +313,15 @@ def fuse(parts: dict[str, np.ndarray], params: Params, n: int,
 def scored(index: CandidateIndex, positives: Sequence[Positive],
            negatives: Sequence[Positive] = (), params: Params = DEFAULT_PARAMS):
     """(components, fused score, candidate x positive similarity); with ``params.rerank`` the
-    components include the re-ranker's features of the fusion's top (``signals.near_top``)."""
+    components include the re-ranker's features of the fusion's top (``signals.near_top``)
+    and the candidates' text length (z of log words: a prior correcting the cosines' bias
+    to short or long texts)."""
     parts, sim = components(index, positives, negatives, params)
     total = fuse(parts, params, len(index), index)
     if params.rerank:
         parts.update(near_top(index.X, index.E, total, Xc=index.Xc))
+        if index.length is not None:
+            parts["length"] = index.length  # the same for every reader of the period
     return parts, total, sim
 
 
