@@ -45,15 +45,19 @@ split 0 unless said), paired ratios, 3 seeds:
   [0.98, 1.05], its highest cosine alone 1.02x [0.99, 1.05], and on fold splits 1 / 2 1.01x
   / 0.99x; title + tail + char together 1.02x [0.99, 1.07], all nine columns 1.02x [0.96,
   1.08]; arxiv-sanity's own SVM score as a feature (``--only as_svm``) 1.01x [0.99, 1.04].
-  Nothing shipped: every new view lands at about 1.01x, within the noise of the fold split.
+  None shipped: every new view lands at about 1.01x, within the noise of the fold split.
   (all-mpnet-base-v2 as a second model was not tried: ~2 papers/s here, over an hour for
   the dev data, and too slow to embed at ingest.)
+  Priors (``--only nlib,alen``): log library size 1.01x; the candidate's log abstract length,
+  z over the candidates, 1.04x [1.00, 1.08], on fold splits 1 / 2 1.05x [1.01, 1.09] / 1.02x
+  [0.99, 1.06]: shipped as ``length`` (19 features; over title + abstract, as the index
+  holds them), tuning CV 0.1091 through the production code.
 
 Usage: python bench/eval_recommend_new_signal.py [--only rare,title] [--seeds N] [--shuffle S]
        [--more] [--base all] [--full] [--view title,tail,char]
        (--base: signals in the baseline, e.g. all = the four shipped; --full: the baseline is
        every shipped feature; --view: the views of second_view.py; --only as_svm: arxiv-sanity's
-       SVM score, from the rec_cache)
+       SVM score, from the rec_cache; nlib, alen: the priors above)
 """
 
 from __future__ import annotations
@@ -168,6 +172,17 @@ def main() -> None:
         alen = np.log1p([len((rows[i]["abstract"] or "").split()) for i in cand])
         extra["nlib"] = [np.full(len(cand), np.log(len(lib))) for lib in tuned]
         extra["alen"] = [learned.z(alen) for _ in tuned]
+    if any(k in args.only for k in ("ncat", "catsize", "hascomment")):
+        tuned = [1 for name, _, _ in readers if E.tune_half(name)]
+        import ast
+        from collections import Counter
+        cats = [ast.literal_eval(rows[i]["categories"]) if isinstance(rows[i]["categories"], str)
+                else rows[i]["categories"] for i in cand]
+        size = Counter(c[0] for c in cats if c)
+        cols = {"ncat": learned.z([len(c) for c in cats]),
+                "catsize": learned.z(np.log([size[c[0]] if c else 1 for c in cats])),
+                "hascomment": np.array([float(bool(rows[i].get("comment"))) for i in cand])}
+        extra.update({k: [v for _ in tuned] for k, v in cols.items()})
     if args.view:
         extra.update(view_columns(rows, readers, cand, tune, args.view.split(",")))
     if args.shuffle:
