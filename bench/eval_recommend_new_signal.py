@@ -127,12 +127,33 @@ def more_columns(rows, readers, vecs, cand, tune):
     return out
 
 
+PRIORS = ("nlib", "alen", "ncat", "catsize", "hascomment")
+
+
+def prior_columns(rows, readers, cand):
+    """{prior: [column per tuning reader]}: the log library size, and the candidate's own log
+    abstract length, number of categories, log size of its primary category, comment present."""
+    from collections import Counter
+
+    libs = [lib for name, lib, _ in readers if E.tune_half(name)]
+    cats = [rows[i]["categories"] or [] for i in cand]
+    size = Counter(c[0] for c in cats if c)
+    same = {"alen": learned.z(np.log1p([len((rows[i]["abstract"] or "").split())
+                                        for i in cand])),
+            "ncat": learned.z([len(c) for c in cats]),
+            "catsize": learned.z(np.log([size[c[0]] if c else 1 for c in cats])),
+            "hascomment": np.array([float(bool(rows[i].get("comment"))) for i in cand])}
+    out = {k: [v] * len(libs) for k, v in same.items()}
+    out["nlib"] = [np.full(len(cand), np.log(len(lib))) for lib in libs]
+    return out
+
+
 def view_columns(rows, readers, cand, tune, views):
     """{signal: [column per tuning reader]} of ``second_view`` for each view in ``views``."""
     import second_view as SV
 
     pos = {r["id"]: i for i, r in enumerate(rows)}
-    need = np.array(sorted(set(cand.tolist()) | {pos[p] for _, lib, _ in readers for p in lib}))
+    need = SV.need_rows(rows, readers, cand)
     out = {}
     for view in views:
         V = SV.char_rows(rows, need, cand) if view == "char" else SV.vectors(view, rows, need)
@@ -153,7 +174,7 @@ def main() -> None:
     ap.add_argument("--more", action="store_true")
     ap.add_argument("--full", action="store_true",
                     help="the baseline is all shipped features (learned.FEATURES)")
-    ap.add_argument("--view", default="", help="second_view views, e.g. title,mpnet")
+    ap.add_argument("--view", default="", help="second_view views, e.g. title,tail,char")
     ap.add_argument("--base", default="", help="signals in the baseline (default: none)")
     ap.add_argument("--shuffle", type=int, default=0,
                     help="other CV folds: the readers permuted by this seed first (0: none)")
@@ -171,22 +192,8 @@ def main() -> None:
     if "as_svm" in args.only:  # arxiv-sanity's own SVM (cached) as a feature
         extra["as_svm"] = [learned.z(T.arxiv_sanity(name)) for name, _, _ in readers
                            if E.tune_half(name)]
-    if "nlib" in args.only or "alen" in args.only:  # reader and candidate priors
-        tuned = [lib for name, lib, _ in readers if E.tune_half(name)]
-        alen = np.log1p([len((rows[i]["abstract"] or "").split()) for i in cand])
-        extra["nlib"] = [np.full(len(cand), np.log(len(lib))) for lib in tuned]
-        extra["alen"] = [learned.z(alen) for _ in tuned]
-    if any(k in args.only for k in ("ncat", "catsize", "hascomment")):
-        tuned = [1 for name, _, _ in readers if E.tune_half(name)]
-        import ast
-        from collections import Counter
-        cats = [ast.literal_eval(rows[i]["categories"]) if isinstance(rows[i]["categories"], str)
-                else rows[i]["categories"] for i in cand]
-        size = Counter(c[0] for c in cats if c)
-        cols = {"ncat": learned.z([len(c) for c in cats]),
-                "catsize": learned.z(np.log([size[c[0]] if c else 1 for c in cats])),
-                "hascomment": np.array([float(bool(rows[i].get("comment"))) for i in cand])}
-        extra.update({k: [v for _ in tuned] for k, v in cols.items()})
+    if any(k in args.only for k in PRIORS):
+        extra.update(prior_columns(rows, readers, cand))
     if args.view:
         extra.update(view_columns(rows, readers, cand, tune, args.view.split(",")))
     if args.shuffle:

@@ -20,7 +20,6 @@ Per reader and view, three columns, each z-scored over the candidates like the s
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import numpy as np
 
@@ -54,6 +53,12 @@ def _model(view: str):
     return emb.embed
 
 
+def need_rows(rows: list[dict], readers, cand: np.ndarray) -> np.ndarray:
+    """Row indices of the candidates and of every reader's library papers, sorted."""
+    pos = {r["id"]: i for i, r in enumerate(rows)}
+    return np.array(sorted(set(cand.tolist()) | {pos[p] for _, lib, _ in readers for p in lib}))
+
+
 def char_rows(rows: list[dict], need: np.ndarray, cand: np.ndarray):
     """Sparse unit rows of the char view for every row (zero outside ``need``), fitted on
     the candidates."""
@@ -83,8 +88,8 @@ def vectors(view: str, rows: list[dict], need: np.ndarray) -> np.ndarray:
             for r, v in zip(part, encode([view_text(view, r) for r in part])):
                 have[r["id"]] = np.asarray(v, np.float32)
             print(f"  {view}: {min(i + 256, len(todo))}/{len(todo)}", flush=True)
-            ids = sorted(have)
-            np.savez(cache, ids=np.array(ids), vecs=np.stack([have[k] for k in ids]))
+        ids = sorted(have)
+        np.savez(cache, ids=np.array(ids), vecs=np.stack([have[k] for k in ids]))
     dim = len(next(iter(have.values())))
     V = np.stack([have.get(r["id"], np.zeros(dim, np.float32)) for r in rows])
     return V / np.maximum(np.linalg.norm(V, axis=1, keepdims=True), 1e-12)
@@ -108,8 +113,6 @@ if __name__ == "__main__":
     import eval_recommend_cache as CACHE
     import sys
     rows, readers, _, _, cand = CACHE.load_corpus()
-    pos = {r["id"]: i for i, r in enumerate(rows)}
-    need = np.array(sorted(set(cand.tolist()) | {pos[p] for _, lib, _ in readers for p in lib}))
+    need = need_rows(rows, readers, cand)
     for view in sys.argv[1:] or VIEWS:
         print(view, vectors(view, rows, need).shape, flush=True)
-    Path(E.WORK / "views.done").touch()
