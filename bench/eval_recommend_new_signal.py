@@ -156,7 +156,12 @@ def view_columns(rows, readers, cand, tune, views):
     need = SV.need_rows(rows, readers, cand)
     out = {}
     for view in views:
-        V = SV.char_rows(rows, need, cand) if view == "char" else SV.vectors(view, rows, need)
+        if view == "adapt":
+            import coauthor_adapter
+            V = coauthor_adapter.vectors(rows, readers, cand)
+        else:
+            V = SV.char_rows(rows, need, cand) if view == "char" else SV.vectors(view, rows,
+                                                                                   need)
         j = 0
         for name, lib, _ in readers:
             if E.tune_half(name):
